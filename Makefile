@@ -1,0 +1,54 @@
+# The README's promises: `make run` starts the whole system locally, `make test` runs every test.
+# Both bootstrap what they need on a fresh machine, starting with the virtual environment.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install whenever the project's dependencies change.
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version)'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
+	@touch $@
+
+.PHONY: venv
+venv: $(INSTALLED) ## create .venv and install the project with its dev tools
+
+.PHONY: test
+test: lint typecheck pytest ## run every check: ruff, mypy, cfn-lint and the test suite
+
+.PHONY: lint
+lint: $(INSTALLED) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: fmt
+fmt: $(INSTALLED) ## format the code and apply safe lint fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: typecheck
+typecheck: $(INSTALLED) ## mypy: strict on the rules package
+	$(BIN)/mypy --strict -p lifecycle
+
+.PHONY: pytest
+pytest: $(INSTALLED) ## the test suite alone
+	$(BIN)/pytest
+
+.PHONY: diagram
+diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README
+	$(BIN)/orderhelp diagram
+
+.PHONY: run
+run: $(INSTALLED) ## start the whole system locally with demo data
+	@echo "The local stack arrives with issue 4 (local stack); nothing to run yet."
