@@ -1,0 +1,44 @@
+"""Domain errors raised by the rules. The API maps each of them to one HTTP answer."""
+
+from typing import Any
+
+
+class RuleError(Exception):
+    """Base of every error the rules raise on purpose."""
+
+
+class EventNotAllowed(RuleError):
+    """An event was fired in a state (or at a time) where the machine does not allow it."""
+
+    def __init__(self, event: str, state: str) -> None:
+        super().__init__(f"event '{event}' is not allowed when the order is '{state}'")
+        self.event = event
+        self.state = state
+
+
+class InvalidOrder(RuleError):
+    """The order (or the order an event would produce) breaks an invariant."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        summary = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'order'}: {error['msg']}"
+            for error in errors
+        )
+        super().__init__(summary)
+        self.errors = errors
+
+
+class ActionUnavailable(EventNotAllowed):
+    """A help action the order does not offer right now; carries the catalogue's explanation."""
+
+    def __init__(self, action: str, state: str, availability: Any) -> None:
+        super().__init__(action, state)
+        self.availability = availability
+
+
+class InvalidHelpRequest(RuleError):
+    """A help action's body is malformed or does not fit the order (e.g. an item not on it)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(error["msg"]) for error in errors))
+        self.errors = errors

@@ -1,0 +1,67 @@
+"""Spanish and English texts, kept as data in `locales/`. Unknown locales fall back to English."""
+
+import json
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+SUPPORTED_LOCALES = ("en", "es")
+DEFAULT_LOCALE = "en"
+
+
+@cache
+def messages(locale: str) -> dict[str, Any]:
+    """The whole catalogue of one supported locale."""
+    text = resources.files(__package__).joinpath("locales", f"{locale}.json").read_text("utf-8")
+    catalogue: dict[str, Any] = json.loads(text)
+    return catalogue
+
+
+def resolve_locale(locale: str | None) -> str:
+    """`es`, `es-ES` or `ES_mx` → `es`; anything unsupported → the default."""
+    if locale:
+        language = locale.strip().replace("_", "-").split("-")[0].lower()
+        if language in SUPPORTED_LOCALES:
+            return language
+    return DEFAULT_LOCALE
+
+
+def negotiate(accept_language: str | None) -> str:
+    """Pick the best supported locale for an HTTP `Accept-Language` header (RFC 9110 §12.5.4)."""
+    best, best_quality = DEFAULT_LOCALE, 0.0
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        language = tag.strip().replace("_", "-").split("-")[0].lower()
+        # Earlier entries win ties, as browsers list preferences in order.
+        score = quality - position * 1e-6
+        if language in SUPPORTED_LOCALES and quality > 0 and score > best_quality:
+            best, best_quality = language, score
+    return best
+
+
+def translate(locale: str, *path: str, **values: Any) -> str:
+    """The text at `path` in `locale`'s catalogue, with `{placeholders}` filled in."""
+    node: Any = messages(resolve_locale(locale))
+    for key in path:
+        node = node[key]
+    if not isinstance(node, str):
+        raise KeyError(f"{'.'.join(path)} is not a text in locale {locale}")
+    return node.format(**values) if values else node
+
+
+def format_date(moment: datetime, locale: str) -> str:
+    """A calendar date as people write it: `14 May 2026`, `14 de mayo de 2026` (UTC)."""
+    date_texts = messages(resolve_locale(locale))["date"]
+    pattern: str = date_texts["pattern"]
+    return pattern.format(
+        day=moment.day, month=date_texts["months"][moment.month - 1], year=moment.year
+    )

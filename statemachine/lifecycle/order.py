@@ -1,0 +1,307 @@
+"""The order: a pydantic model with its invariants, and the named predicates that guard its
+help actions (python-statemachine's rich-model style: the machine reads them off the model)."""
+
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    computed_field,
+    field_validator,
+    model_validator,
+)
+
+from lifecycle.money import round_to_minor_unit, validate_currency
+from lifecycle.policy import Policy
+from lifecycle.reference_data import country_codes
+from lifecycle.times import UtcDatetime
+
+
+class OrderStatus(StrEnum):
+    CREATED = "created"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+"""Order ids, SKUs and customer ids: letters, digits and . _ : - (no spaces, no slashes)."""
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, allow_inf_nan=False)]
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Text
+    line1: Text
+    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    region: Annotated[str, StringConstraints(max_length=100)] | None = None
+    postal_code: Annotated[
+        str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
+    ]
+    country: Annotated[str, StringConstraints(min_length=2, max_length=2)] = Field(
+        description="ISO 3166-1 alpha-2 country code"
+    )
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()./-]{3,24}$")] | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.upper()
+        if code not in country_codes():
+            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+        return code
+
+
+class LineItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Identifier
+    name: Text
+    quantity: int = Field(ge=1, le=10_000)
+    unit_price: Amount
+
+
+class PaymentDetails(BaseModel):
+    """Data of the `pay` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    payment_ref: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    paid_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
+    estimated_ship_by: UtcDatetime
+
+
+class ShipmentDetails(BaseModel):
+    """Data of the `ship` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    carrier: Text
+    tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    shipped_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
+    estimated_delivery_by: UtcDatetime
+
+
+class DeliveryDetails(BaseModel):
+    """Data of the `deliver` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivered_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
+
+
+class CancellationDetails(BaseModel):
+    """Data of the shop's `cancel` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Order(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: Identifier
+    customer_id: Identifier
+    currency: str = Field(description="ISO 4217 currency code")
+    items: list[LineItem] = Field(min_length=1, max_length=200)
+    shipping: Amount
+    tax: Amount = Decimal(0)
+    shipping_address: Address
+    status: OrderStatus = OrderStatus.CREATED
+    version: int = Field(default=0, ge=0)
+
+    placed_at: UtcDatetime
+    paid_at: UtcDatetime | None = None
+    payment_ref: str | None = None
+    estimated_ship_by: UtcDatetime | None = None
+    shipped_at: UtcDatetime | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    estimated_delivery_by: UtcDatetime | None = None
+    delivered_at: UtcDatetime | None = None
+    cancelled_at: UtcDatetime | None = None
+    cancel_reason: str | None = None
+    refund_due: bool = False
+    policy: Policy | None = Field(default=None, description="The policy in force when paid.")
+
+    # --- money ---------------------------------------------------------------------------------
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def subtotal(self) -> Decimal:
+        amount = sum((item.unit_price * item.quantity for item in self.items), Decimal(0))
+        return round_to_minor_unit(amount, self.currency)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> Decimal:
+        """The cart total: items, shipping and tax."""
+        return round_to_minor_unit(self.subtotal + self.shipping + self.tax, self.currency)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def item_count(self) -> int:
+        return sum(item.quantity for item in self.items)
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        return validate_currency(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: object) -> object:
+        # A dumped order carries its computed fields; they are recomputed, never trusted.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in ("subtotal", "total", "item_count")}
+        return data
+
+    @model_validator(mode="after")
+    def _invariants(self) -> Self:
+        self._round_amounts()
+        self._check_unique_skus()
+        self._check_milestones_match_status()
+        self._check_timeline()
+        return self
+
+    def _round_amounts(self) -> None:
+        for item in self.items:
+            item.unit_price = round_to_minor_unit(item.unit_price, self.currency)
+        self.shipping = round_to_minor_unit(self.shipping, self.currency)
+        self.tax = round_to_minor_unit(self.tax, self.currency)
+
+    def _check_unique_skus(self) -> None:
+        seen: set[str] = set()
+        for item in self.items:
+            if item.sku in seen:
+                raise ValueError(f"sku '{item.sku}' appears on more than one line")
+            seen.add(item.sku)
+
+    def _check_milestones_match_status(self) -> None:
+        required = {
+            OrderStatus.PAID: ("paid_at", "payment_ref", "estimated_ship_by", "policy"),
+            OrderStatus.SHIPPED: (
+                "shipped_at",
+                "carrier",
+                "tracking_number",
+                "estimated_delivery_by",
+            ),
+            OrderStatus.DELIVERED: ("delivered_at",),
+            OrderStatus.CANCELLED: ("cancelled_at",),
+        }
+        reached = {
+            OrderStatus.CREATED: (),
+            OrderStatus.PAID: (OrderStatus.PAID,),
+            OrderStatus.SHIPPED: (OrderStatus.PAID, OrderStatus.SHIPPED),
+            OrderStatus.DELIVERED: (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED),
+            OrderStatus.CANCELLED: (OrderStatus.CANCELLED,),
+        }[self.status]
+        for milestone, fields in required.items():
+            must_have = milestone in reached
+            for name in fields:
+                present = getattr(self, name) is not None
+                if must_have and not present:
+                    raise ValueError(f"a {self.status} order needs {name}")
+                if not must_have and present and not self._may_keep(milestone):
+                    raise ValueError(f"a {self.status} order cannot have {name}")
+
+    def _may_keep(self, milestone: OrderStatus) -> bool:
+        # A cancelled order keeps its payment details: it may have been paid before cancelling.
+        return self.status is OrderStatus.CANCELLED and milestone is OrderStatus.PAID
+
+    def _check_timeline(self) -> None:
+        def not_before(later: str, earlier: str, *, strictly: bool = False) -> None:
+            late: datetime | None = getattr(self, later)
+            early: datetime | None = getattr(self, earlier)
+            if late is None or early is None:
+                return
+            if late < early or (strictly and late == early):
+                relation = "after" if strictly else "at or after"
+                raise ValueError(
+                    f"{later} ({late.isoformat()}) must be {relation} "
+                    f"{earlier} ({early.isoformat()})"
+                )
+
+        not_before("paid_at", "placed_at")
+        not_before("estimated_ship_by", "paid_at", strictly=True)
+        not_before("shipped_at", "paid_at")
+        not_before("estimated_delivery_by", "shipped_at", strictly=True)
+        not_before("delivered_at", "shipped_at")
+        not_before("cancelled_at", "placed_at")
+        not_before("cancelled_at", "paid_at")
+
+    # --- milestones ------------------------------------------------------------------------------
+
+    def entered_at(self, status: OrderStatus) -> datetime | None:
+        """When the order entered `status`, if it has."""
+        return {
+            OrderStatus.CREATED: self.placed_at,
+            OrderStatus.PAID: self.paid_at,
+            OrderStatus.SHIPPED: self.shipped_at,
+            OrderStatus.DELIVERED: self.delivered_at,
+            OrderStatus.CANCELLED: self.cancelled_at,
+        }[status]
+
+    def line(self, sku: str) -> LineItem | None:
+        return next((item for item in self.items if item.sku == sku), None)
+
+    def skus(self) -> Iterator[str]:
+        return (item.sku for item in self.items)
+
+    @property
+    def _policy(self) -> Policy:
+        return self.policy or Policy()
+
+    # --- deadlines and windows (the dates the guards compare `now` with) -------------------------
+
+    def shipping_late_after(self) -> datetime | None:
+        """The order is late to ship once `now` is past this time."""
+        if self.estimated_ship_by is None:
+            return None
+        return self.estimated_ship_by + self._policy.delay_grace
+
+    def delivery_late_after(self) -> datetime | None:
+        """The order is late to arrive once `now` is past this time."""
+        if self.estimated_delivery_by is None:
+            return None
+        return self.estimated_delivery_by + self._policy.delay_grace
+
+    def return_window_closes_at(self) -> datetime | None:
+        if self.delivered_at is None:
+            return None
+        return self.delivered_at + self._policy.return_window
+
+    def claim_window_closes_at(self) -> datetime | None:
+        if self.delivered_at is None:
+            return None
+        return self.delivered_at + self._policy.claim_window
+
+    # --- guards: named predicates over the order and an injected `now` ---------------------------
+
+    def ship_by_has_passed(self, now: datetime) -> bool:
+        deadline = self.shipping_late_after()
+        return deadline is not None and now > deadline
+
+    def delivery_estimate_has_passed(self, now: datetime) -> bool:
+        deadline = self.delivery_late_after()
+        return deadline is not None and now > deadline
+
+    def return_window_is_open(self, now: datetime) -> bool:
+        closes = self.return_window_closes_at()
+        return closes is not None and now <= closes
+
+    def claim_window_is_open(self, now: datetime) -> bool:
+        closes = self.claim_window_closes_at()
+        return closes is not None and now <= closes

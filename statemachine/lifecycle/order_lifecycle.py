@@ -1,0 +1,180 @@
+"""`OrderLifecycle`: the order's states, lifecycle events, and help actions as guarded events.
+
+Help actions are transitions of the machine, so "what is offered now" is the machine's enabled
+events; there is no second table. Guards are the order's named predicates (see `order.py`), given
+`now` by whoever asks.
+
+`delivered` and `cancelled` are terminal: no lifecycle event leaves them. python-statemachine
+forbids every transition out of a state declared `final`, even a help action's self-transition
+(a delivered order still takes returns), so they are not declared `final` and `TERMINAL_STATES`
+says it instead; the tests hold the machine to it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from statemachine.exceptions import TransitionNotAllowed
+
+from lifecycle.actions import Reason
+from lifecycle.errors import EventNotAllowed, InvalidOrder
+from lifecycle.order import (
+    CancellationDetails,
+    DeliveryDetails,
+    Order,
+    OrderStatus,
+    PaymentDetails,
+    ShipmentDetails,
+)
+from lifecycle.policy import Policy
+from statemachine import State, StateMachine
+
+LIFECYCLE_EVENTS = ("pay", "ship", "deliver", "cancel")
+TERMINAL_STATES = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
+PROGRESSION = (OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+"""The order in which a healthy order moves; `cancelled` stands beside it."""
+
+
+class OrderLifecycle(StateMachine):
+    created = State("Created", initial=True, value=OrderStatus.CREATED)
+    paid = State("Paid", value=OrderStatus.PAID)
+    shipped = State("Shipped", value=OrderStatus.SHIPPED)
+    delivered = State("Delivered", value=OrderStatus.DELIVERED)
+    cancelled = State("Cancelled", value=OrderStatus.CANCELLED)
+
+    # Lifecycle events, sent by the shop's payment and warehouse systems.
+    pay = created.to(paid)
+    ship = paid.to(shipped)
+    deliver = shipped.to(delivered)
+    cancel = created.to(cancelled) | paid.to(cancelled)
+
+    # Help actions, used by the customer. Self-transitions are internal: the state does not change.
+    change_address = created.to.itself(internal=True) | paid.to.itself(internal=True)
+    payment_issue = (
+        created.to.itself(internal=True)
+        | paid.to.itself(internal=True)
+        | shipped.to.itself(internal=True)
+        | delivered.to.itself(internal=True)
+        | cancelled.to.itself(internal=True)
+    )
+    customs_duties = paid.to.itself(internal=True)
+    return_request = shipped.to.itself(internal=True) | delivered.to.itself(
+        internal=True, cond="return_window_is_open"
+    )
+    item_problem = shipped.to.itself(internal=True) | delivered.to.itself(
+        internal=True, cond="claim_window_is_open"
+    )
+    shipping_delay = paid.to.itself(internal=True, cond="ship_by_has_passed")
+    delivery_delay = shipped.to.itself(internal=True, cond="delivery_estimate_has_passed")
+    cancel_order = created.to(cancelled) | paid.to(cancelled)
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(model=order, state_field="status")
+
+    @property
+    def order(self) -> Order:
+        order: Order = self.model
+        return order
+
+    # --- what each event records on the order ---------------------------------------------------
+
+    def on_pay(self, now: datetime, details: PaymentDetails, policy: Policy) -> None:
+        self.order.paid_at = details.paid_at or now
+        self.order.payment_ref = details.payment_ref
+        self.order.estimated_ship_by = details.estimated_ship_by
+        self.order.policy = policy
+
+    def on_ship(self, now: datetime, details: ShipmentDetails) -> None:
+        self.order.shipped_at = details.shipped_at or now
+        self.order.carrier = details.carrier
+        self.order.tracking_number = details.tracking_number
+        self.order.estimated_delivery_by = details.estimated_delivery_by
+
+    def on_deliver(self, now: datetime, details: DeliveryDetails) -> None:
+        self.order.delivered_at = details.delivered_at or now
+
+    def on_cancel(self, now: datetime, details: CancellationDetails) -> None:
+        self._record_cancellation(now, details.reason)
+
+    def on_cancel_order(self, now: datetime, request: Any) -> None:
+        self._record_cancellation(now, request.reason)
+
+    def on_change_address(self, request: Any) -> None:
+        self.order.shipping_address = request.address
+
+    def _record_cancellation(self, now: datetime, reason: str | None) -> None:
+        self.order.cancelled_at = now
+        self.order.cancel_reason = reason
+        self.order.refund_due = self.order.paid_at is not None
+
+
+@dataclass(frozen=True)
+class GuardRule:
+    """What a guard of `OrderLifecycle` means to a customer when it does not hold."""
+
+    reason: Reason
+    opens_at: Callable[[Order], datetime | None] | None = None
+    """The guard holds once `now` is past this time (a deadline)."""
+    closes_at: Callable[[Order], datetime | None] | None = None
+    """The guard holds until this time, inclusive (a window)."""
+
+
+GUARD_RULES: dict[str, GuardRule] = {
+    "ship_by_has_passed": GuardRule(Reason.NOT_LATE_YET, opens_at=Order.shipping_late_after),
+    "delivery_estimate_has_passed": GuardRule(
+        Reason.NOT_LATE_YET, opens_at=Order.delivery_late_after
+    ),
+    "return_window_is_open": GuardRule(
+        Reason.WINDOW_CLOSED, closes_at=Order.return_window_closes_at
+    ),
+    "claim_window_is_open": GuardRule(Reason.WINDOW_CLOSED, closes_at=Order.claim_window_closes_at),
+}
+
+
+def transitions_of(event: str, status: OrderStatus) -> list[Any]:
+    """The transitions `event` declares from `status` (empty when the state does not take it)."""
+    state = OrderLifecycle.states_map[status]
+    return [t for t in state.transitions if t.match(event)]
+
+
+def source_states(event: str) -> list[OrderStatus]:
+    """Every state `event` has a transition from, in the order of `OrderStatus`."""
+    return [status for status in OrderStatus if transitions_of(event, status)]
+
+
+def guards_of(event: str, status: OrderStatus) -> list[str]:
+    """The names of the guards on `event`'s transition from `status`."""
+    return [spec.func for t in transitions_of(event, status) for spec in t.cond]
+
+
+def enabled_events(order: Order, now: datetime) -> set[str]:
+    """The events the machine would accept for this order at `now`, guards evaluated."""
+    machine = OrderLifecycle(order.model_copy(deep=True))
+    return {event.id for event in machine.enabled_events(now=now)}
+
+
+def apply_event(order: Order, event: str, *, now: datetime, **data: Any) -> Order:
+    """Fire `event` on a copy of `order` and return the new order, validated as a whole.
+
+    Raises `EventNotAllowed` when the state (or a guard at `now`) refuses the event, and
+    `InvalidOrder` when the event's data would break an invariant (e.g. shipped before paid).
+    """
+    working = order.model_copy(deep=True)
+    machine = OrderLifecycle(working)
+    try:
+        machine.send(event, now=now, **data)
+    except TransitionNotAllowed as refused:
+        raise EventNotAllowed(event, order.status) from refused
+    return revalidate(working)
+
+
+def revalidate(order: Order) -> Order:
+    """Validate an order that was changed field by field, as a whole."""
+    try:
+        return Order.model_validate(order.model_dump())
+    except ValidationError as invalid:
+        raise InvalidOrder(
+            [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]
+        ) from invalid

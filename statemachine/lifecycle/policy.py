@@ -1,0 +1,41 @@
+"""The shop's help policy. It is copied onto an order when the order is paid, so a later change
+of policy never applies retroactively to orders already paid."""
+
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    return_window_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Days after delivery during which a return can be requested.",
+    )
+    claim_window_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Days after delivery to report missing, wrong, lost or damaged items.",
+    )
+    delay_grace_hours: int = Field(
+        default=0,
+        ge=0,
+        le=24 * 30,
+        description="Hours past an estimated ship-by or delivery time before an order is late.",
+    )
+
+    @property
+    def return_window(self) -> timedelta:
+        return timedelta(days=self.return_window_days)
+
+    @property
+    def claim_window(self) -> timedelta:
+        return timedelta(days=self.claim_window_days)
+
+    @property
+    def delay_grace(self) -> timedelta:
+        return timedelta(hours=self.delay_grace_hours)

@@ -1,0 +1,104 @@
+"""Every label and reason exists in Spanish and English, with the same placeholders."""
+
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from lifecycle.actions import HelpAction, Reason
+from lifecycle.help import explain
+from lifecycle.i18n import (
+    SUPPORTED_LOCALES,
+    format_date,
+    messages,
+    negotiate,
+    resolve_locale,
+    translate,
+)
+from lifecycle.order import OrderStatus
+from lifecycle.order_lifecycle import GUARD_RULES
+from tests.builders import order_in
+
+
+def leaves(node: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    if isinstance(node, dict):
+        found: dict[tuple[str, ...], Any] = {}
+        for key, child in node.items():
+            found |= leaves(child, (*path, key))
+        return found
+    return {path: node}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_action_state_reason_and_guard_has_a_text(locale: str) -> None:
+    catalogue = messages(locale)
+    assert set(catalogue["actions"]) == set(HelpAction)
+    assert set(catalogue["states"]) == set(OrderStatus)
+    assert set(catalogue["reasons"]) == set(Reason)
+    assert set(catalogue["guards"]) == set(GUARD_RULES)
+    for reason in Reason:
+        assert "default" in catalogue["reasons"][reason]
+    for path, text in leaves(catalogue).items():
+        assert text, f"{locale}: {'.'.join(path)} is empty"
+
+
+def test_both_locales_have_the_same_keys_and_placeholders() -> None:
+    english, spanish = leaves(messages("en")), leaves(messages("es"))
+    assert english.keys() == spanish.keys()
+    for path, text in english.items():
+        if isinstance(text, str):
+            assert placeholders(text) == placeholders(spanish[path]), path
+    assert len(english[("date", "months")]) == len(spanish[("date", "months")]) == 12
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_explain_speaks_both_languages(status: OrderStatus) -> None:
+    order = order_in(status)
+    now = datetime(2026, 9, 1, tzinfo=UTC)
+    english, spanish = explain(order, now, "en"), explain(order, now, "es")
+    for en, es in zip(english, spanish, strict=True):
+        assert en.label == translate("en", "actions", en.action)
+        assert es.label == translate("es", "actions", es.action)
+        assert en.label != es.label
+        assert (en.available, en.reason) == (es.available, es.reason)
+        if not en.available:
+            assert en.message and es.message and en.message != es.message
+            assert "{" not in en.message + es.message
+
+
+def test_unknown_locales_fall_back_to_english() -> None:
+    order = order_in(OrderStatus.CREATED)
+    now = datetime(2026, 3, 3, tzinfo=UTC)
+    assert explain(order, now, "fr") == explain(order, now, "en")
+    assert resolve_locale("ES-es") == "es"
+    assert resolve_locale(None) == "en"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("es-ES,es;q=0.9,en;q=0.8", "es"),
+        ("en-GB,en;q=0.9,es;q=0.8", "en"),
+        ("fr-FR,fr;q=0.9,es;q=0.5", "es"),
+        ("fr", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("es;q=0.2, en;q=0.7", "en"),
+        ("es;q=0", "en"),
+        ("es;q=banana", "en"),
+        ("*", "en"),
+    ],
+)
+def test_accept_language_negotiation(header: str | None, expected: str) -> None:
+    assert negotiate(header) == expected
+
+
+def test_dates_are_written_per_locale() -> None:
+    moment = datetime(2026, 5, 14, 23, 0, tzinfo=UTC)
+    assert format_date(moment, "en") == "14 May 2026"
+    assert format_date(moment, "es") == "14 de mayo de 2026"

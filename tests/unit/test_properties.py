@@ -1,0 +1,129 @@
+"""Properties of the rules over random histories: random sequences of lifecycle and help events
+at random clocks, under random policies."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifecycle.actions import HelpAction
+from lifecycle.errors import ActionUnavailable, EventNotAllowed
+from lifecycle.help import (
+    CancelOrderRequest,
+    ChangeAddressRequest,
+    HelpRequest,
+    ItemProblemRequest,
+    ItemRef,
+    MessageRequest,
+    ReturnRequest,
+    explain,
+    use_help_action,
+)
+from lifecycle.order import (
+    CancellationDetails,
+    DeliveryDetails,
+    Order,
+    OrderStatus,
+    PaymentDetails,
+    ShipmentDetails,
+)
+from lifecycle.order_lifecycle import LIFECYCLE_EVENTS, TERMINAL_STATES, apply_event
+from lifecycle.policy import Policy
+from tests.builders import T0, a_new_order, an_address
+
+TINY = timedelta(microseconds=1)
+
+policies = st.builds(
+    Policy,
+    return_window_days=st.integers(0, 60),
+    claim_window_days=st.integers(0, 60),
+    delay_grace_hours=st.integers(0, 72),
+)
+gaps = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=45))
+estimates = st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=10))
+steps = st.lists(
+    st.tuples(gaps, st.sampled_from([*LIFECYCLE_EVENTS, *HelpAction]), estimates), max_size=12
+)
+
+
+def lifecycle_data(
+    event: str, estimate: timedelta, policy: Policy, now: datetime
+) -> dict[str, Any]:
+    return {
+        "pay": {
+            "details": PaymentDetails(payment_ref="P", estimated_ship_by=now + estimate),
+            "policy": policy,
+        },
+        "ship": {
+            "details": ShipmentDetails(
+                carrier="GLS", tracking_number="T", estimated_delivery_by=now + estimate
+            )
+        },
+        "deliver": {"details": DeliveryDetails()},
+        "cancel": {"details": CancellationDetails(reason="stock")},
+    }[event]
+
+
+def a_request(action: HelpAction, order: Order) -> HelpRequest:
+    items = [ItemRef(sku=order.items[0].sku, quantity=1)]
+    return {
+        HelpAction.CHANGE_ADDRESS: ChangeAddressRequest(address=an_address(line1="Nueva 3")),
+        HelpAction.CANCEL_ORDER: CancelOrderRequest(reason="changed my mind"),
+        HelpAction.RETURN_REQUEST: ReturnRequest(items=items, message="too small"),
+        HelpAction.ITEM_PROBLEM: ItemProblemRequest(
+            problem="damaged", items=items, message="broken"
+        ),
+    }.get(action, MessageRequest(message="hola"))
+
+
+def check_invariants(order: Order, now: datetime) -> None:
+    # (a) always one of the five states; terminal states take no lifecycle event
+    assert order.status in set(OrderStatus)
+    if order.status in TERMINAL_STATES:
+        for event in LIFECYCLE_EVENTS:
+            try:
+                apply_event(order, event, now=now, **lifecycle_data(event, TINY, Policy(), now))
+            except EventNotAllowed:
+                continue
+            raise AssertionError(f"{order.status} accepted {event}")
+
+    for entry in explain(order, now):
+        request = a_request(entry.action, order)
+        # (b) what explain offers fires; what it refuses raises
+        if entry.available:
+            use_help_action(order, entry.action, request, now)
+        else:
+            with pytest.raises(ActionUnavailable) as refused:
+                use_help_action(order, entry.action, request, now)
+            assert refused.value.availability.reason == entry.reason
+            with pytest.raises(EventNotAllowed):
+                apply_event(order, entry.action, now=now, request=request)
+        # (c) a promised opening is in the future, and holds just after it if nothing else happens
+        if entry.available_from is not None:
+            assert entry.available_from > now
+            later = {e.action: e for e in explain(order, entry.available_from + TINY)}
+            assert later[entry.action].available
+
+
+@given(policy=policies, history=steps)
+def test_random_histories_keep_the_rules(
+    policy: Policy, history: list[tuple[timedelta, str, timedelta]]
+) -> None:
+    order, now = a_new_order(), T0
+    check_invariants(order, now)
+    for gap, event, estimate in history:
+        now += gap
+        try:
+            if event in LIFECYCLE_EVENTS:
+                order = apply_event(
+                    order, event, now=now, **lifecycle_data(event, estimate, policy, now)
+                )
+            else:
+                order = use_help_action(
+                    order, HelpAction(event), a_request(HelpAction(event), order), now
+                )
+        except EventNotAllowed:
+            pass  # refused events leave the order as it was
+        check_invariants(order, now)
