@@ -1,0 +1,1 @@
+"""Order Help Center: Lambda handlers, services and the DynamoDB store (the AWS side)."""
