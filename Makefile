@@ -25,7 +25,7 @@ $(INSTALLED): pyproject.toml
 venv: $(INSTALLED) ## create .venv and install the project with its dev tools
 
 .PHONY: test
-test: lint typecheck pytest ## run every check: ruff, mypy, cfn-lint and the test suite
+test: lint typecheck cfn-lint pytest ## run every check: ruff, mypy, cfn-lint and the test suite
 
 .PHONY: lint
 lint: $(INSTALLED) ## ruff lint and format check
@@ -38,8 +38,12 @@ fmt: $(INSTALLED) ## format the code and apply safe lint fixes
 	$(BIN)/ruff check --fix .
 
 .PHONY: typecheck
-typecheck: $(INSTALLED) ## mypy: strict on the rules package
-	$(BIN)/mypy --strict -p lifecycle
+typecheck: $(INSTALLED) ## mypy, strict, on the rules and the Lambda code
+	$(BIN)/mypy --strict -p lifecycle -p orderhelp
+
+.PHONY: cfn-lint
+cfn-lint: $(INSTALLED) ## lint the SAM template
+	$(BIN)/cfn-lint infra/template.yaml
 
 .PHONY: pytest
 pytest: $(INSTALLED) ## the test suite alone

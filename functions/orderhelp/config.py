@@ -1,11 +1,16 @@
-"""Settings, read from the environment once per process and validated at start."""
+"""Settings, read from the environment once per process and validated at start.
+
+The template (`infra/template.yaml`) sets these variables for every function; the local stack
+sets them from the same template, so both run with the same names."""
 
 from functools import cache
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from lifecycle.policy import Policy
+from lifecycle.actions import HelpAction
+from lifecycle.policy import CasePolicy, Policy
 
 
 class PolicySettings(BaseSettings):
@@ -21,6 +26,55 @@ class PolicySettings(BaseSettings):
         return Policy(**self.model_dump())
 
 
+class CaseSettings(BaseSettings):
+    """FIRST_RESPONSE_HOURS: `action=hours` pairs separated by commas, overriding the defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    first_response_hours: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
+    close_solved_after_days: int = Field(default=4, ge=1, le=90)
+
+    @field_validator("first_response_hours", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pairs: dict[str, int] = {}
+        for pair in filter(None, (p.strip() for p in value.split(","))):
+            action, _, hours = pair.partition("=")
+            if action.strip() not in set(HelpAction):
+                raise ValueError(f"'{action.strip()}' is not a help action")
+            pairs[action.strip()] = int(hours)
+        return pairs
+
+    def case_policy(self) -> CasePolicy:
+        defaults = CasePolicy()
+        hours = defaults.first_response_hours | self.first_response_hours
+        return CasePolicy(
+            first_response_hours=hours, close_solved_after_days=self.close_solved_after_days
+        )
+
+
+class StoreSettings(BaseSettings):
+    """Where the data lives. Table and index names come from the template."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    orders_table: str = Field(min_length=3)
+    orders_by_customer_index: str = Field(min_length=3)
+    idempotency_table: str = Field(min_length=3)
+
+
 @cache
 def policy_settings() -> PolicySettings:
     return PolicySettings()
+
+
+@cache
+def case_settings() -> CaseSettings:
+    return CaseSettings()
+
+
+@cache
+def store_settings() -> StoreSettings:
+    return StoreSettings()  # the fields are read from the environment

@@ -10,8 +10,8 @@ class RuleError(Exception):
 class EventNotAllowed(RuleError):
     """An event was fired in a state (or at a time) where the machine does not allow it."""
 
-    def __init__(self, event: str, state: str) -> None:
-        super().__init__(f"event '{event}' is not allowed when the order is '{state}'")
+    def __init__(self, event: str, state: str, subject: str = "order") -> None:
+        super().__init__(f"event '{event}' is not allowed when the {subject} is '{state}'")
         self.event = event
         self.state = state
 

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from lifecycle.base import Record
 from lifecycle.money import round_to_minor_unit, validate_currency
 from lifecycle.policy import Policy
 from lifecycle.reference_data import country_codes
@@ -109,9 +110,7 @@ class CancellationDetails(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-class Order(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Order(Record):
     order_id: Identifier
     customer_id: Identifier
     currency: str = Field(description="ISO 4217 currency code")
@@ -159,14 +158,6 @@ class Order(BaseModel):
     @classmethod
     def _iso_currency(cls, value: str) -> str:
         return validate_currency(value)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_computed(cls, data: object) -> object:
-        # A dumped order carries its computed fields; they are recomputed, never trusted.
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in ("subtotal", "total", "item_count")}
-        return data
 
     @model_validator(mode="after")
     def _invariants(self) -> Self:

@@ -39,3 +39,33 @@ class Policy(BaseModel):
     @property
     def delay_grace(self) -> timedelta:
         return timedelta(hours=self.delay_grace_hours)
+
+
+def _default_first_response_hours() -> dict[str, int]:
+    # Money and irreversible steps first; questions that can wait, later.
+    return {
+        "cancel_order": 2,
+        "payment_issue": 4,
+        "change_address": 4,
+        "item_problem": 12,
+        "delivery_delay": 12,
+        "shipping_delay": 24,
+        "return_request": 24,
+        "customs_duties": 48,
+    }
+
+
+class CasePolicy(BaseModel):
+    """How fast customer service answers each kind of case, and when solved cases close."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_response_hours: dict[str, int] = Field(default_factory=_default_first_response_hours)
+    close_solved_after_days: int = Field(default=4, ge=1, le=90)
+
+    def first_response_within(self, action: str) -> timedelta:
+        return timedelta(hours=self.first_response_hours[action])
+
+    @property
+    def close_solved_after(self) -> timedelta:
+        return timedelta(days=self.close_solved_after_days)

@@ -1,0 +1,175 @@
+"""What the API handlers share: the resolver with the error mapping, the body-size limit,
+Idempotency-Key handling, and the Lambda entry point's decorator stack."""
+
+import base64
+import json
+import re
+import warnings
+from collections.abc import Callable
+from functools import cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from lifecycle.i18n import negotiate
+from lifecycle.order import Identifier
+from orderhelp.auth import Caller, caller_from
+from orderhelp.aws import dynamodb
+from orderhelp.config import store_settings
+from orderhelp.errors import (
+    InvalidIdempotencyKey,
+    OrderNotFound,
+    PayloadTooLarge,
+    ServiceError,
+    error_body,
+    to_response,
+)
+
+MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_KEY_HEADER = "idempotency-key"
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+OrderIdPath = Annotated[str, Path(min_length=1, max_length=200, description="The order's id.")]
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+# Reads publish no metric; that is expected, not worth a warning on every call.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+IDEMPOTENCY_CONFIG = IdempotencyConfig(
+    event_key_jmespath="[caller, route, key]",
+    payload_validation_jmespath="body",
+    expires_after_seconds=24 * 60 * 60,
+    raise_on_no_idempotency_key=True,
+)
+
+
+def create_resolver() -> APIGatewayHttpResolver:
+    """A resolver that answers every error with the error envelope."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.exception_handler(Exception)(to_response)
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response[str]:
+        return json_response(
+            HTTPStatus.NOT_FOUND, error_body("not_found", "There is no such route.")
+        )
+
+    return app
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
+    text = (
+        body.model_dump_json()
+        if isinstance(body, BaseModel)
+        else json.dumps(body, ensure_ascii=False)
+    )
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=text, headers=headers
+    )
+
+
+def checked_order_id(raw: str) -> str:
+    """An id no order can have is simply not found, like any other missing order."""
+    try:
+        return _ORDER_ID.validate_python(raw)
+    except ValidationError as invalid:
+        raise OrderNotFound(raw[:64]) from invalid
+
+
+_ORDER_ID: TypeAdapter[str] = TypeAdapter(Identifier)
+
+
+def current_caller(app: APIGatewayHttpResolver) -> Caller:
+    return caller_from(app.current_event.raw_event)
+
+
+def request_locale(app: APIGatewayHttpResolver) -> str:
+    return negotiate(app.current_event.headers.get("accept-language"))
+
+
+@cache
+def _idempotency_store() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(
+        table_name=store_settings().idempotency_table, boto3_client=dynamodb()
+    )
+
+
+def idempotently(
+    app: APIGatewayHttpResolver, caller: Caller, body: Any, work: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """Run `work` once per Idempotency-Key: a retry with the same key and body gets the first
+    answer and changes nothing; the same key with another body is refused. Without the header,
+    `work` just runs (every write is conditional anyway)."""
+    key = app.current_event.headers.get(IDEMPOTENCY_KEY_HEADER)
+    if key is None:
+        return work()
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidIdempotencyKey(
+            "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces."
+        )
+    call = {
+        "caller": caller.subject,
+        "route": f"{app.current_event.http_method} {app.current_event.path}",
+        "key": key,
+        "body": body,
+    }
+
+    def run(call: dict[str, Any]) -> dict[str, Any]:
+        return work()
+
+    guarded = idempotent_function(
+        data_keyword_argument="call",
+        persistence_store=_idempotency_store(),
+        config=IDEMPOTENCY_CONFIG,
+        key_prefix="orderhelp",
+    )(run)
+    result: dict[str, Any] = guarded(call=call)
+    return result
+
+
+def raw_body(event: dict[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return base64.b64decode(body)
+    return body.encode("utf-8")
+
+
+def lambda_entry(
+    app: APIGatewayHttpResolver, authorize: Callable[[Caller], Any]
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda handler of an API function: correlation id, metrics and tracing around
+    `app.resolve`. Before the request's body is even parsed, the caller must pass `authorize`
+    (which raises `Unauthorized` or `Forbidden`) and the body must fit the size limit."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        IDEMPOTENCY_CONFIG.register_lambda_context(context)
+        try:
+            authorize(caller_from(event))
+            if len(raw_body(event)) > MAX_BODY_BYTES:
+                raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+        except ServiceError as refused:
+            response = to_response(refused)
+            return {
+                "statusCode": response.status_code,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
+                "body": response.body,
+            }
+        return app.resolve(event, context)
+
+    return handler

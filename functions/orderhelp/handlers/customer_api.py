@@ -1,0 +1,123 @@
+"""CustomerApiFunction: customers list their orders, open one, and use its help actions."""
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.metrics import MetricUnit
+
+from lifecycle.actions import HelpAction
+from lifecycle.errors import ActionUnavailable
+from lifecycle.help import CATALOGUE, HelpActionSpec, HelpRequest
+from orderhelp.api import (
+    OrderIdPath,
+    checked_order_id,
+    create_resolver,
+    current_caller,
+    idempotently,
+    json_response,
+    lambda_entry,
+    metrics,
+    request_locale,
+)
+from orderhelp.errors import UnknownAction
+from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.models import HelpOutcome, OrderDetails, OrderPage
+from orderhelp.wiring import order_service
+
+app = create_resolver()
+
+
+@app.get("/orders", summary="My orders, newest first", tags=["orders"])
+def list_orders(
+    limit: Annotated[int, Query(ge=1, le=100, description="Orders per page.")] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
+) -> OrderPage:
+    return order_service().list_orders(current_caller(app).subject, limit, cursor)
+
+
+@app.get(
+    "/orders/<order_id>",
+    summary="Order details: the order, its help links, cases and history",
+    tags=["orders"],
+    responses={
+        404: {
+            "description": "No such order (or not yours)",
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        }
+    },
+)
+def get_order(order_id: OrderIdPath) -> OrderDetails:
+    customer = current_caller(app).subject
+    return order_service().order_details(customer, checked_order_id(order_id), request_locale(app))
+
+
+def _use_help_action(spec: HelpActionSpec, order_id: str, request: HelpRequest) -> Response[str]:
+    caller = current_caller(app)
+    locale = request_locale(app)
+    checked_id = checked_order_id(order_id)
+
+    def work() -> dict[str, Any]:
+        try:
+            outcome, opened = order_service().use_help_action(
+                caller.subject, checked_id, spec.action, request, locale
+            )
+        except ActionUnavailable as refused:
+            metrics.add_metric(
+                name=f"ActionRefused.{refused.availability.reason}", unit=MetricUnit.Count, value=1
+            )
+            raise
+        if opened:
+            metrics.add_metric(name=f"CaseOpened.{spec.action}", unit=MetricUnit.Count, value=1)
+        status = HTTPStatus.CREATED if opened else HTTPStatus.OK
+        return {"status": int(status), "body": outcome.model_dump(mode="json")}
+
+    result = idempotently(app, caller, request.model_dump(mode="json"), work)
+    return json_response(result["status"], result["body"])
+
+
+def _register_help_route(spec: HelpActionSpec) -> None:
+    """One route per help action, so each documents and validates its own body."""
+    model = spec.request_model
+
+    def use_action(
+        order_id: OrderIdPath,
+        request: Annotated[model, Body(embed=False)],  # type: ignore[valid-type]
+    ) -> Response[str]:
+        return _use_help_action(spec, order_id, request)
+
+    use_action.__name__ = f"use_{spec.action}"
+    app.post(
+        f"/orders/<order_id>/help/{spec.action}",
+        summary=f"Help action: {spec.action}",
+        tags=["help"],
+        operation_id=f"use_{spec.action}",
+        responses={
+            201: {
+                "description": "A case was opened",
+                "content": {"application/json": {"model": HelpOutcome}},
+            },
+            200: {
+                "description": "The order's open case for this action was joined",
+                "content": {"application/json": {"model": HelpOutcome}},
+            },
+            409: {
+                "description": "The action is not available now (reason and dates given)",
+                "content": {"application/json": {"model": ErrorBodyModel}},
+            },
+        },
+    )(use_action)
+
+
+for _spec in CATALOGUE.values():
+    _register_help_route(_spec)
+
+
+@app.post("/orders/<order_id>/help/<action>", include_in_schema=False)
+def unknown_help_action(order_id: OrderIdPath, action: str) -> Response[str]:
+    current_caller(app)
+    raise UnknownAction(action, [str(a) for a in HelpAction])
+
+
+handler = lambda_entry(app, authorize=lambda caller: caller)

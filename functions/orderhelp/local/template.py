@@ -1,0 +1,167 @@
+"""Reads `infra/template.yaml`, the deployable truth: tables, functions, routes, schedules.
+
+Tests and the local stack create their tables and find their handlers here, so key schemas,
+index names, routes and environment variables are never written twice."""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[3] / "infra" / "template.yaml"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form intrinsic functions (`!Ref X` → `{"Ref": "X"}`)."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if name == "Fn::GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+@cache
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.load(path.read_text("utf-8"), Loader=_CloudFormationLoader)  # noqa: S506 — a SafeLoader subclass
+    return document
+
+
+def resources(kind: str, template: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """The template's resources of one type, by logical id."""
+    template = template or load_template()
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
+def create_table_requests(names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """`CreateTable` requests for every table of the template, named by `names[logical_id]`."""
+    requests = []
+    for logical_id, resource in resources("AWS::DynamoDB::Table").items():
+        props = resource["Properties"]
+        request: dict[str, Any] = {
+            "TableName": names[logical_id],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if "GlobalSecondaryIndexes" in props:
+            request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        requests.append(request)
+    return requests
+
+
+def time_to_live(logical_id: str) -> dict[str, Any] | None:
+    spec: dict[str, Any] | None = resources("AWS::DynamoDB::Table")[logical_id]["Properties"].get(
+        "TimeToLiveSpecification"
+    )
+    return spec
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    event: str
+    method: str
+    path: str
+    authorizer: str | None
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    handler: str
+    environment: dict[str, Any] = field(default_factory=dict)
+    timeout: int = 3
+    events: dict[str, Any] = field(default_factory=dict)
+
+
+def functions() -> dict[str, FunctionSpec]:
+    """Every `AWS::Serverless::Function`, with the template's globals applied."""
+    template = load_template()
+    globals_ = template.get("Globals", {}).get("Function", {})
+    shared_env = globals_.get("Environment", {}).get("Variables", {})
+    specs = {}
+    for logical_id, resource in resources("AWS::Serverless::Function").items():
+        props = resource["Properties"]
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            handler=props["Handler"],
+            environment=shared_env | props.get("Environment", {}).get("Variables", {}),
+            timeout=int(props.get("Timeout", globals_.get("Timeout", 3))),
+            events=props.get("Events", {}),
+        )
+    return specs
+
+
+def http_routes() -> Iterator[Route]:
+    """The HTTP API routes, with the authorizer and scopes each one requires."""
+    apis = resources("AWS::Serverless::HttpApi")
+    for spec in functions().values():
+        for event_name, event in spec.events.items():
+            if event["Type"] != "HttpApi":
+                continue
+            props = event["Properties"]
+            api = apis[props["ApiId"]["Ref"]]["Properties"] if "ApiId" in props else {}
+            auth = props.get("Auth", {})
+            authorizer = auth.get("Authorizer", api.get("Auth", {}).get("DefaultAuthorizer"))
+            if authorizer == "NONE":
+                authorizer = None
+            yield Route(
+                function=spec.logical_id,
+                event=event_name,
+                method=props["Method"].upper(),
+                path=props["Path"],
+                authorizer=authorizer,
+                scopes=tuple(auth.get("AuthorizationScopes", ())),
+            )
+
+
+def resolve(value: Any, refs: Mapping[str, Any]) -> Any:
+    """Resolve `Ref`, `Fn::Sub` (of references) and `Fn::GetAtt` against `refs`, the values
+    the local stack gives to parameters and resources."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, argument),) = value.items()
+        if name == "Ref":
+            return refs[argument]
+        if name == "Fn::GetAtt":
+            return refs[".".join(argument)]
+        if name == "Fn::Sub" and isinstance(argument, str):
+            text = argument
+            for key, replacement in refs.items():
+                text = text.replace("${" + key + "}", str(replacement))
+            return text
+    if isinstance(value, dict):
+        return {k: resolve(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, refs) for v in value]
+    return value
+
+
+def parameter_defaults() -> dict[str, Any]:
+    return {
+        name: spec.get("Default") for name, spec in load_template().get("Parameters", {}).items()
+    }
+
+
+def function_environment(spec: FunctionSpec, refs: Mapping[str, Any]) -> dict[str, str]:
+    """A function's environment variables with the template's references resolved."""
+    return {name: str(resolve(value, refs)) for name, value in spec.environment.items()}

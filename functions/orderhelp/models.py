@@ -1,0 +1,231 @@
+"""The API's request and response bodies. Amounts are `{"amount": "12.34", "currency": "EUR"}`;
+times are ISO 8601 in UTC with `Z`."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lifecycle.actions import HelpAction
+from lifecycle.case import Case, CaseStatus, OpenedBy, Turn
+from lifecycle.help import Availability
+from lifecycle.i18n import translate
+from lifecycle.order import Address, Amount, Identifier, LineItem, Order, OrderStatus
+from lifecycle.policy import Policy
+from lifecycle.times import UtcDatetime
+from orderhelp.records import ActorKind, HistoryEntry
+
+
+class Money(BaseModel):
+    amount: str = Field(pattern=r"^-?\d+(\.\d+)?$", examples=["12.34"])
+    currency: str = Field(examples=["EUR"])
+
+    @classmethod
+    def of(cls, amount: Decimal, currency: str) -> "Money":
+        return cls(amount=str(amount), currency=currency)
+
+
+class LineItemView(BaseModel):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+class HistoryView(BaseModel):
+    at: datetime
+    event: str
+    actor: ActorKind
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> "HistoryView":
+        # Customers see what happened and by whom in kind, not the systems' or agents' ids.
+        return cls(
+            at=entry.at,
+            event=entry.event,
+            actor=entry.actor.kind,
+            from_status=entry.from_status,
+            to_status=entry.to_status,
+            data=entry.data,
+        )
+
+
+class CaseSummaryView(BaseModel):
+    case_id: str
+    action: HelpAction
+    status: CaseStatus
+    status_label: str
+    turn: Turn | None
+    opened_at: datetime
+    opened_by: OpenedBy
+    last_activity_at: datetime
+
+    @classmethod
+    def of(cls, case: Case, locale: str) -> "CaseSummaryView":
+        return cls(
+            case_id=case.case_id,
+            action=case.action,
+            status=case.status,
+            status_label=translate(locale, "case_states", case.status),
+            turn=case.turn,
+            opened_at=case.opened_at,
+            opened_by=case.opened_by,
+            last_activity_at=case.last_activity_at,
+        )
+
+
+class OrderView(BaseModel):
+    """Every field of an order, with amounts as money."""
+
+    order_id: str
+    customer_id: str
+    status: OrderStatus
+    status_label: str
+    version: int
+    currency: str
+    items: list[LineItemView]
+    item_count: int
+    subtotal: Money
+    shipping: Money
+    tax: Money
+    total: Money
+    shipping_address: Address
+    placed_at: datetime
+    paid_at: datetime | None
+    payment_ref: str | None
+    estimated_ship_by: datetime | None
+    shipped_at: datetime | None
+    carrier: str | None
+    tracking_number: str | None
+    estimated_delivery_by: datetime | None
+    delivered_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    refund_due: bool
+    policy: Policy | None
+
+    @classmethod
+    def fields_of(cls, order: Order, locale: str) -> dict[str, Any]:
+        def money(amount: Decimal) -> Money:
+            return Money.of(amount, order.currency)
+
+        plain = order.model_dump(exclude={"items", "subtotal", "shipping", "tax", "total"})
+        return plain | {
+            "status_label": translate(locale, "states", order.status),
+            "items": [
+                LineItemView(
+                    sku=item.sku,
+                    name=item.name,
+                    quantity=item.quantity,
+                    unit_price=money(item.unit_price),
+                    line_total=money(item.unit_price * item.quantity),
+                )
+                for item in order.items
+            ],
+            "subtotal": money(order.subtotal),
+            "shipping": money(order.shipping),
+            "tax": money(order.tax),
+            "total": money(order.total),
+        }
+
+    @classmethod
+    def of(cls, order: Order, locale: str = "en") -> "OrderView":
+        return cls(**cls.fields_of(order, locale))
+
+
+class OrderDetails(OrderView):
+    """The Order Details page: the order, its help links, its cases and its history."""
+
+    help: list[Availability]
+    cases: list[CaseSummaryView]
+    history: list[HistoryView]
+
+
+class OrderListItem(BaseModel):
+    order_id: str
+    status: OrderStatus
+    placed_at: datetime
+    total: Money
+    item_count: int
+
+
+class OrderPage(BaseModel):
+    orders: list[OrderListItem]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class CaseView(BaseModel):
+    case_id: str
+    order_id: str
+    action: HelpAction
+    status: CaseStatus
+    status_label: str
+    turn: Turn | None
+    opened_at: datetime
+    opened_by: OpenedBy
+    assignee: str | None
+    first_response_due_at: datetime
+    follows: str | None
+    last_activity_at: datetime
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, case: Case, locale: str) -> "CaseView":
+        return cls(
+            **case.model_dump(
+                include={
+                    "case_id",
+                    "order_id",
+                    "action",
+                    "status",
+                    "turn",
+                    "opened_at",
+                    "opened_by",
+                    "assignee",
+                    "first_response_due_at",
+                    "follows",
+                    "last_activity_at",
+                    "details",
+                }
+            ),
+            status_label=translate(locale, "case_states", case.status),
+        )
+
+
+class HelpOutcome(BaseModel):
+    """The case the help action opened or joined, and the order as it is now."""
+
+    case: CaseView
+    order: OrderDetails
+
+
+# --- ops bodies -----------------------------------------------------------------------------------
+
+
+class CreateOrderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: Identifier | None = Field(default=None, description="Generated when absent.")
+    customer_id: Identifier
+    currency: Annotated[str, Field(min_length=3, max_length=3, examples=["EUR"])]
+    items: list[LineItem] = Field(min_length=1, max_length=200)
+    shipping: Amount
+    tax: Amount = Decimal(0)
+    shipping_address: Address
+    placed_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["order_not_found"])
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,321 @@
+"""The DynamoDB store: one class behind the `OrderStore` protocol the services use.
+
+Data design (key schemas and index names live only in `infra/template.yaml`; this module knows
+the item layout and reads index names from the environment the template sets):
+
+    pk ORDER#<order_id>  sk ORDER                  the order; OrdersByCustomer keys when listed
+                         sk HISTORY#<version>      one per state change, in order
+                         sk CASE#<case_id>         a copy of each of the order's cases
+                         sk OPENCASE#<action>      the order's one non-closed case per action
+    pk CASE#<case_id>    sk CASE                   the case
+                         sk MESSAGE#<at>#<id>      its conversation
+
+Order details are one Query on the order's partition; a customer's orders are one Query per page
+on OrdersByCustomer; every change is one TransactWriteItems conditioned on what was read.
+"""
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from lifecycle.actions import HelpAction
+from lifecycle.case import Case, CaseMessage
+from lifecycle.order import Order
+from orderhelp.errors import ConcurrentUpdate, InvalidCursor, OrderAlreadyExists
+from orderhelp.records import CaseUpdate, HistoryEntry, NewCase, OrderChange, OrderRecord
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+ORDER = "ORDER"
+HISTORY = "HISTORY#"
+CASE_COPY = "CASE#"
+OPEN_CASE = "OPENCASE#"
+CASE = "CASE"
+MESSAGE = "MESSAGE#"
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def customer_pk(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}"
+
+
+def history_sk(version: int) -> str:
+    return f"{HISTORY}{version:010d}"
+
+
+class OrderStore(Protocol):
+    """What the services need from storage."""
+
+    def load(self, order_id: str) -> OrderRecord | None:
+        """The order with its cases and history, or None."""
+
+    def list_for_customer(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the customer's orders, newest first, and the cursor of the next page."""
+
+    def commit(self, change: OrderChange) -> None:
+        """Write `change` atomically; `ConcurrentUpdate` if anything changed since it was read,
+        `OrderAlreadyExists` when creating an order whose id is taken."""
+
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the records want ints where they were ints."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
+        return int(value) if value == int(value) else value
+    return value
+
+
+_CURSOR_SORT_KEY = re.compile(
+    r"^ORDER#\d{4}-\d\d-\d\dT[0-9:.]+Z#(?P<order_id>[A-Za-z0-9._:-]{1,64})$"
+)
+
+
+class DynamoOrderStore:
+    def __init__(self, client: "DynamoDBClient", table: str, orders_by_customer_index: str) -> None:
+        self._client = client
+        self._table = table
+        self._by_customer = orders_by_customer_index
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def load(self, order_id: str) -> OrderRecord | None:
+        items: list[dict[str, Any]] = []
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": order_pk(order_id)}},
+            "ConsistentRead": True,
+        }
+        while True:  # one page in practice; an order's items stay far below 1 MB
+            page = self._client.query(**query)
+            items += [from_item(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._record(items)
+
+    def _record(self, items: list[dict[str, Any]]) -> OrderRecord | None:
+        order_item = next((item for item in items if item["sk"] == ORDER), None)
+        if order_item is None:
+            return None
+        record = OrderRecord(order=Order.model_validate(_fields(Order, order_item)))
+        for item in items:
+            sort_key: str = item["sk"]
+            if sort_key.startswith(HISTORY):
+                record.history.append(HistoryEntry.model_validate(_fields(HistoryEntry, item)))
+            elif sort_key.startswith(CASE_COPY):
+                record.cases.append(Case.model_validate(_fields(Case, item)))
+            elif sort_key.startswith(OPEN_CASE):
+                record.open_cases[HelpAction(sort_key.removeprefix(OPEN_CASE))] = item["case_id"]
+        record.history.sort(key=lambda entry: entry.version)
+        record.cases.sort(key=lambda case: case.opened_at, reverse=True)
+        return record
+
+    def list_for_customer(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": self._by_customer,
+            "KeyConditionExpression": "customer_pk = :customer",
+            "ExpressionAttributeValues": {":customer": {"S": customer_pk(customer_id)}},
+            "ScanIndexForward": False,
+            # One more than asked: whether it comes back says if there is a next page.
+            "Limit": limit + 1,
+        }
+        if cursor:
+            query["ExclusiveStartKey"] = self._start_key(customer_id, cursor)
+        page = self._client.query(**query)
+        rows = [_plain(from_item(item)) for item in page["Items"]]
+        has_more = len(rows) > limit or (len(rows) == limit and "LastEvaluatedKey" in page)
+        rows = rows[:limit]
+        next_cursor = self._cursor(rows[-1]) if has_more and rows else None
+        return rows, next_cursor
+
+    @staticmethod
+    def _cursor(row: Mapping[str, Any]) -> str:
+        raw = json.dumps({"after": row["customer_sk"]}, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def _start_key(customer_id: str, cursor: str) -> dict[str, Any]:
+        """The page's start key, rebuilt around the caller's own partition: a cursor can only
+        move within the customer's own orders, and anything malformed is refused."""
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            after = decoded["after"]
+            match = _CURSOR_SORT_KEY.fullmatch(after) if isinstance(after, str) else None
+        except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+            match = None
+        if match is None or set(decoded) != {"after"}:
+            raise InvalidCursor
+        return to_item(
+            {
+                "customer_pk": customer_pk(customer_id),
+                "customer_sk": after,
+                "pk": order_pk(match["order_id"]),
+                "sk": ORDER,
+            }
+        )
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def commit(self, change: OrderChange) -> None:
+        operations = [self._put_order(change), self._put_history(change)]
+        if isinstance(change.case, NewCase):
+            operations += self._open_case(change.case)
+        elif isinstance(change.case, CaseUpdate):
+            operations += self._update_case(change.case)
+        try:
+            self._client.transact_write_items(
+                TransactItems=cast("list[TransactWriteItemTypeDef]", operations)
+            )
+        except ClientError as failure:
+            error = failure.response.get("Error", {})
+            if error.get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in failure.response.get("CancellationReasons", [])]
+            if change.before is None and reasons and reasons[0] == "ConditionalCheckFailed":
+                raise OrderAlreadyExists(change.after.order_id) from failure
+            if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
+                raise ConcurrentUpdate(change.after.order_id) from failure
+            raise
+
+    def _put_order(self, change: OrderChange) -> dict[str, Any]:
+        order = change.after
+        values = order.model_dump(mode="json") | {
+            "pk": order_pk(order.order_id),
+            "sk": ORDER,
+            "customer_pk": customer_pk(order.customer_id),
+            "customer_sk": f"ORDER#{order.model_dump(mode='json')['placed_at']}#{order.order_id}",
+        }
+        put: dict[str, Any] = {"TableName": self._table, "Item": to_item(values)}
+        if change.before is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "#status = :status AND #version = :version"
+            put["ExpressionAttributeNames"] = {"#status": "status", "#version": "version"}
+            put["ExpressionAttributeValues"] = {
+                ":status": {"S": str(change.before.status)},
+                ":version": {"N": str(change.before.version)},
+            }
+        return {"Put": put}
+
+    def _put_history(self, change: OrderChange) -> dict[str, Any]:
+        values = change.entry.model_dump(mode="json") | {
+            "pk": order_pk(change.after.order_id),
+            "sk": history_sk(change.entry.version),
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(values),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _case_items(self, case: Case) -> list[dict[str, Any]]:
+        values = case.model_dump(mode="json")
+        return [
+            values | {"pk": case_pk(case.case_id), "sk": CASE},
+            values | {"pk": order_pk(case.order_id), "sk": f"{CASE_COPY}{case.case_id}"},
+        ]
+
+    def _message_item(self, case: Case, message: CaseMessage) -> dict[str, Any]:
+        values = message.model_dump(mode="json") | {
+            "pk": case_pk(case.case_id),
+            "sk": f"{MESSAGE}{message.model_dump(mode='json')['at']}#{message.message_id}",
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(values),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _open_case(self, new: NewCase) -> list[dict[str, Any]]:
+        case_item, copy_item = self._case_items(new.case)
+        new_only = "attribute_not_exists(pk)"
+        lock = {
+            "pk": order_pk(new.case.order_id),
+            "sk": f"{OPEN_CASE}{new.case.action}",
+            "case_id": new.case.case_id,
+        }
+        return [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(case_item),
+                    "ConditionExpression": new_only,
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(copy_item),
+                    "ConditionExpression": new_only,
+                }
+            },
+            # Taking the slot fails if another case for the same order and action is not closed.
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(lock),
+                    "ConditionExpression": new_only,
+                }
+            },
+            self._message_item(new.case, new.message),
+        ]
+
+    def _update_case(self, update: CaseUpdate) -> list[dict[str, Any]]:
+        case_item, copy_item = self._case_items(update.after)
+        same_version = {
+            "ConditionExpression": "#version = :version",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": {":version": {"N": str(update.before.version)}},
+        }
+        return [
+            {"Put": {"TableName": self._table, "Item": to_item(case_item), **same_version}},
+            {"Put": {"TableName": self._table, "Item": to_item(copy_item), **same_version}},
+            self._message_item(update.after, update.message),
+        ]
+
+
+def _fields(model: type[BaseModel], item: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes of `item` that are fields of `model` (keys and index attributes are not)."""
+    return {k: _plain(v) for k, v in item.items() if k in model.model_fields}

@@ -1,0 +1,152 @@
+"""A customer-service case: the model and `CaseLifecycle`, the machine of whose turn it is.
+
+A case belongs to one order and one help action. It is `open` while it is customer service's
+turn, `pending` while it is the customer's, `solved` once an agent resolved it (a customer reply
+reopens it), and `closed` when housekeeping closes a solved case after some days; a customer who
+writes on a closed case gets a follow-up case that links back to it.
+"""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
+from statemachine.exceptions import TransitionNotAllowed
+
+from lifecycle.actions import HelpAction
+from lifecycle.base import Record
+from lifecycle.errors import EventNotAllowed
+from lifecycle.order import Identifier
+from lifecycle.times import UtcDatetime
+from statemachine import State, StateMachine
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    PENDING = "pending"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class Turn(StrEnum):
+    CUSTOMER_SERVICE = "customer_service"
+    CUSTOMER = "customer"
+
+
+class Author(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class OpenedBy(StrEnum):
+    CUSTOMER = "customer"
+    SYSTEM = "system"
+
+
+MessageBody = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=r"\S")]
+
+
+class CaseMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: Identifier
+    at: UtcDatetime
+    author: Author
+    author_id: str | None = None
+    body: MessageBody
+    internal: bool = Field(default=False, description="An agents' note the customer never sees.")
+
+
+class Case(Record):
+    case_id: Identifier
+    order_id: Identifier
+    customer_id: Identifier
+    action: HelpAction
+    status: CaseStatus = CaseStatus.OPEN
+    version: int = Field(default=0, ge=0)
+    opened_at: UtcDatetime
+    opened_by: OpenedBy
+    assignee: str | None = None
+    first_response_due_at: UtcDatetime
+    first_responded_at: UtcDatetime | None = None
+    follows: Identifier | None = Field(
+        default=None, description="The closed case this one continues."
+    )
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="What the customer asked for, as the action's body."
+    )
+    resolution: str | None = None
+    solved_at: UtcDatetime | None = None
+    closed_at: UtcDatetime | None = None
+    last_activity_at: UtcDatetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def turn(self) -> Turn | None:
+        """Whose move it is; nobody's once the case is solved or closed."""
+        return {CaseStatus.OPEN: Turn.CUSTOMER_SERVICE, CaseStatus.PENDING: Turn.CUSTOMER}.get(
+            self.status
+        )
+
+    # --- guards ----------------------------------------------------------------------------------
+
+    def has_assignee(self) -> bool:
+        return self.assignee is not None
+
+    def solved_for(self, now: datetime, close_after: timedelta) -> bool:
+        return self.solved_at is not None and now >= self.solved_at + close_after
+
+
+class CaseLifecycle(StateMachine):
+    open = State("Open", initial=True, value=CaseStatus.OPEN)
+    pending = State("Pending", value=CaseStatus.PENDING)
+    solved = State("Solved", value=CaseStatus.SOLVED)
+    closed = State("Closed", final=True, value=CaseStatus.CLOSED)
+
+    agent_reply = open.to(pending) | pending.to.itself(internal=True)
+    customer_reply = open.to.itself(internal=True) | pending.to(open) | solved.to(open)
+    solve = open.to(solved, cond="has_assignee") | pending.to(solved, cond="has_assignee")
+    close = solved.to(closed, cond="solved_for")
+    internal_note = (
+        open.to.itself(internal=True)
+        | pending.to.itself(internal=True)
+        | solved.to.itself(internal=True)
+    )
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(model=case, state_field="status")
+
+    @property
+    def case(self) -> Case:
+        case: Case = self.model
+        return case
+
+    def after_transition(self, now: datetime) -> None:
+        self.case.last_activity_at = max(self.case.last_activity_at, now)
+
+    def on_agent_reply(self, now: datetime) -> None:
+        if self.case.first_responded_at is None:
+            self.case.first_responded_at = now
+
+    def on_customer_reply(self) -> None:
+        self.case.resolution = None
+        self.case.solved_at = None
+
+    def on_solve(self, now: datetime, resolution: str) -> None:
+        self.case.resolution = resolution
+        self.case.solved_at = now
+
+    def on_close(self, now: datetime) -> None:
+        self.case.closed_at = now
+
+
+def apply_case_event(case: Case, event: str, *, now: datetime, **data: Any) -> Case:
+    """Fire `event` on a copy of `case` and return the new case; `EventNotAllowed` if refused."""
+    working = case.model_copy(deep=True)
+    machine = CaseLifecycle(working)
+    try:
+        machine.send(event, now=now, **data)
+    except TransitionNotAllowed as refused:
+        raise EventNotAllowed(event, case.status, subject="case") from refused
+    return Case.model_validate(working.model_dump())
