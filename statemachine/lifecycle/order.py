@@ -102,6 +102,22 @@ class DeliveryDetails(BaseModel):
     delivered_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
 
 
+class EstimateRevision(BaseModel):
+    """Data of the shop's `revise_estimate` event: a new ship-by date for a paid order, or a new
+    delivery date for a shipped one. A later miss of the new date counts as a new delay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    estimated_ship_by: UtcDatetime | None = None
+    estimated_delivery_by: UtcDatetime | None = None
+
+    @model_validator(mode="after")
+    def _one_estimate(self) -> Self:
+        if (self.estimated_ship_by is None) == (self.estimated_delivery_by is None):
+            raise ValueError("give exactly one of estimated_ship_by and estimated_delivery_by")
+        return self
+
+
 class CancellationDetails(BaseModel):
     """Data of the shop's `cancel` event."""
 
@@ -133,6 +149,12 @@ class Order(Record):
     cancelled_at: UtcDatetime | None = None
     cancel_reason: str | None = None
     refund_due: bool = False
+    shipping_delayed_since: UtcDatetime | None = Field(
+        default=None, description="The order missed its ship-by deadline at this time."
+    )
+    delivery_delayed_since: UtcDatetime | None = Field(
+        default=None, description="The order missed its delivery deadline at this time."
+    )
     policy: Policy | None = Field(default=None, description="The policy in force when paid.")
 
     # --- money ---------------------------------------------------------------------------------
@@ -279,7 +301,24 @@ class Order(Record):
             return None
         return self.delivered_at + self._policy.claim_window
 
+    def next_delay_deadline(self) -> datetime | None:
+        """The deadline the scheduled delay check waits on: the paid order's ship-by or the
+        shipped order's delivery estimate (+ grace), until its delay has been recorded."""
+        if self.status is OrderStatus.PAID and self.shipping_delay_unrecorded():
+            return self.shipping_late_after()
+        if self.status is OrderStatus.SHIPPED and self.delivery_delay_unrecorded():
+            return self.delivery_late_after()
+        return None
+
     # --- guards: named predicates over the order and an injected `now` ---------------------------
+
+    def shipping_delay_unrecorded(self) -> bool:
+        """No delay is recorded yet for the current ship-by deadline."""
+        return self.shipping_delayed_since != self.shipping_late_after()
+
+    def delivery_delay_unrecorded(self) -> bool:
+        """No delay is recorded yet for the current delivery deadline."""
+        return self.delivery_delayed_since != self.delivery_late_after()
 
     def ship_by_has_passed(self, now: datetime) -> bool:
         deadline = self.shipping_late_after()

@@ -23,6 +23,7 @@ from lifecycle.errors import EventNotAllowed, InvalidOrder
 from lifecycle.order import (
     CancellationDetails,
     DeliveryDetails,
+    EstimateRevision,
     Order,
     OrderStatus,
     PaymentDetails,
@@ -32,6 +33,10 @@ from lifecycle.policy import Policy
 from statemachine import State, StateMachine
 
 LIFECYCLE_EVENTS = ("pay", "ship", "deliver", "cancel")
+SHOP_EVENTS = (*LIFECYCLE_EVENTS, "revise_estimate")
+"""What the shop's systems send: the lifecycle, and new estimates."""
+DELAY_EVENTS = ("record_shipping_delay", "record_delivery_delay")
+"""What the scheduled delay check sends when an order missed a deadline."""
 TERMINAL_STATES = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
 PROGRESSION = (OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 """The order in which a healthy order moves; `cancelled` stands beside it."""
@@ -49,6 +54,15 @@ class OrderLifecycle(StateMachine):
     ship = paid.to(shipped)
     deliver = shipped.to(delivered)
     cancel = created.to(cancelled) | paid.to(cancelled)
+    revise_estimate = paid.to.itself(internal=True) | shipped.to.itself(internal=True)
+
+    # The delay check records a missed deadline once; the guards are the help actions' own.
+    record_shipping_delay = paid.to.itself(
+        internal=True, cond=["ship_by_has_passed", "shipping_delay_unrecorded"]
+    )
+    record_delivery_delay = shipped.to.itself(
+        internal=True, cond=["delivery_estimate_has_passed", "delivery_delay_unrecorded"]
+    )
 
     # Help actions, used by the customer. Self-transitions are internal: the state does not change.
     change_address = created.to.itself(internal=True) | paid.to.itself(internal=True)
@@ -97,6 +111,35 @@ class OrderLifecycle(StateMachine):
 
     def on_cancel(self, now: datetime, details: CancellationDetails) -> None:
         self._record_cancellation(now, details.reason)
+
+    def on_revise_estimate(self, details: EstimateRevision) -> None:
+        if self.order.status is OrderStatus.PAID and details.estimated_ship_by:
+            self.order.estimated_ship_by = details.estimated_ship_by
+            self.order.shipping_delayed_since = None
+        elif self.order.status is OrderStatus.SHIPPED and details.estimated_delivery_by:
+            self.order.estimated_delivery_by = details.estimated_delivery_by
+            self.order.delivery_delayed_since = None
+        else:
+            field = (
+                "estimated_ship_by"
+                if self.order.status is OrderStatus.PAID
+                else "estimated_delivery_by"
+            )
+            raise InvalidOrder(
+                [
+                    {
+                        "loc": (field,),
+                        "msg": f"a {self.order.status} order can only revise {field}",
+                        "type": "estimate_not_revisable",
+                    }
+                ]
+            )
+
+    def on_record_shipping_delay(self) -> None:
+        self.order.shipping_delayed_since = self.order.shipping_late_after()
+
+    def on_record_delivery_delay(self) -> None:
+        self.order.delivery_delayed_since = self.order.delivery_late_after()
 
     def on_cancel_order(self, now: datetime, request: Any) -> None:
         self._record_cancellation(now, request.reason)

@@ -25,7 +25,9 @@ from lifecycle.order import (
     ShipmentDetails,
 )
 from lifecycle.order_lifecycle import (
+    DELAY_EVENTS,
     LIFECYCLE_EVENTS,
+    SHOP_EVENTS,
     TERMINAL_STATES,
     OrderLifecycle,
     apply_event,
@@ -52,7 +54,7 @@ DETAILS = {
 def test_the_machine_has_the_five_states_and_every_help_action_as_an_event() -> None:
     assert {state.value for state in OrderLifecycle.states} == set(OrderStatus)
     events = {event.id for event in OrderLifecycle.events}
-    assert events == set(LIFECYCLE_EVENTS) | set(HelpAction)
+    assert events == set(SHOP_EVENTS) | set(DELAY_EVENTS) | set(HelpAction)
     assert set(CATALOGUE) == set(HelpAction)
 
 

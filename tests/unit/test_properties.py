@@ -24,12 +24,19 @@ from lifecycle.help import (
 from lifecycle.order import (
     CancellationDetails,
     DeliveryDetails,
+    EstimateRevision,
     Order,
     OrderStatus,
     PaymentDetails,
     ShipmentDetails,
 )
-from lifecycle.order_lifecycle import LIFECYCLE_EVENTS, TERMINAL_STATES, apply_event
+from lifecycle.order_lifecycle import (
+    DELAY_EVENTS,
+    LIFECYCLE_EVENTS,
+    SHOP_EVENTS,
+    TERMINAL_STATES,
+    apply_event,
+)
 from lifecycle.policy import Policy
 from tests.builders import T0, a_new_order, an_address
 
@@ -44,12 +51,13 @@ policies = st.builds(
 gaps = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=45))
 estimates = st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=10))
 steps = st.lists(
-    st.tuples(gaps, st.sampled_from([*LIFECYCLE_EVENTS, *HelpAction]), estimates), max_size=12
+    st.tuples(gaps, st.sampled_from([*SHOP_EVENTS, *DELAY_EVENTS, *HelpAction]), estimates),
+    max_size=12,
 )
 
 
 def lifecycle_data(
-    event: str, estimate: timedelta, policy: Policy, now: datetime
+    event: str, estimate: timedelta, policy: Policy, now: datetime, order_status: OrderStatus
 ) -> dict[str, Any]:
     return {
         "pay": {
@@ -63,7 +71,12 @@ def lifecycle_data(
         },
         "deliver": {"details": DeliveryDetails()},
         "cancel": {"details": CancellationDetails(reason="stock")},
-    }[event]
+        "revise_estimate": {
+            "details": EstimateRevision(estimated_delivery_by=now + estimate)
+            if order_status is OrderStatus.SHIPPED
+            else EstimateRevision(estimated_ship_by=now + estimate)
+        },
+    }.get(event, {})
 
 
 def a_request(action: HelpAction, order: Order) -> HelpRequest:
@@ -84,10 +97,28 @@ def check_invariants(order: Order, now: datetime) -> None:
     if order.status in TERMINAL_STATES:
         for event in LIFECYCLE_EVENTS:
             try:
-                apply_event(order, event, now=now, **lifecycle_data(event, TINY, Policy(), now))
+                apply_event(
+                    order,
+                    event,
+                    now=now,
+                    **lifecycle_data(event, TINY, Policy(), now, order.status),
+                )
             except EventNotAllowed:
                 continue
             raise AssertionError(f"{order.status} accepted {event}")
+
+    # a delay is recorded at most once per deadline, and only once it has passed
+    deadline = order.next_delay_deadline()
+    for event in DELAY_EVENTS:
+        try:
+            recorded = apply_event(order, event, now=now)
+        except EventNotAllowed:
+            continue
+        assert deadline is not None
+        assert now > deadline
+        assert recorded.next_delay_deadline() is None
+        with pytest.raises(EventNotAllowed):
+            apply_event(recorded, event, now=now)
 
     for entry in explain(order, now):
         request = a_request(entry.action, order)
@@ -116,10 +147,9 @@ def test_random_histories_keep_the_rules(
     for gap, event, estimate in history:
         now += gap
         try:
-            if event in LIFECYCLE_EVENTS:
-                order = apply_event(
-                    order, event, now=now, **lifecycle_data(event, estimate, policy, now)
-                )
+            if event in (*SHOP_EVENTS, *DELAY_EVENTS):
+                data = lifecycle_data(event, estimate, policy, now, order.status)
+                order = apply_event(order, event, now=now, **data)
             else:
                 order = use_help_action(
                     order, HelpAction(event), a_request(HelpAction(event), order), now
