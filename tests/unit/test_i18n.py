@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from lifecycle.actions import HelpAction, Reason
+from lifecycle.case import CaseStatus
 from lifecycle.help import explain
 from lifecycle.i18n import (
     SUPPORTED_LOCALES,
@@ -41,6 +42,8 @@ def test_every_action_state_reason_and_guard_has_a_text(locale: str) -> None:
     assert set(catalogue["states"]) == set(OrderStatus)
     assert set(catalogue["reasons"]) == set(Reason)
     assert set(catalogue["guards"]) == set(GUARD_RULES)
+    assert set(catalogue["case_states"]) == set(CaseStatus)
+    assert set(catalogue["case_openings"]) == set(HelpAction)
     for reason in Reason:
         assert "default" in catalogue["reasons"][reason]
     for path, text in leaves(catalogue).items():

@@ -1,0 +1,125 @@
+"""`CaseLifecycle`: whose turn it is, table-driven over every state and event."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lifecycle.actions import HelpAction
+from lifecycle.case import Case, CaseLifecycle, CaseStatus, OpenedBy, Turn, apply_case_event
+from lifecycle.errors import EventNotAllowed
+
+T0 = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+CLOSE_AFTER = timedelta(days=4)
+S = CaseStatus
+
+# (state, event) → the state after it; a pair not listed is refused.
+EXPECTED: dict[tuple[CaseStatus, str], CaseStatus] = {
+    (S.OPEN, "agent_reply"): S.PENDING,
+    (S.PENDING, "agent_reply"): S.PENDING,
+    (S.OPEN, "customer_reply"): S.OPEN,
+    (S.PENDING, "customer_reply"): S.OPEN,
+    (S.SOLVED, "customer_reply"): S.OPEN,
+    (S.OPEN, "solve"): S.SOLVED,
+    (S.PENDING, "solve"): S.SOLVED,
+    (S.SOLVED, "close"): S.CLOSED,
+    (S.OPEN, "internal_note"): S.OPEN,
+    (S.PENDING, "internal_note"): S.PENDING,
+    (S.SOLVED, "internal_note"): S.SOLVED,
+}
+EVENTS = ("agent_reply", "customer_reply", "solve", "close", "internal_note")
+
+
+def a_case(status: CaseStatus = S.OPEN, **changes: Any) -> Case:
+    fields: dict[str, Any] = {
+        "case_id": "CS-1",
+        "order_id": "ORD-1",
+        "customer_id": "cust-lucia",
+        "action": HelpAction.PAYMENT_ISSUE,
+        "status": status,
+        "version": 3,
+        "opened_at": T0,
+        "opened_by": OpenedBy.CUSTOMER,
+        "assignee": "agent-marta",
+        "first_response_due_at": T0 + timedelta(hours=4),
+        "last_activity_at": T0,
+    }
+    if status in (S.SOLVED, S.CLOSED):
+        fields |= {"resolution": "Refund issued", "solved_at": T0 + timedelta(hours=1)}
+    if status is S.CLOSED:
+        fields["closed_at"] = T0 + timedelta(days=5)
+    return Case.model_validate(fields | changes)
+
+
+def data_for(event: str) -> dict[str, Any]:
+    return {"solve": {"resolution": "Refund issued"}, "close": {"close_after": CLOSE_AFTER}}.get(
+        event, {}
+    )
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+@pytest.mark.parametrize("event", EVENTS)
+def test_every_state_and_event(status: CaseStatus, event: str) -> None:
+    case = a_case(status)
+    now = T0 + timedelta(days=6)
+    expected = EXPECTED.get((status, event))
+    if expected is None:
+        with pytest.raises(EventNotAllowed, match=f"when the case is '{status}'"):
+            apply_case_event(case, event, now=now, **data_for(event))
+        return
+    after = apply_case_event(case, event, now=now, **data_for(event))
+    assert after.status is expected
+    assert after.last_activity_at == now
+
+
+def test_closed_is_the_only_final_state() -> None:
+    assert [state.value for state in CaseLifecycle.final_states] == [S.CLOSED]
+
+
+@pytest.mark.parametrize(
+    ("status", "turn"),
+    [
+        (S.OPEN, Turn.CUSTOMER_SERVICE),
+        (S.PENDING, Turn.CUSTOMER),
+        (S.SOLVED, None),
+        (S.CLOSED, None),
+    ],
+)
+def test_the_status_says_whose_turn_it_is(status: CaseStatus, turn: Turn | None) -> None:
+    assert a_case(status).turn == turn
+
+
+def test_solving_needs_an_assignee() -> None:
+    with pytest.raises(EventNotAllowed):
+        apply_case_event(a_case(assignee=None), "solve", now=T0, resolution="done")
+    solved = apply_case_event(a_case(), "solve", now=T0 + timedelta(hours=2), resolution="done")
+    assert (solved.resolution, solved.solved_at) == ("done", T0 + timedelta(hours=2))
+
+
+def test_a_solved_case_closes_only_after_the_waiting_period() -> None:
+    solved = a_case(S.SOLVED)
+    assert solved.solved_at is not None
+    with pytest.raises(EventNotAllowed):
+        apply_case_event(
+            solved,
+            "close",
+            now=solved.solved_at + CLOSE_AFTER - timedelta(seconds=1),
+            close_after=CLOSE_AFTER,
+        )
+    closed = apply_case_event(
+        solved, "close", now=solved.solved_at + CLOSE_AFTER, close_after=CLOSE_AFTER
+    )
+    assert closed.closed_at == solved.solved_at + CLOSE_AFTER
+
+
+def test_a_customer_reply_reopens_a_solved_case_and_clears_its_resolution() -> None:
+    reopened = apply_case_event(a_case(S.SOLVED), "customer_reply", now=T0 + timedelta(days=1))
+    assert reopened.status is S.OPEN
+    assert reopened.resolution is None
+    assert reopened.solved_at is None
+
+
+def test_the_first_agent_reply_is_the_first_response() -> None:
+    answered = apply_case_event(a_case(), "agent_reply", now=T0 + timedelta(hours=1))
+    later = apply_case_event(answered, "agent_reply", now=T0 + timedelta(hours=3))
+    assert later.first_responded_at == T0 + timedelta(hours=1)
