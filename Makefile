@@ -53,6 +53,10 @@ pytest: $(INSTALLED) ## the test suite alone
 diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README
 	$(BIN)/orderhelp diagram
 
+.PHONY: openapi
+openapi: $(INSTALLED) ## regenerate docs/openapi.json from the handlers
+	$(BIN)/orderhelp openapi --output docs/openapi.json
+
 .PHONY: run
 run: $(INSTALLED) ## start the whole system locally with demo data
 	@echo "The local stack arrives with issue 4 (local stack); nothing to run yet."

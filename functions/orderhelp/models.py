@@ -223,9 +223,17 @@ class CreateOrderRequest(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(examples=["order_not_found"])
-    message: str
+    """What went wrong. Some codes add details beside `code` and `message`: `action_unavailable`
+    its `reason` and dates, `transition_not_allowed` the `status` and `event`, `validation_error`
+    the `errors`, `unknown_action` the `valid_actions`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(description="A stable, machine-readable code.", examples=["order_not_found"])
+    message: str = Field(description="A human-readable explanation.")
 
 
 class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
     error: ErrorDetail

@@ -1,7 +1,7 @@
 """Handler tests: the template's functions in-process, DynamoDB from moto, tables and
 environment read from `infra/template.yaml`."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import boto3
 import pytest
@@ -9,6 +9,7 @@ from moto import mock_aws
 
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
+from orderhelp.local.sample_events import seed_calls
 from orderhelp.local.template import (
     create_table_requests,
     function_environment,
@@ -16,7 +17,7 @@ from orderhelp.local.template import (
     parameter_defaults,
     resources,
 )
-from tests.handlers.client import START, Api, Clock
+from tests.handlers.client import START, Api, Clock, Identity
 
 REGION = "eu-west-1"
 
@@ -57,6 +58,9 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[object]:
         for name, value in function_environment(spec, refs).items():
             monkeypatch.setenv(name, value)
     monkeypatch.setattr(wiring, "utc_now", clock)
+    # The handlers' Metrics read their namespace from the environment when first imported, which
+    # in a test run is before this fixture sets it (in Lambda the environment comes first).
+    monkeypatch.setattr(api_module.metrics, "namespace", "OrderHelpTests")
     _reset_process_caches()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
@@ -69,3 +73,20 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[object]:
 @pytest.fixture
 def api(dynamodb: object, clock: Clock) -> Api:
     return Api(clock)
+
+
+SeedOrders = Callable[[Sequence[str]], None]
+
+
+@pytest.fixture
+def seed(api: Api, clock: Clock) -> SeedOrders:
+    """Puts orders of `events/seed.json` in the store through the API, their times counted from
+    the test clock's now."""
+
+    def seed_orders(order_ids: Sequence[str]) -> None:
+        for call in seed_calls(order_ids, clock.now):
+            identity = Identity.customer(call.as_customer) if call.as_customer else Identity.shop()
+            reply = api.call(call.method, call.path, call.body, identity=identity)
+            assert reply.status in (200, 201), f"seeding {call.path}: {reply.status} {reply.body}"
+
+    return seed_orders

@@ -10,6 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
 from lifecycle.help import CATALOGUE, HelpActionSpec, HelpRequest
+from lifecycle.i18n import translate
 from orderhelp.api import (
     OrderIdPath,
     checked_order_id,
@@ -29,7 +30,13 @@ from orderhelp.wiring import order_service
 app = create_resolver()
 
 
-@app.get("/orders", summary="My orders, newest first", tags=["orders"])
+@app.get(
+    "/orders",
+    summary="My orders, newest first",
+    tags=["orders"],
+    operation_id="list_orders",
+    response_description="A page of the caller's orders",
+)
 def list_orders(
     limit: Annotated[int, Query(ge=1, le=100, description="Orders per page.")] = 20,
     cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
@@ -41,12 +48,8 @@ def list_orders(
     "/orders/<order_id>",
     summary="Order details: the order, its help links, cases and history",
     tags=["orders"],
-    responses={
-        404: {
-            "description": "No such order (or not yours)",
-            "content": {"application/json": {"model": ErrorBodyModel}},
-        }
-    },
+    operation_id="get_order",
+    response_description="The order with its help links, cases and history",
 )
 def get_order(order_id: OrderIdPath) -> OrderDetails:
     customer = current_caller(app).subject
@@ -90,7 +93,10 @@ def _register_help_route(spec: HelpActionSpec) -> None:
     use_action.__name__ = f"use_{spec.action}"
     app.post(
         f"/orders/<order_id>/help/{spec.action}",
-        summary=f"Help action: {spec.action}",
+        summary=translate("en", "actions", spec.action),
+        description=f"Help action `{spec.action}`: opens a case with customer service, or joins "
+        "the order's open case for the same action."
+        + (" It also changes the order." if spec.changes_order else ""),
         tags=["help"],
         operation_id=f"use_{spec.action}",
         responses={

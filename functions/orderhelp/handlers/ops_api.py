@@ -30,11 +30,8 @@ def _shop_system() -> Actor:
     return Actor(kind=ActorKind.OPS, id=current_caller(app).subject)
 
 
+# Error answers every route shares (401, 404, 422, …) are documented by `orderhelp.openapi`.
 _ORDER_RESPONSES: dict[int, Any] = {
-    404: {
-        "description": "No such order",
-        "content": {"application/json": {"model": ErrorBodyModel}},
-    },
     409: {
         "description": "Not allowed in the order's current state, or the order changed meanwhile",
         "content": {"application/json": {"model": ErrorBodyModel}},
@@ -46,8 +43,13 @@ _ORDER_RESPONSES: dict[int, Any] = {
     "/ops/orders",
     summary="Create an order",
     tags=["ops"],
+    operation_id="ops_create_order",
     responses={
-        201: {"description": "Created", "content": {"application/json": {"model": OrderView}}}
+        201: {"description": "Created", "content": {"application/json": {"model": OrderView}}},
+        409: {
+            "description": "An order with this id already exists",
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
     },
 )
 def create_order(request: Annotated[CreateOrderRequest, Body(embed=False)]) -> Response[str]:
@@ -62,7 +64,11 @@ def create_order(request: Annotated[CreateOrderRequest, Body(embed=False)]) -> R
 
 
 @app.get(
-    "/ops/orders/<order_id>", summary="Read an order", tags=["ops"], responses=_ORDER_RESPONSES
+    "/ops/orders/<order_id>",
+    summary="Read an order",
+    tags=["ops"],
+    operation_id="ops_get_order",
+    response_description="The order",
 )
 def get_order(order_id: OrderIdPath) -> OrderView:
     _shop_system()
@@ -94,6 +100,7 @@ _EVENT_RESPONSES = {
     "/ops/orders/<order_id>/pay",
     summary="Record the payment",
     tags=["ops"],
+    operation_id="ops_pay",
     responses=_EVENT_RESPONSES,
 )
 def pay(
@@ -106,6 +113,7 @@ def pay(
     "/ops/orders/<order_id>/ship",
     summary="Record the shipment",
     tags=["ops"],
+    operation_id="ops_ship",
     responses=_EVENT_RESPONSES,
 )
 def ship(
@@ -118,6 +126,7 @@ def ship(
     "/ops/orders/<order_id>/deliver",
     summary="Record the delivery",
     tags=["ops"],
+    operation_id="ops_deliver",
     responses=_EVENT_RESPONSES,
 )
 def deliver(
@@ -130,6 +139,7 @@ def deliver(
     "/ops/orders/<order_id>/cancel",
     summary="Cancel the order",
     tags=["ops"],
+    operation_id="ops_cancel",
     responses=_EVENT_RESPONSES,
 )
 def cancel(

@@ -126,9 +126,11 @@ def build_event(
             request.body.decode("utf-8") if is_text else base64.b64encode(request.body).decode()
         )
     if authorization is not None:
-        jwt: dict[str, Any] = {"claims": claims_as_api_gateway_passes_them(authorization.claims)}
-        if authorization.scopes is not None:
-            jwt["scopes"] = authorization.scopes
+        # API Gateway always sends `scopes`: null on routes that require no authorization scopes.
+        jwt: dict[str, Any] = {
+            "claims": claims_as_api_gateway_passes_them(authorization.claims),
+            "scopes": authorization.scopes,
+        }
         event["requestContext"]["authorizer"] = {"jwt": jwt}
     return event
 

@@ -1,0 +1,148 @@
+"""The sample events in `events/`: what each is for, and the orders they need in the store.
+
+Every event file is a pure API Gateway HTTP API (payload 2.0) event, usable as it is with
+`sam local invoke FUNCTION -e FILE`. What is *about* an event lives beside it, in
+`events/manifest.json`: the template function it is for, the status it must get, the error code of
+a refusal, and the orders of `events/seed.json` it needs. The seed describes those orders as calls
+to the ops API (and, for an already open case, the customer API), with every time given in hours
+from the moment of seeding, so the events keep their meaning whatever day they are replayed."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
+MANIFEST = EVENTS_DIR / "manifest.json"
+SEED = EVENTS_DIR / "seed.json"
+
+TIME_FIELDS = frozenset(
+    {
+        "placed_at",
+        "paid_at",
+        "estimated_ship_by",
+        "shipped_at",
+        "estimated_delivery_by",
+        "delivered_at",
+    }
+)
+"""Fields the seed gives in hours from now (a number) rather than as a timestamp."""
+
+LIFECYCLE_EVENTS = ("pay", "ship", "deliver", "cancel")
+
+
+@dataclass(frozen=True)
+class SampleEvent:
+    file: str
+    function: str
+    status: int
+    about: str
+    error: str | None = None
+    orders: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return EVENTS_DIR / self.file
+
+    def load(self) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads(self.path.read_text("utf-8"))
+        return event
+
+
+@dataclass(frozen=True)
+class SeedCall:
+    """One request that seeding makes, as the shop's systems or as the customer `as_customer`."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    as_customer: str | None = None
+
+
+@dataclass(frozen=True)
+class SeedOrder:
+    order_id: str
+    customer_id: str
+    about: str
+    create: dict[str, Any]
+    steps: tuple[tuple[str, dict[str, Any]], ...] = ()
+    help: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    def calls(self, now: datetime) -> list[SeedCall]:
+        """The requests that bring this order to its described state, `now` being the moment
+        its relative times count from."""
+        create = {"order_id": self.order_id, "customer_id": self.customer_id} | self.create
+        calls = [SeedCall("POST", "/ops/orders", _timed(create, now))]
+        calls += [
+            SeedCall("POST", f"/ops/orders/{self.order_id}/{event}", _timed(body, now))
+            for event, body in self.steps
+        ]
+        calls += [
+            SeedCall("POST", f"/orders/{self.order_id}/help/{action}", body, self.customer_id)
+            for action, body in self.help
+        ]
+        return calls
+
+
+def _timed(body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        name: _iso(now + timedelta(hours=value))
+        if name in TIME_FIELDS and isinstance(value, int | float)
+        else value
+        for name, value in body.items()
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@cache
+def sample_events() -> tuple[SampleEvent, ...]:
+    """The manifest's events, in its order."""
+    manifest = json.loads(MANIFEST.read_text("utf-8"))
+    return tuple(
+        SampleEvent(
+            file=entry["file"],
+            function=entry["function"],
+            status=int(entry["status"]),
+            about=entry["about"],
+            error=entry.get("error"),
+            orders=tuple(entry.get("orders", ())),
+        )
+        for entry in manifest["events"]
+    )
+
+
+@cache
+def seed_orders() -> dict[str, SeedOrder]:
+    """The seed's orders by id; every order shares the seed's cart unless it says otherwise."""
+    seed = json.loads(SEED.read_text("utf-8"))
+    cart: dict[str, Any] = seed["cart"]
+    orders = {}
+    for order_id, spec in seed["orders"].items():
+        unknown = set(spec) - {"customer_id", "about", "placed_at", "help", *LIFECYCLE_EVENTS}
+        if unknown:
+            raise ValueError(f"seed order {order_id}: unknown keys {sorted(unknown)}")
+        create = cart | ({"placed_at": spec["placed_at"]} if "placed_at" in spec else {})
+        orders[order_id] = SeedOrder(
+            order_id=order_id,
+            customer_id=spec["customer_id"],
+            about=spec["about"],
+            create=create,
+            steps=tuple((event, spec[event]) for event in LIFECYCLE_EVENTS if event in spec),
+            help=tuple((h["action"], h["body"]) for h in spec.get("help", ())),
+        )
+    return orders
+
+
+def seed_calls(order_ids: Sequence[str], now: datetime) -> list[SeedCall]:
+    """The requests that put `order_ids` of the seed in the store, in order."""
+    orders = seed_orders()
+    missing = [order_id for order_id in order_ids if order_id not in orders]
+    if missing:
+        raise KeyError(f"not in {SEED.name}: {missing}")
+    return [call for order_id in order_ids for call in orders[order_id].calls(now)]

@@ -1,0 +1,203 @@
+"""The sample events of `events/`: each is shaped as API Gateway sends it, belongs to the
+function the manifest names, and, replayed through that function's handler against the orders of
+the seed (in moto), gets the status the manifest expects."""
+
+import copy
+import json
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import pytest
+
+from lifecycle.actions import HelpAction
+from orderhelp.local.apigw import (
+    Authorization,
+    HttpRequest,
+    build_event,
+    response_from_result,
+)
+from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
+from orderhelp.local.sample_events import (
+    EVENTS_DIR,
+    MANIFEST,
+    SEED,
+    SampleEvent,
+    sample_events,
+    seed_orders,
+)
+from orderhelp.local.template import functions, http_routes
+from tests.handlers.conftest import SeedOrders
+
+EVENTS = sample_events()
+
+# The keys of an HTTP API payload 2.0 event (AWS's reference event has them all).
+EVENT_KEYS = {
+    "version",
+    "routeKey",
+    "rawPath",
+    "rawQueryString",
+    "cookies",
+    "headers",
+    "queryStringParameters",
+    "requestContext",
+    "body",
+    "pathParameters",
+    "isBase64Encoded",
+    "stageVariables",
+}
+ALWAYS = {"version", "routeKey", "rawPath", "rawQueryString", "headers", "requestContext"}
+CONTEXT_KEYS = {
+    "accountId",
+    "apiId",
+    "authentication",
+    "authorizer",
+    "domainName",
+    "domainPrefix",
+    "http",
+    "requestId",
+    "routeKey",
+    "stage",
+    "time",
+    "timeEpoch",
+}
+HTTP_KEYS = {"method", "path", "protocol", "sourceIp", "userAgent"}
+
+
+def by_file(sample: SampleEvent) -> str:
+    return sample.file
+
+
+# --- the manifest ---------------------------------------------------------------------------------
+
+
+def test_the_manifest_lists_every_event_file_once() -> None:
+    files = {
+        str(path.relative_to(EVENTS_DIR))
+        for path in EVENTS_DIR.rglob("*.json")
+        if path not in (MANIFEST, SEED)
+    }
+    listed = [sample.file for sample in EVENTS]
+    assert len(listed) == len(set(listed)), "a file is listed twice"
+    assert set(listed) == files
+
+
+def test_every_entry_names_a_function_a_status_and_known_orders() -> None:
+    known = seed_orders()
+    for sample in EVENTS:
+        assert sample.function in functions(), sample.file
+        HTTPStatus(sample.status)
+        # A refusal says which one: a 404 for a missing order is not a 404 for a missing route.
+        assert (sample.error is not None) == (sample.status >= 400), sample.file
+        assert set(sample.orders) <= set(known), sample.file
+
+
+def test_every_route_and_every_help_action_has_events() -> None:
+    route_keys = {json.loads(sample.path.read_text())["routeKey"] for sample in EVENTS}
+    for route in http_routes():
+        assert f"{route.method} {route.path}" in route_keys
+    used = {
+        sample.load()["pathParameters"]["action"]
+        for sample in EVENTS
+        if sample.status in (200, 201) and "/help/" in sample.load()["rawPath"]
+    }
+    assert used == {str(action) for action in HelpAction}
+    refusals = {sample.status for sample in EVENTS if sample.status >= 400}
+    assert {400, 401, 403, 404, 409, 422} <= refusals
+
+
+# --- each event's shape ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample", EVENTS, ids=by_file)
+def test_the_event_is_shaped_as_api_gateway_sends_it(sample: SampleEvent) -> None:
+    event = sample.load()
+    assert ALWAYS <= set(event) <= EVENT_KEYS
+    assert event["version"] == "2.0"
+    context = event["requestContext"]
+    assert set(context) <= CONTEXT_KEYS
+    assert set(context["http"]) == HTTP_KEYS
+    method, _, route_path = event["routeKey"].partition(" ")
+    assert context["routeKey"] == event["routeKey"]
+    assert context["http"]["method"] == method
+    assert context["http"]["path"] == event["rawPath"]
+    assert context["domainPrefix"] == context["domainName"].split(".")[0]
+    moment = datetime.strptime(context["time"], "%d/%b/%Y:%H:%M:%S %z")
+    assert context["timeEpoch"] == int(moment.timestamp() * 1000)
+
+    headers = event["headers"]
+    assert all(name == name.lower() for name in headers), "API Gateway lower-cases header names"
+    assert all(isinstance(value, str) for value in headers.values())
+    assert headers["host"] == context["domainName"]
+    assert headers["user-agent"] == context["http"]["userAgent"]
+    assert isinstance(event["isBase64Encoded"], bool)
+    if "body" in event:
+        assert isinstance(event["body"], str)
+        assert int(headers["content-length"]) == len(event["body"].encode("utf-8"))
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(event["rawQueryString"], keep_blank_values=True):
+        query[name] = f"{query[name]},{value}" if name in query else value
+    assert event.get("queryStringParameters", {}) == query
+
+    # The template routes it to the manifest's function, with these path parameters.
+    match = match_route(method, event["rawPath"])
+    assert match is not None, f"no template route for {method} {event['rawPath']}"
+    assert match.route.function == sample.function
+    assert match.route_key == event["routeKey"]
+    assert route_path == match.route.path
+    parameters = {name: unquote(value) for name, value in match.path_parameters.items()}
+    assert event.get("pathParameters", {}) == parameters
+
+    jwt = context.get("authorizer", {}).get("jwt")
+    if jwt is not None:
+        assert set(jwt) == {"claims", "scopes"}
+        # The JWT authorizer passes every claim as a string.
+        assert all(isinstance(value, str) for value in jwt["claims"].values())
+        # `scopes` is filled on routes that require scopes, and null on the others.
+        if match.route.scopes:
+            assert isinstance(jwt["scopes"], list) and jwt["scopes"]
+        else:
+            assert jwt["scopes"] is None
+
+    # The local stack's event builder makes the very same shape from the same request.
+    built = build_event(
+        HttpRequest(
+            method,
+            event["rawPath"],
+            event["rawQueryString"],
+            list(headers.items()),
+            event.get("body", "").encode("utf-8"),
+            context["http"]["sourceIp"],
+        ),
+        route_key=event["routeKey"],
+        path_parameters=match.path_parameters,
+        authorization=None if jwt is None else Authorization(jwt["claims"], jwt["scopes"]),
+    )
+    assert set(built) == set(event)
+    assert set(built["requestContext"]) == set(context)
+    assert built["requestContext"].get("authorizer") == context.get("authorizer")
+
+
+# --- replay ---------------------------------------------------------------------------------------
+
+
+def invoke(sample: SampleEvent, event: dict[str, Any]) -> tuple[int, Any]:
+    """What `sam local invoke FUNCTION -e FILE` does: the template's handler, a Lambda context."""
+    spec = functions()[sample.function]
+    result = load_handler(spec.handler)(event, LocalLambdaContext(spec.logical_id, spec.timeout))
+    response = response_from_result(result)
+    text = response.body.decode("utf-8")
+    return response.status, json.loads(text) if text else None
+
+
+@pytest.mark.parametrize("sample", EVENTS, ids=by_file)
+def test_the_event_gets_its_expected_status(sample: SampleEvent, seed: SeedOrders) -> None:
+    seed(sample.orders)
+    status, body = invoke(sample, copy.deepcopy(sample.load()))
+    assert status == sample.status, body
+    if sample.error is not None:
+        assert body["error"]["code"] == sample.error
+        assert body["error"]["message"]
+    else:
+        assert isinstance(body, dict) and "error" not in body

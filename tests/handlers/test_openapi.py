@@ -1,0 +1,182 @@
+"""`docs/openapi.json`: generated from the handlers' resolvers and the template, committed, and
+checked here against what the code generates now."""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from openapi_spec_validator import validate
+
+from lifecycle.actions import HelpAction
+from lifecycle.help import CATALOGUE
+from lifecycle.order import CancellationDetails, DeliveryDetails, PaymentDetails, ShipmentDetails
+from orderhelp import openapi
+from orderhelp.cli import main
+from orderhelp.local.template import http_routes
+from orderhelp.models import CreateOrderRequest
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "openapi.json"
+SCHEME = "CognitoJwt"
+OPS_SCOPE = "orders/ops"
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    return openapi.openapi_document()
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield method.upper(), path, operation
+
+
+def schema_ref(media: dict[str, Any]) -> str:
+    ref: str = media["application/json"]["schema"]["$ref"]
+    return ref.removeprefix("#/components/schemas/")
+
+
+def test_the_committed_document_is_what_the_code_generates(document: dict[str, Any]) -> None:
+    assert COMMITTED.read_text("utf-8") == openapi.render(document), (
+        "docs/openapi.json is stale: run `make openapi`"
+    )
+
+
+def test_generation_does_not_depend_on_the_process(document: dict[str, Any]) -> None:
+    # Another interpreter, another hash seed: the same bytes.
+    generated = subprocess.run(
+        [sys.executable, "-m", "orderhelp.cli", "openapi", "--output", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"PYTHONHASHSEED": "12345"},
+        cwd=ROOT,
+    ).stdout
+    assert generated == openapi.render(document)
+
+
+def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+
+
+def test_every_template_route_is_documented_once_per_help_action(
+    document: dict[str, Any],
+) -> None:
+    expected = set()
+    for route in http_routes():
+        if "{action}" in route.path:
+            expected |= {(route.method, route.path.replace("{action}", a)) for a in HelpAction}
+        else:
+            expected.add((route.method, route.path))
+    assert {(method, path) for method, path, _ in operations(document)} == expected
+
+
+def test_every_operation_needs_a_jwt_and_ops_operations_the_ops_scope(
+    document: dict[str, Any],
+) -> None:
+    scheme = document["components"]["securitySchemes"][SCHEME]
+    assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
+    for _, path, operation in operations(document):
+        scopes = [OPS_SCOPE] if path.startswith("/ops/") else []
+        assert operation["security"] == [{SCHEME: scopes}], path
+
+
+@pytest.mark.parametrize("spec", CATALOGUE.values(), ids=lambda spec: str(spec.action))
+def test_each_help_route_documents_its_own_body(document: dict[str, Any], spec: Any) -> None:
+    operation = document["paths"][f"/orders/{{order_id}}/help/{spec.action}"]["post"]
+    name = schema_ref(operation["requestBody"]["content"])
+    assert name == spec.request_model.__name__
+    component = document["components"]["schemas"][name]
+    assert set(component["properties"]) == set(spec.request_model.model_fields)
+    assert operation["operationId"] == f"use_{spec.action}"
+
+
+@pytest.mark.parametrize(
+    ("path", "model"),
+    [
+        ("/ops/orders", CreateOrderRequest),
+        ("/ops/orders/{order_id}/pay", PaymentDetails),
+        ("/ops/orders/{order_id}/ship", ShipmentDetails),
+        ("/ops/orders/{order_id}/deliver", DeliveryDetails),
+        ("/ops/orders/{order_id}/cancel", CancellationDetails),
+    ],
+)
+def test_each_ops_route_documents_its_body(
+    document: dict[str, Any], path: str, model: type[Any]
+) -> None:
+    operation = document["paths"][path]["post"]
+    assert schema_ref(operation["requestBody"]["content"]) == model.__name__
+
+
+def test_every_error_answer_is_the_error_envelope(document: dict[str, Any]) -> None:
+    envelope = document["components"]["schemas"]["ErrorBody"]
+    assert envelope["required"] == ["error"]
+    detail = document["components"]["schemas"]["ErrorDetail"]
+    assert set(detail["required"]) == {"code", "message"}
+    assert detail["additionalProperties"] is True  # the details some codes add
+    # Powertools' own validation error shape is never sent, so it is not documented either.
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for method, path, operation in operations(document):
+        responses = operation["responses"]
+        errors = {int(status) for status in responses if int(status) >= 400}
+        for status in errors:
+            assert schema_ref(responses[str(status)]["content"]) == "ErrorBody", (path, status)
+        expected = {401, 422, 500, 503}
+        if path.startswith("/ops/"):
+            expected.add(403)
+        if "{order_id}" in path:
+            expected.add(404)
+        if method == "POST":
+            expected |= {400, 409, 413}
+        assert expected <= errors, (method, path)
+        assert "Retry-After" in responses["503"]["headers"]
+
+
+def test_posts_document_the_idempotency_key_and_details_the_language(
+    document: dict[str, Any],
+) -> None:
+    for method, path, operation in operations(document):
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert ("Idempotency-Key" in headers) == (method == "POST"), path
+        localised = path == "/orders/{order_id}" or "/help/" in path
+        assert ("Accept-Language" in headers) == localised, path
+
+
+def test_the_command_writes_the_document(tmp_path: Path, document: dict[str, Any]) -> None:
+    output = tmp_path / "docs" / "openapi.json"
+    assert main(["openapi", "--output", str(output)]) == 0
+    assert output.read_text("utf-8") == openapi.render(document)
+
+
+# --- the generator refuses to document what the template does not route ---------------------------
+
+
+def _resolver_with(*paths: str) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    for path in paths:
+        app.get(path)(lambda: {})
+    return app
+
+
+def test_an_operation_the_template_does_not_route_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stray = _resolver_with("/orders", "/orders/<order_id>", "/orders/<order_id>/secrets")
+    monkeypatch.setattr(openapi, "api_resolvers", lambda: iter([("CustomerApiFunction", stray)]))
+    with pytest.raises(openapi.OpenApiError, match=re.escape("GET /orders/{order_id}/secrets")):
+        openapi.openapi_document()
+
+
+def test_a_route_no_operation_documents_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    partial = _resolver_with("/orders")
+    monkeypatch.setattr(openapi, "api_resolvers", lambda: iter([("CustomerApiFunction", partial)]))
+    with pytest.raises(openapi.OpenApiError, match=re.escape("GET /orders/{order_id}")):
+        openapi.openapi_document()
