@@ -86,7 +86,7 @@ class Api:
         match = match_route(method, raw_path)
         assert match is not None, f"the template has no route for {method} {raw_path}"
         payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        header_list = [("content-type", "application/json"), *(headers or {}).items()]
+        header_list = list(({"content-type": "application/json"} | (headers or {})).items())
         event = build_event(
             HttpRequest(method, raw_path, query, header_list, payload),
             route_key=match.route_key,

@@ -19,6 +19,7 @@ from orderhelp.local.template import (
 from tests.handlers.client import START, Api, Clock
 
 REGION = "eu-west-1"
+METRICS_NAMESPACE = "OrderHelpTests"
 
 
 def _reset_process_caches() -> None:
@@ -47,7 +48,7 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[object]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "OrderHelpTests",
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
@@ -57,6 +58,9 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[object]:
         for name, value in function_environment(spec, refs).items():
             monkeypatch.setenv(name, value)
     monkeypatch.setattr(wiring, "utc_now", clock)
+    # Powertools reads the namespace when `Metrics()` is built, at import: before this fixture
+    # set the environment, so give the already-built provider what Lambda would have given it.
+    monkeypatch.setattr(api_module.metrics.provider, "namespace", METRICS_NAMESPACE)
     _reset_process_caches()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
