@@ -40,7 +40,9 @@ MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_KEY_HEADER = "idempotency-key"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
-OrderIdPath = Annotated[str, Path(min_length=1, max_length=200, description="The order's id.")]
+# No length or pattern here: an id no order can have is answered by `checked_order_id` as a missing
+# order (404 order_not_found), not as a validation error that would tell ids apart.
+OrderIdPath = Annotated[str, Path(min_length=1, description="The order's id.")]
 
 logger = Logger()
 tracer = Tracer()
