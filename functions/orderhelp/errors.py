@@ -9,7 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -99,6 +102,10 @@ class InvalidJson(ServiceError):
     status, code = HTTPStatus.BAD_REQUEST, "invalid_json"
 
 
+class UnsupportedMediaType(ServiceError):
+    status, code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"
+
+
 # --- the mapping ----------------------------------------------------------------------------------
 
 _THROTTLED_OR_DOWN = {
@@ -168,6 +175,12 @@ def to_response(error: Exception) -> Response[str]:  # noqa: PLR0911 — one bra
             "validation_error",
             str(error),
             errors=_validation_errors(error.errors),
+        )
+    if isinstance(error, RequestUnsupportedContentType):
+        return _response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as application/json.",
         )
     if isinstance(error, RequestValidationError):
         errors = _validation_errors(error.errors())
