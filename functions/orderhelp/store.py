@@ -59,6 +59,12 @@ def history_sk(version: int) -> str:
     return f"{HISTORY}{version:010d}"
 
 
+def customer_sk(order: Order) -> str:
+    """Sorts a customer's orders by when they were placed. The time is written with a fixed
+    width (always microseconds): `09:00:00Z` would sort after `09:00:00.500000Z`."""
+    return f"ORDER#{order.placed_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{order.order_id}"
+
+
 class OrderStore(Protocol):
     """What the services need from storage."""
 
@@ -221,7 +227,7 @@ class DynamoOrderStore:
             "pk": order_pk(order.order_id),
             "sk": ORDER,
             "customer_pk": customer_pk(order.customer_id),
-            "customer_sk": f"ORDER#{order.model_dump(mode='json')['placed_at']}#{order.order_id}",
+            "customer_sk": customer_sk(order),
         }
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(values)}
         if change.before is None:
