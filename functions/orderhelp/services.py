@@ -3,7 +3,7 @@ the store persists. Nothing here knows HTTP or DynamoDB."""
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -136,10 +136,7 @@ class OrderService:
     def create_order(self, request: CreateOrderRequest, actor: Actor) -> OrderView:
         now = self._clock()
         placed_at = request.placed_at or now
-        if placed_at > now + CLOCK_SKEW:
-            raise InvalidOrder(
-                [{"loc": ("placed_at",), "msg": "placed_at is in the future", "type": "future"}]
-            )
+        _not_in_the_future({"placed_at": placed_at}, now)
         order = Order.model_validate(
             request.model_dump(exclude={"order_id", "placed_at"})
             | {
@@ -175,6 +172,7 @@ class OrderService:
         if record is None:
             raise OrderNotFound(order_id)
         now = self._clock()
+        _not_in_the_future(dict(details), now)
         extra: dict[str, Any] = (
             {"policy": self._policy} if isinstance(details, PaymentDetails) else {}
         )
@@ -288,6 +286,19 @@ def _with_change(record: OrderRecord, order: Order, entry: HistoryEntry, case: C
         history=[*record.history, entry],
         open_cases=record.open_cases | {case.action: case.case_id},
     )
+
+
+def _not_in_the_future(values: Mapping[str, Any], now: datetime) -> None:
+    """When an order was placed, paid, shipped or delivered (`*_at`) is when it happened: it may
+    be in the past (the shop's systems catching up) but not ahead of the clock, beyond the skew
+    between the systems' clocks."""
+    errors = [
+        {"loc": (name,), "msg": f"{name} is in the future", "type": "future"}
+        for name, moment in values.items()
+        if name.endswith("_at") and isinstance(moment, datetime) and moment > now + CLOCK_SKEW
+    ]
+    if errors:
+        raise InvalidOrder(errors)
 
 
 def _jittered_sleep(attempt: int) -> None:
