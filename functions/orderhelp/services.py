@@ -15,7 +15,7 @@ from lifecycle.errors import InvalidOrder
 from lifecycle.help import HelpRequest, explain, use_help_action
 from lifecycle.i18n import translate
 from lifecycle.order import Order, OrderStatus, PaymentDetails
-from lifecycle.order_lifecycle import apply_event
+from lifecycle.order_lifecycle import apply_event, validate_order
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp.errors import ConcurrentUpdate, Conflict, OrderNotFound
 from orderhelp.ids import new_id
@@ -137,7 +137,7 @@ class OrderService:
         now = self._clock()
         placed_at = request.placed_at or now
         _not_in_the_future({"placed_at": placed_at}, now)
-        order = Order.model_validate(
+        order = validate_order(
             request.model_dump(exclude={"order_id", "placed_at"})
             | {
                 "order_id": request.order_id or new_id("ORD", now),
