@@ -118,6 +118,10 @@ _THROTTLED_OR_DOWN = {
 }
 
 
+_THROTTLED_ITEM = {"ThrottlingError", "ProvisionedThroughputExceeded"}
+"""Cancellation reasons of a transaction that mean the table, not the request, was the problem."""
+
+
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **details}}
 
@@ -224,7 +228,16 @@ def _is_unavailable(error: BaseException) -> bool:
         if isinstance(error, ClientError):
             code = error.response.get("Error", {}).get("Code", "")
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            return code in _THROTTLED_OR_DOWN or status >= 500
+            # A transaction is cancelled as a whole when one of its items was throttled; the
+            # reasons say so (conflicts and failed conditions are the store's to answer).
+            reasons = {
+                reason.get("Code") for reason in error.response.get("CancellationReasons", [])
+            }
+            return (
+                code in _THROTTLED_OR_DOWN
+                or status >= 500
+                or (code == "TransactionCanceledException" and bool(reasons & _THROTTLED_ITEM))
+            )
         error = error.__cause__ or error.__context__  # type: ignore[assignment]
     return False
 
