@@ -29,6 +29,7 @@ from orderhelp.auth import Caller, caller_from
 from orderhelp.aws import dynamodb
 from orderhelp.config import store_settings
 from orderhelp.errors import (
+    InvalidBody,
     InvalidIdempotencyKey,
     InvalidJson,
     OrderNotFound,
@@ -157,8 +158,9 @@ def raw_body(event: dict[str, Any]) -> bytes:
 
 
 def check_json_body(event: dict[str, Any], body: bytes) -> None:
-    """Bodies are JSON text: the resolver would otherwise parse forms and multipart too, and fail
-    with an unhandled error on bytes that are not UTF-8."""
+    """Every body is a JSON object. The resolver would otherwise parse forms and multipart too,
+    fail with an unhandled error on bytes that are not UTF-8, and take a JSON array for its
+    first element (its form-field normalisation applies to bodies as well)."""
     if not body:
         return
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
@@ -166,9 +168,16 @@ def check_json_body(event: dict[str, Any], body: bytes) -> None:
     if media_type not in ("", JSON_MEDIA_TYPE):
         raise UnsupportedMediaType(f"Send the body as {JSON_MEDIA_TYPE}, not '{media_type}'.")
     try:
-        body.decode("utf-8")
+        document = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as invalid:
         raise InvalidJson("The body is not valid UTF-8.") from invalid
+    except ValueError as invalid:
+        raise InvalidJson("The body is not valid JSON.") from invalid
+    if not isinstance(document, dict):
+        raise InvalidBody(
+            "body: the body must be a JSON object",
+            errors=[{"loc": ["body"], "msg": "must be a JSON object", "type": "model_type"}],
+        )
 
 
 def lambda_entry(

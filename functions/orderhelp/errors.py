@@ -102,6 +102,12 @@ class InvalidJson(ServiceError):
     status, code = HTTPStatus.BAD_REQUEST, "invalid_json"
 
 
+class InvalidBody(ServiceError):
+    """A body that is JSON but not what the route takes, found before the resolver sees it."""
+
+    status, code = HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error"
+
+
 class UnsupportedMediaType(ServiceError):
     status, code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"
 
