@@ -126,9 +126,12 @@ class OrderService:
                 case=CaseView.of(case_change.case, locale), order=self._details(updated, locale)
             )
             return outcome, isinstance(case_change.change, NewCase)
+        current = self._owned_record(customer_id, order_id)
         raise Conflict(
             "The order kept changing while this request was handled; please try again.",
             order_id=order_id,
+            status=str(current.order.status),
+            version=current.order.version,
         )
 
     # --- the shop's systems ----------------------------------------------------------------------
