@@ -4,6 +4,7 @@ changes nothing; the same key with another body is refused; a key that is not on
 import pytest
 
 from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity, Reply
+from tests.handlers.interference import InterleavingStore
 
 ORDER = "ORD-1"
 SHOP = Identity.shop()
@@ -140,3 +141,29 @@ def test_a_key_of_255_printable_characters_is_fine(api: Api) -> None:
     reply = api.help(ORDER, "payment_issue", headers=_key(key))
 
     assert reply.status == 201
+
+
+def test_a_retry_that_arrives_while_the_first_is_still_running_is_told_to_wait(
+    api: Api, interleaving: InterleavingStore
+) -> None:
+    # Given a help request still being handled (it has read the order, not yet written)
+    api.order_in("paid", order_id=ORDER)
+    interleaving.before_next_commit(
+        lambda: api.help(ORDER, "payment_issue", headers=_key("slow-1"))
+    )
+
+    # When the app's retry with the same key arrives in that moment
+    first = api.help(ORDER, "payment_issue", headers=_key("slow-1"))
+    retry = interleaving.competitor_reply
+
+    # Then the retry is told to come back instead of doing the work a second time
+    assert retry is not None
+    assert retry.status == 409
+    assert retry.error["code"] == "request_in_progress"
+    assert int(retry.headers["retry-after"]) > 0
+    assert first.status == 201
+    # ...and coming back, it gets the first answer
+    assert api.help(ORDER, "payment_issue", headers=_key("slow-1")).body == first.body
+    record = api.stored(ORDER)
+    assert record is not None
+    assert len(record.cases) == 1

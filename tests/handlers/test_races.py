@@ -47,6 +47,7 @@ RACES = [
     Race("ship", "change_address", "conflict", "paid"),
     Race("ship", "cancel_order", "conflict", "cancelled"),
     Race("cancel", "cancel_order", "conflict", "cancelled"),
+    Race("ship", "ship", "conflict", "shipped"),
 ]
 
 
