@@ -2,6 +2,7 @@
 Idempotency-Key handling, and the Lambda entry point's decorator stack."""
 
 import base64
+import binascii
 import json
 import re
 import warnings
@@ -28,19 +29,25 @@ from orderhelp.auth import Caller, caller_from
 from orderhelp.aws import dynamodb
 from orderhelp.config import store_settings
 from orderhelp.errors import (
+    InvalidBody,
     InvalidIdempotencyKey,
+    InvalidJson,
     OrderNotFound,
     PayloadTooLarge,
     ServiceError,
+    UnsupportedMediaType,
     error_body,
     to_response,
 )
 
 MAX_BODY_BYTES = 64 * 1024
+JSON_MEDIA_TYPE = "application/json"
 IDEMPOTENCY_KEY_HEADER = "idempotency-key"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
-OrderIdPath = Annotated[str, Path(min_length=1, max_length=200, description="The order's id.")]
+# No length or pattern here: an id no order can have is answered by `checked_order_id` as a missing
+# order (404 order_not_found), not as a validation error that would tell ids apart.
+OrderIdPath = Annotated[str, Path(min_length=1, description="The order's id.")]
 
 logger = Logger()
 tracer = Tracer()
@@ -143,8 +150,34 @@ def idempotently(
 def raw_body(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        return base64.b64decode(body)
+        try:
+            return base64.b64decode(body, validate=True)
+        except binascii.Error as invalid:
+            raise InvalidJson("The body is not valid base64.") from invalid
     return body.encode("utf-8")
+
+
+def check_json_body(event: dict[str, Any], body: bytes) -> None:
+    """Every body is a JSON object. The resolver would otherwise parse forms and multipart too,
+    fail with an unhandled error on bytes that are not UTF-8, and take a JSON array for its
+    first element (its form-field normalisation applies to bodies as well)."""
+    if not body:
+        return
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type not in ("", JSON_MEDIA_TYPE):
+        raise UnsupportedMediaType(f"Send the body as {JSON_MEDIA_TYPE}, not '{media_type}'.")
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as invalid:
+        raise InvalidJson("The body is not valid UTF-8.") from invalid
+    except ValueError as invalid:
+        raise InvalidJson("The body is not valid JSON.") from invalid
+    if not isinstance(document, dict):
+        raise InvalidBody(
+            "body: the body must be a JSON object",
+            errors=[{"loc": ["body"], "msg": "must be a JSON object", "type": "model_type"}],
+        )
 
 
 def lambda_entry(
@@ -152,7 +185,8 @@ def lambda_entry(
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda handler of an API function: correlation id, metrics and tracing around
     `app.resolve`. Before the request's body is even parsed, the caller must pass `authorize`
-    (which raises `Unauthorized` or `Forbidden`) and the body must fit the size limit."""
+    (which raises `Unauthorized` or `Forbidden`) and the body must fit the size limit and be
+    JSON text."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     @tracer.capture_lambda_handler
@@ -161,8 +195,10 @@ def lambda_entry(
         IDEMPOTENCY_CONFIG.register_lambda_context(context)
         try:
             authorize(caller_from(event))
-            if len(raw_body(event)) > MAX_BODY_BYTES:
+            body = raw_body(event)
+            if len(body) > MAX_BODY_BYTES:
                 raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+            check_json_body(event, body)
         except ServiceError as refused:
             response = to_response(refused)
             return {

@@ -9,7 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -99,6 +102,16 @@ class InvalidJson(ServiceError):
     status, code = HTTPStatus.BAD_REQUEST, "invalid_json"
 
 
+class InvalidBody(ServiceError):
+    """A body that is JSON but not what the route takes, found before the resolver sees it."""
+
+    status, code = HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error"
+
+
+class UnsupportedMediaType(ServiceError):
+    status, code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"
+
+
 # --- the mapping ----------------------------------------------------------------------------------
 
 _THROTTLED_OR_DOWN = {
@@ -109,6 +122,10 @@ _THROTTLED_OR_DOWN = {
     "ServiceUnavailable",
     "TransactionInProgressException",
 }
+
+
+_THROTTLED_ITEM = {"ThrottlingError", "ProvisionedThroughputExceeded"}
+"""Cancellation reasons of a transaction that mean the table, not the request, was the problem."""
 
 
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
@@ -169,6 +186,12 @@ def to_response(error: Exception) -> Response[str]:  # noqa: PLR0911 — one bra
             str(error),
             errors=_validation_errors(error.errors),
         )
+    if isinstance(error, RequestUnsupportedContentType):
+        return _response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        )
     if isinstance(error, RequestValidationError):
         errors = _validation_errors(error.errors())
         if any(e["type"] == "json_invalid" for e in errors):
@@ -211,7 +234,16 @@ def _is_unavailable(error: BaseException) -> bool:
         if isinstance(error, ClientError):
             code = error.response.get("Error", {}).get("Code", "")
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            return code in _THROTTLED_OR_DOWN or status >= 500
+            # A transaction is cancelled as a whole when one of its items was throttled; the
+            # reasons say so (conflicts and failed conditions are the store's to answer).
+            reasons = {
+                reason.get("Code") for reason in error.response.get("CancellationReasons", [])
+            }
+            return (
+                code in _THROTTLED_OR_DOWN
+                or status >= 500
+                or (code == "TransactionCanceledException" and bool(reasons & _THROTTLED_ITEM))
+            )
         error = error.__cause__ or error.__context__  # type: ignore[assignment]
     return False
 

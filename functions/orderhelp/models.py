@@ -107,6 +107,8 @@ class OrderView(BaseModel):
     cancelled_at: datetime | None
     cancel_reason: str | None
     refund_due: bool
+    shipping_delayed_since: datetime | None
+    delivery_delayed_since: datetime | None
     policy: Policy | None
 
     @classmethod

@@ -3,7 +3,7 @@ the store persists. Nothing here knows HTTP or DynamoDB."""
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from lifecycle.errors import InvalidOrder
 from lifecycle.help import HelpRequest, explain, use_help_action
 from lifecycle.i18n import translate
 from lifecycle.order import Order, OrderStatus, PaymentDetails
-from lifecycle.order_lifecycle import apply_event
+from lifecycle.order_lifecycle import apply_event, validate_order
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp.errors import ConcurrentUpdate, Conflict, OrderNotFound
 from orderhelp.ids import new_id
@@ -126,9 +126,12 @@ class OrderService:
                 case=CaseView.of(case_change.case, locale), order=self._details(updated, locale)
             )
             return outcome, isinstance(case_change.change, NewCase)
+        current = self._owned_record(customer_id, order_id)
         raise Conflict(
             "The order kept changing while this request was handled; please try again.",
             order_id=order_id,
+            status=str(current.order.status),
+            version=current.order.version,
         )
 
     # --- the shop's systems ----------------------------------------------------------------------
@@ -136,11 +139,8 @@ class OrderService:
     def create_order(self, request: CreateOrderRequest, actor: Actor) -> OrderView:
         now = self._clock()
         placed_at = request.placed_at or now
-        if placed_at > now + CLOCK_SKEW:
-            raise InvalidOrder(
-                [{"loc": ("placed_at",), "msg": "placed_at is in the future", "type": "future"}]
-            )
-        order = Order.model_validate(
+        _not_in_the_future({"placed_at": placed_at}, now)
+        order = validate_order(
             request.model_dump(exclude={"order_id", "placed_at"})
             | {
                 "order_id": request.order_id or new_id("ORD", now),
@@ -175,6 +175,7 @@ class OrderService:
         if record is None:
             raise OrderNotFound(order_id)
         now = self._clock()
+        _not_in_the_future(dict(details), now)
         extra: dict[str, Any] = (
             {"policy": self._policy} if isinstance(details, PaymentDetails) else {}
         )
@@ -288,6 +289,19 @@ def _with_change(record: OrderRecord, order: Order, entry: HistoryEntry, case: C
         history=[*record.history, entry],
         open_cases=record.open_cases | {case.action: case.case_id},
     )
+
+
+def _not_in_the_future(values: Mapping[str, Any], now: datetime) -> None:
+    """When an order was placed, paid, shipped or delivered (`*_at`) is when it happened: it may
+    be in the past (the shop's systems catching up) but not ahead of the clock, beyond the skew
+    between the systems' clocks."""
+    errors = [
+        {"loc": (name,), "msg": f"{name} is in the future", "type": "future"}
+        for name, moment in values.items()
+        if name.endswith("_at") and isinstance(moment, datetime) and moment > now + CLOCK_SKEW
+    ]
+    if errors:
+        raise InvalidOrder(errors)
 
 
 def _jittered_sleep(attempt: int) -> None:

@@ -16,6 +16,8 @@ on OrdersByCustomer; every change is one TransactWriteItems conditioned on what 
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import re
 from collections.abc import Mapping
@@ -57,6 +59,12 @@ def customer_pk(customer_id: str) -> str:
 
 def history_sk(version: int) -> str:
     return f"{HISTORY}{version:010d}"
+
+
+def customer_sk(order: Order) -> str:
+    """Sorts a customer's orders by when they were placed. The time is written with a fixed
+    width (always microseconds): `09:00:00Z` would sort after `09:00:00.500000Z`."""
+    return f"ORDER#{order.placed_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{order.order_id}"
 
 
 class OrderStore(Protocol):
@@ -101,6 +109,14 @@ def _plain(value: Any) -> Any:
 _CURSOR_SORT_KEY = re.compile(
     r"^ORDER#\d{4}-\d\d-\d\dT[0-9:.]+Z#(?P<order_id>[A-Za-z0-9._:-]{1,64})$"
 )
+
+
+def _cursor_check(customer_id: str, after: str) -> str:
+    """Binds a cursor to its customer and position. Not a secret: the query never leaves the
+    caller's own partition whatever the cursor says; this makes a cursor that was edited or
+    taken from another customer a clear 400 instead of a page from some other place."""
+    digest = hashlib.sha256(f"{customer_id}\n{after}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
 class DynamoOrderStore:
@@ -162,26 +178,35 @@ class DynamoOrderStore:
         rows = [_plain(from_item(item)) for item in page["Items"]]
         has_more = len(rows) > limit or (len(rows) == limit and "LastEvaluatedKey" in page)
         rows = rows[:limit]
-        next_cursor = self._cursor(rows[-1]) if has_more and rows else None
+        next_cursor = self._cursor(customer_id, rows[-1]) if has_more and rows else None
         return rows, next_cursor
 
     @staticmethod
-    def _cursor(row: Mapping[str, Any]) -> str:
-        raw = json.dumps({"after": row["customer_sk"]}, separators=(",", ":")).encode()
+    def _cursor(customer_id: str, row: Mapping[str, Any]) -> str:
+        after = row["customer_sk"]
+        values = {"after": after, "check": _cursor_check(customer_id, after)}
+        raw = json.dumps(values, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @staticmethod
     def _start_key(customer_id: str, cursor: str) -> dict[str, Any]:
         """The page's start key, rebuilt around the caller's own partition: a cursor can only
-        move within the customer's own orders, and anything malformed is refused."""
+        move within the customer's own orders. A malformed cursor, one edited by hand or one
+        given to another customer is refused."""
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            after = decoded["after"]
-            match = _CURSOR_SORT_KEY.fullmatch(after) if isinstance(after, str) else None
-        except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+            after, check = decoded["after"], decoded["check"]
+            valid = (
+                set(decoded) == {"after", "check"}
+                and isinstance(after, str)
+                and isinstance(check, str)
+                and hmac.compare_digest(check, _cursor_check(customer_id, after))
+            )
+            match = _CURSOR_SORT_KEY.fullmatch(after) if valid else None
+        except (binascii.Error, ValueError, TypeError, KeyError, UnicodeError):
             match = None
-        if match is None or set(decoded) != {"after"}:
+        if match is None:
             raise InvalidCursor
         return to_item(
             {
@@ -221,7 +246,7 @@ class DynamoOrderStore:
             "pk": order_pk(order.order_id),
             "sk": ORDER,
             "customer_pk": customer_pk(order.customer_id),
-            "customer_sk": f"ORDER#{order.model_dump(mode='json')['placed_at']}#{order.order_id}",
+            "customer_sk": customer_sk(order),
         }
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(values)}
         if change.before is None:

@@ -10,7 +10,7 @@ forbids every transition out of a state declared `final`, even a help action's s
 says it instead; the tests hold the machine to it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -215,8 +215,13 @@ def apply_event(order: Order, event: str, *, now: datetime, **data: Any) -> Orde
 
 def revalidate(order: Order) -> Order:
     """Validate an order that was changed field by field, as a whole."""
+    return validate_order(order.model_dump())
+
+
+def validate_order(values: Mapping[str, Any]) -> Order:
+    """An order from its fields; `InvalidOrder` naming every field or invariant it breaks."""
     try:
-        return Order.model_validate(order.model_dump())
+        return Order.model_validate(values)
     except ValidationError as invalid:
         raise InvalidOrder(
             [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]

@@ -4,12 +4,18 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
+from orderhelp.config import store_settings
 from orderhelp.local.apigw import Authorization, HttpRequest, build_event, response_from_result
 from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
 from orderhelp.local.template import functions
+from orderhelp.records import OrderRecord
+from orderhelp.store import MESSAGE, DynamoOrderStore, case_pk
 
 OPS_SCOPE = "orders/ops"
+CUSTOMER = "cust-lucia"
+OTHER_CUSTOMER = "cust-marta"
 
 
 @dataclass(frozen=True)
@@ -68,9 +74,45 @@ class Clock:
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
+NEW_ADDRESS = {
+    "name": "Lucía Fernández",
+    "line1": "Gran Vía 1",
+    "line2": "4º izquierda",
+    "city": "Madrid",
+    "postal_code": "28013",
+    "country": "ES",
+    "phone": "+34 600 123 456",
+}
+
+HELP_BODIES: dict[str, dict[str, Any]] = {
+    "change_address": {"address": NEW_ADDRESS},
+    "payment_issue": {"message": "I paid by card but the order still says unpaid."},
+    "customs_duties": {"message": "Will I have to pay import duties?"},
+    "return_request": {
+        "items": [{"sku": "BULB-E27", "quantity": 2}],
+        "message": "Two bulbs are the wrong colour temperature.",
+    },
+    "item_problem": {
+        "problem": "damaged",
+        "items": [{"sku": "LAMP-01", "quantity": 1}],
+        "message": "The lamp's shade arrived cracked.",
+    },
+    "shipping_delay": {"message": "It should have shipped by now."},
+    "delivery_delay": {"message": "It should have arrived by now."},
+    "cancel_order": {"reason": "Ordered by mistake."},
+}
+"""A valid body for each help action, for an order made by `Api.create_order`."""
+
+
+def path_segment(raw: str) -> str:
+    """`raw` as an HTTP client puts it in a path: percent-encoded, slashes included."""
+    return quote(raw, safe="")
+
+
 class Api:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, dynamodb: Any) -> None:
         self.clock = clock
+        self.dynamodb = dynamodb
 
     def call(
         self,
@@ -86,7 +128,7 @@ class Api:
         match = match_route(method, raw_path)
         assert match is not None, f"the template has no route for {method} {raw_path}"
         payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        header_list = [("content-type", "application/json"), *(headers or {}).items()]
+        header_list = list(({"content-type": "application/json"} | (headers or {})).items())
         event = build_event(
             HttpRequest(method, raw_path, query, header_list, payload),
             route_key=match.route_key,
@@ -105,49 +147,75 @@ class Api:
 
     # --- the shop's systems, in one line each -----------------------------------------------------
 
-    def create_order(self, customer: str, order_id: str, **changes: Any) -> Reply:
-        body = {
-            "order_id": order_id,
-            "customer_id": customer,
-            "currency": "EUR",
-            "items": [
-                {"sku": "LAMP-01", "name": "Lámpara de mesa", "quantity": 1, "unit_price": "39.90"},
-                {"sku": "BULB-E27", "name": "Bombilla LED", "quantity": 4, "unit_price": "3.25"},
-            ],
-            "shipping": "4.95",
-            "tax": "10.01",
-            "shipping_address": {
-                "name": "Lucía Fernández",
-                "line1": "Calle de Alcalá 42",
-                "city": "Madrid",
-                "postal_code": "28014",
-                "country": "ES",
-            },
-        } | changes
-        return self.call("POST", "/ops/orders", body, identity=Identity.shop())
+    def create_order(
+        self,
+        customer: str,
+        order_id: str | None,
+        headers: dict[str, str] | None = None,
+        **changes: Any,
+    ) -> Reply:
+        """Create an order as the shop does; with `order_id` None, the API makes the id."""
+        body = (
+            {
+                "customer_id": customer,
+                "currency": "EUR",
+                "items": [
+                    {
+                        "sku": "LAMP-01",
+                        "name": "Lámpara de mesa",
+                        "quantity": 1,
+                        "unit_price": "39.90",
+                    },
+                    {
+                        "sku": "BULB-E27",
+                        "name": "Bombilla LED",
+                        "quantity": 4,
+                        "unit_price": "3.25",
+                    },
+                ],
+                "shipping": "4.95",
+                "tax": "10.01",
+                "shipping_address": {
+                    "name": "Lucía Fernández",
+                    "line1": "Calle de Alcalá 42",
+                    "city": "Madrid",
+                    "postal_code": "28014",
+                    "country": "ES",
+                },
+            }
+            | ({} if order_id is None else {"order_id": order_id})
+            | changes
+        )
+        return self.call("POST", "/ops/orders", body, identity=Identity.shop(), headers=headers)
 
     def pay(self, order_id: str, ship_within: timedelta = timedelta(days=2)) -> Reply:
-        body = {"payment_ref": "PAY-1", "estimated_ship_by": _iso(self.clock.now + ship_within)}
+        body = {"payment_ref": "PAY-1", "estimated_ship_by": iso(self.clock.now + ship_within)}
         return self.call("POST", f"/ops/orders/{order_id}/pay", body, identity=Identity.shop())
 
     def ship(self, order_id: str, deliver_within: timedelta = timedelta(days=4)) -> Reply:
         body = {
             "carrier": "Correos Express",
             "tracking_number": "CX123",
-            "estimated_delivery_by": _iso(self.clock.now + deliver_within),
+            "estimated_delivery_by": iso(self.clock.now + deliver_within),
         }
         return self.call("POST", f"/ops/orders/{order_id}/ship", body, identity=Identity.shop())
 
     def deliver(self, order_id: str) -> Reply:
         return self.call("POST", f"/ops/orders/{order_id}/deliver", {}, identity=Identity.shop())
 
-    def order_in(self, status: str, customer: str = "cust-lucia", order_id: str = "ORD-1") -> str:
-        """An order of `customer` brought to `status` through the ops API."""
+    def cancel(self, order_id: str, reason: str = "Out of stock") -> Reply:
+        body = {"reason": reason}
+        return self.call("POST", f"/ops/orders/{order_id}/cancel", body, identity=Identity.shop())
+
+    def order_in(self, status: str, customer: str = CUSTOMER, order_id: str = "ORD-1") -> str:
+        """An order of `customer` brought to `status` through the ops API (`cancelled`: after
+        it was paid)."""
         steps = {
             "created": [],
             "paid": [self.pay],
             "shipped": [self.pay, self.ship],
             "delivered": [self.pay, self.ship, self.deliver],
+            "cancelled": [self.pay, self.cancel],
         }[status]
         assert self.create_order(customer, order_id).status == 201
         for step in steps:
@@ -155,6 +223,64 @@ class Api:
             assert step(order_id).status == 200
         return order_id
 
+    # --- the customer, in one line each -----------------------------------------------------------
 
-def _iso(moment: datetime) -> str:
+    def details(self, order_id: str, customer: str = CUSTOMER, locale: str | None = None) -> Reply:
+        headers = {"accept-language": locale} if locale else None
+        return self.call(
+            "GET", f"/orders/{order_id}", identity=Identity.customer(customer), headers=headers
+        )
+
+    def help(
+        self,
+        order_id: str,
+        action: str,
+        body: Any = None,
+        *,
+        customer: str = CUSTOMER,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """Use a help action; `body` defaults to the action's valid body in `HELP_BODIES`."""
+        return self.call(
+            "POST",
+            f"/orders/{order_id}/help/{action}",
+            HELP_BODIES[action] if body is None else body,
+            identity=Identity.customer(customer),
+            headers=headers,
+        )
+
+    # --- what is stored, read behind the API's back -----------------------------------------------
+
+    def stored(self, order_id: str) -> OrderRecord | None:
+        """The order with its cases and history, as the store reads it."""
+        settings = store_settings()
+        store = DynamoOrderStore(
+            self.dynamodb, settings.orders_table, settings.orders_by_customer_index
+        )
+        return store.load(order_id)
+
+    def case_messages(self, case_id: str) -> list[str]:
+        """The bodies of a case's conversation, oldest first."""
+        page = self.dynamodb.query(
+            TableName=store_settings().orders_table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :message)",
+            ExpressionAttributeValues={":pk": {"S": case_pk(case_id)}, ":message": {"S": MESSAGE}},
+            ConsistentRead=True,
+        )
+        return [item["body"]["S"] for item in page["Items"]]
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Every item of every table (a Scan: fine in a test, never in a request path)."""
+        settings = store_settings()
+        tables = (settings.orders_table, settings.idempotency_table)
+        return {
+            table: sorted(
+                self.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"],
+                key=lambda item: json.dumps(item, sort_keys=True),
+            )
+            for table in tables
+        }
+
+
+def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")

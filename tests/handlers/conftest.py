@@ -2,8 +2,11 @@
 environment read from `infra/template.yaml`."""
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import boto3
+import botocore.endpoint
 import pytest
 from moto import mock_aws
 
@@ -18,8 +21,11 @@ from orderhelp.local.template import (
     resources,
 )
 from tests.handlers.client import START, Api, Clock, Identity
+from tests.handlers.interference import DynamoDBFaults, InterleavingStore
 
 REGION = "eu-west-1"
+METRICS_NAMESPACE = "OrderHelpTests"
+_worlds: list[Clock] = []
 
 
 def _reset_process_caches() -> None:
@@ -40,15 +46,15 @@ def clock() -> Clock:
     return Clock(START)
 
 
-@pytest.fixture
-def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[object]:
+def _lambda_environment(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> dict[str, str]:
+    """The template's environment for every function, and the test's clock; the table names."""
     for name, value in {
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "OrderHelpTests",
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
@@ -58,21 +64,81 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[object]:
         for name, value in function_environment(spec, refs).items():
             monkeypatch.setenv(name, value)
     monkeypatch.setattr(wiring, "utc_now", clock)
-    # The handlers' Metrics read their namespace from the environment when first imported, which
-    # in a test run is before this fixture sets it (in Lambda the environment comes first).
-    monkeypatch.setattr(api_module.metrics, "namespace", "OrderHelpTests")
-    _reset_process_caches()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        for request in create_table_requests(table_names):
-            client.create_table(**request)
-        yield client
-    _reset_process_caches()
+    # Powertools reads the namespace when `Metrics()` is built, at import: before this fixture
+    # set the environment, so give the provider what Lambda would have given it.
+    monkeypatch.setattr(api_module.metrics.provider, "namespace", METRICS_NAMESPACE)
+    return table_names
+
+
+@contextmanager
+def handler_world(clock: Clock) -> Iterator[Any]:
+    """What the handlers run in: the template's environment and tables in moto, the test's clock,
+    and nothing cached from before (as in a fresh Lambda execution environment)."""
+    if _worlds:
+        raise RuntimeError("one handler world at a time: a module uses `shared_api` or `api`")
+    _worlds.append(clock)
+    try:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            table_names = _lambda_environment(monkeypatch, clock)
+            _reset_process_caches()
+            # Keep boto3's default session between tests: its loaded service models are what
+            # make a client cheap (the tables, not the session, are what a test starts afresh).
+            with mock_aws(config={"core": {"reset_boto3_session": False}}):
+                client = boto3.client("dynamodb", region_name=REGION)
+                for request in create_table_requests(table_names):
+                    client.create_table(**request)
+                yield client
+    finally:
+        _reset_process_caches()
+        _worlds.clear()
 
 
 @pytest.fixture
-def api(dynamodb: object, clock: Clock) -> Api:
-    return Api(clock)
+def dynamodb(clock: Clock) -> Iterator[Any]:
+    with handler_world(clock) as client:
+        yield client
+
+
+@pytest.fixture
+def api(dynamodb: Any, clock: Clock) -> Api:
+    return Api(clock, dynamodb)
+
+
+@pytest.fixture(scope="module")
+def shared_api() -> Iterator[Api]:
+    """One world for a whole module, for matrices whose every row asserts it changed nothing
+    (or works on an order of its own): built once instead of once per row. A module uses either
+    this or `api`, never both."""
+    clock = Clock(START)
+    with handler_world(clock) as client:
+        yield Api(clock, client)
+
+
+@pytest.fixture
+def interleaving(api: Api, monkeypatch: pytest.MonkeyPatch) -> InterleavingStore:
+    """The running service's store, ready to let another request act between read and write."""
+    service = wiring.order_service()
+    store = InterleavingStore(service._store)
+    monkeypatch.setattr(service, "_store", store)
+    return store
+
+
+@pytest.fixture
+def dynamodb_faults(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDBFaults]:
+    """Faults on the handlers' DynamoDB client. botocore's backoff between attempts is recorded
+    in `backoffs` instead of slept, so retries cost no time."""
+    faults = DynamoDBFaults(aws.dynamodb())
+    monkeypatch.setattr(botocore.endpoint, "time", _NoSleep(faults.backoffs))
+    yield faults
+    faults.close()
+
+
+class _NoSleep:
+    def __init__(self, record: list[float]) -> None:
+        self._record = record
+
+    def sleep(self, seconds: float) -> None:
+        self._record.append(seconds)
 
 
 SeedOrders = Callable[[Sequence[str]], None]

@@ -46,6 +46,14 @@ def route_key_matches(route_path: str, raw_path: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @dataclass
 class HttpRequest:
     method: str
@@ -88,7 +96,10 @@ def build_event(
         query[name] = f"{query[name]},{value}" if name in query else value
     now = datetime.now(UTC)
     content_type = headers.get("content-type", "")
-    is_text = not request.body or bool(TEXT_CONTENT.search(content_type))
+    # A JSON event cannot carry bytes that are not UTF-8, whatever the content type claims.
+    is_text = not request.body or (
+        bool(TEXT_CONTENT.search(content_type)) and _is_utf8(request.body)
+    )
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
