@@ -82,3 +82,15 @@ class OrderChange:
     after: Order
     entry: HistoryEntry
     case: NewCase | CaseUpdate | None = None
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """A case as a change leaves it, and how the store writes it."""
+
+    case: Case
+    change: NewCase | CaseUpdate
+
+    @property
+    def case_id(self) -> str:
+        return self.case.case_id

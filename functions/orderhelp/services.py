@@ -34,6 +34,7 @@ from orderhelp.models import (
 from orderhelp.records import (
     Actor,
     ActorKind,
+    CaseChange,
     CaseUpdate,
     HistoryEntry,
     NewCase,
@@ -102,7 +103,16 @@ class OrderService:
             now = self._clock()
             changed = use_help_action(record.order, action, request, now, locale)
             after = changed.model_copy(update={"version": record.order.version + 1})
-            case_change = self._open_or_join_case(record, action, request, now, locale)
+            author, body = _first_message(action, request, locale)
+            case_change = self.open_or_join_case(
+                record,
+                action,
+                now=now,
+                opened_by=OpenedBy.CUSTOMER,
+                author=author,
+                body=body,
+                details=request.model_dump(mode="json", exclude_none=True),
+            )
             entry = HistoryEntry(
                 version=after.version,
                 at=now,
@@ -217,23 +227,28 @@ class OrderService:
             history=[HistoryView.of(entry) for entry in record.history],
         )
 
-    def _open_or_join_case(
+    def open_or_join_case(
         self,
         record: OrderRecord,
         action: HelpAction,
-        request: HelpRequest,
+        *,
         now: datetime,
-        locale: str,
-    ) -> "_CaseChange":
-        """At most one case per order and action is not closed: a repeat request joins it as a
-        customer reply (which reopens it if it was solved) instead of opening a duplicate."""
-        author, body = _first_message(action, request, locale)
+        opened_by: OpenedBy,
+        author: Author,
+        body: str,
+        details: dict[str, Any],
+    ) -> CaseChange:
+        """The one place that keeps the rule: at most one case per order and action is not
+        closed. A repeat from the customer joins it as a customer reply (which reopens it if it
+        was solved); a system message joins it without changing whose turn it is. The store's
+        OPENCASE item makes the rule hold under concurrent requests."""
+        message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=body)
         existing = record.open_case(action)
         if existing is not None:
-            message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=body)
-            joined = apply_case_event(existing, "customer_reply", now=now)
+            event = "customer_reply" if author is Author.CUSTOMER else "system_message"
+            joined = apply_case_event(existing, event, now=now)
             joined = joined.model_copy(update={"version": existing.version + 1})
-            return _CaseChange(joined, CaseUpdate(before=existing, after=joined, message=message))
+            return CaseChange(joined, CaseUpdate(before=existing, after=joined, message=message))
         case = Case(
             case_id=new_id("CS", now),
             order_id=record.order.order_id,
@@ -241,23 +256,12 @@ class OrderService:
             action=action,
             version=1,
             opened_at=now,
-            opened_by=OpenedBy.CUSTOMER,
+            opened_by=opened_by,
             first_response_due_at=now + self._case_policy.first_response_within(action),
-            details=request.model_dump(mode="json", exclude_none=True),
+            details=details,
             last_activity_at=now,
         )
-        message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=body)
-        return _CaseChange(case, NewCase(case=case, message=message))
-
-
-class _CaseChange:
-    def __init__(self, case: Case, change: NewCase | CaseUpdate) -> None:
-        self.case = case
-        self.change = change
-
-    @property
-    def case_id(self) -> str:
-        return self.case.case_id
+        return CaseChange(case, NewCase(case=case, message=message))
 
 
 def _first_message(action: HelpAction, request: HelpRequest, locale: str) -> tuple[Author, str]:

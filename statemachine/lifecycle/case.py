@@ -113,6 +113,12 @@ class CaseLifecycle(StateMachine):
         | pending.to.itself(internal=True)
         | solved.to.itself(internal=True)
     )
+    # A message from the shop's systems (e.g. the delay check) does not change whose turn it is.
+    system_message = (
+        open.to.itself(internal=True)
+        | pending.to.itself(internal=True)
+        | solved.to.itself(internal=True)
+    )
 
     def __init__(self, case: Case) -> None:
         super().__init__(model=case, state_field="status")

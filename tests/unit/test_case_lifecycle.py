@@ -26,8 +26,11 @@ EXPECTED: dict[tuple[CaseStatus, str], CaseStatus] = {
     (S.OPEN, "internal_note"): S.OPEN,
     (S.PENDING, "internal_note"): S.PENDING,
     (S.SOLVED, "internal_note"): S.SOLVED,
+    (S.OPEN, "system_message"): S.OPEN,
+    (S.PENDING, "system_message"): S.PENDING,
+    (S.SOLVED, "system_message"): S.SOLVED,
 }
-EVENTS = ("agent_reply", "customer_reply", "solve", "close", "internal_note")
+EVENTS = ("agent_reply", "customer_reply", "solve", "close", "internal_note", "system_message")
 
 
 def a_case(status: CaseStatus = S.OPEN, **changes: Any) -> Case:
