@@ -35,7 +35,9 @@ def _reset_process_caches() -> None:
         config.policy_settings,
         config.case_settings,
         config.store_settings,
+        wiring.store,
         wiring.order_service,
+        wiring.case_service,
         api_module._idempotency_store,
     ):
         cached.cache_clear()
