@@ -227,15 +227,16 @@ class CaseService:
             for case in page:
                 if out_of_time():
                     return HousekeepingReport(closed, skipped, complete=False)
-                if self._close(case, now):
+                if self.close_due_case(case, now):
                     closed += 1
                 else:
                     skipped += 1
         return HousekeepingReport(closed, skipped, complete=True)
 
-    def _close(self, case: Case, now: datetime) -> bool:
+    def close_due_case(self, case: Case, now: datetime | None = None) -> bool:
         """Close `case` if it is still solved and due; False if it no longer is (the index is
         eventually consistent; the customer may have written meanwhile)."""
+        now = now or self._clock()
         for _ in range(CLOSE_ATTEMPTS):
             try:
                 after = apply_case_event(

@@ -64,6 +64,7 @@ class CaseSummaryView(BaseModel):
     opened_at: datetime
     opened_by: OpenedBy
     last_activity_at: datetime
+    follows: str | None = Field(description="The closed case this one continues.")
 
     @classmethod
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
@@ -76,6 +77,7 @@ class CaseSummaryView(BaseModel):
             opened_at=case.opened_at,
             opened_by=case.opened_by,
             last_activity_at=case.last_activity_at,
+            follows=case.follows,
         )
 
 

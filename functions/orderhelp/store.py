@@ -8,7 +8,7 @@ the item layout and reads index names from the environment the template sets):
                          sk CASE#<case_id>         a copy of each of the order's cases
                          sk OPENCASE#<action>      the order's one non-closed case per action
     pk CASE#<case_id>    sk CASE                   the case
-                         sk MESSAGE#<at>#<id>      its conversation
+                         sk MESSAGE#<at>#<version>#<id>  its conversation
 
 The case item (never its copy in the order's partition) also carries the keys of two sparse
 indexes, which hold nothing but cases:
@@ -519,7 +519,9 @@ class DynamoOrderStore:
     def _message_item(self, case: Case, message: CaseMessage) -> dict[str, Any]:
         values = message.model_dump(mode="json") | {
             "pk": case_pk(case.case_id),
-            "sk": f"{MESSAGE}{sort_time(message.at)}#{message.message_id}",
+            # The case's version after the change orders messages written in the same instant
+            # as they happened.
+            "sk": f"{MESSAGE}{sort_time(message.at)}#{case.version:010d}#{message.message_id}",
         }
         return {
             "Put": {

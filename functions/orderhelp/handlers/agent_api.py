@@ -50,11 +50,11 @@ class QueueStatus(StrEnum):
     SOLVED = CaseStatus.SOLVED.value
 
 
-def _case_answer(description: str) -> dict[int, Any]:
+def _case_answer(description: str, refusals: str) -> dict[int, Any]:
     return {
         200: {"description": description, "content": {"application/json": {"model": AgentCase}}},
         409: {
-            "description": "Not allowed in the case's status, or the case changed meanwhile",
+            "description": refusals,
             "content": {"application/json": {"model": ErrorBodyModel}},
         },
     }
@@ -95,7 +95,11 @@ def get_case(case_id: CaseIdPath) -> AgentCaseDetails:
     '(409 `case_taken`, with its `assignee`) unless the body is `{"force": true}`.',
     tags=["agents"],
     operation_id="agent_assign_case",
-    responses=_case_answer("The case, now the caller's"),
+    responses=_case_answer(
+        "The case, now the caller's",
+        "`case_taken`: another agent has the case (`assignee`); `transition_not_allowed`: the "
+        "case is closed; `conflict`: the case changed meanwhile (its `status` and `version`)",
+    ),
 )
 def assign(
     case_id: CaseIdPath,
@@ -119,7 +123,11 @@ def assign(
     "changes nothing the customer sees. Two agents writing at once both keep their messages.",
     tags=["agents"],
     operation_id="agent_post_message",
-    responses=_case_answer("The case with the new message"),
+    responses=_case_answer(
+        "The case with the new message",
+        "`transition_not_allowed`: the case's status does not take this message (a closed case, "
+        "or a reply on a solved one); `conflict`: the case kept changing",
+    ),
 )
 def post_message(
     case_id: CaseIdPath, request: Annotated[AgentMessageRequest, Body(embed=False)]
@@ -142,7 +150,12 @@ def post_message(
     "housekeeping closes it after some days.",
     tags=["agents"],
     operation_id="agent_solve_case",
-    responses=_case_answer("The solved case"),
+    responses=_case_answer(
+        "The solved case",
+        "`case_not_assigned`: nobody has the case yet; `transition_not_allowed`: it is already "
+        "solved or closed; `conflict`: the case changed since it was read (say the customer "
+        "wrote): read it again",
+    ),
 )
 def solve(
     case_id: CaseIdPath, request: Annotated[SolveRequest, Body(embed=False)]
