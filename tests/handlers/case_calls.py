@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from orderhelp.case_service import CaseService
 from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
 from orderhelp.local.template import functions
 from orderhelp.records import CaseRecord
@@ -144,9 +143,3 @@ class InterleavingCaseStore:
             finally:
                 self._competing = False
         self._inner.commit_cases(changes)
-
-
-def interleave_cases(service: CaseService) -> InterleavingCaseStore:
-    store = InterleavingCaseStore(service._store)
-    service._store = store
-    return store
