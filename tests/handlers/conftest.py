@@ -12,7 +12,8 @@ from moto import mock_aws
 
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
-from orderhelp.local.sample_events import seed_calls
+from orderhelp.local.cases import stage_case
+from orderhelp.local.sample_events import seed_calls, seed_cases
 from orderhelp.local.template import (
     create_table_requests,
     function_environment,
@@ -158,3 +159,27 @@ def seed(api: Api, clock: Clock) -> SeedOrders:
             assert reply.status in (200, 201), f"seeding {call.path}: {reply.status} {reply.body}"
 
     return seed_orders
+
+
+SeedCases = Callable[[Sequence[str]], None]
+
+
+@pytest.fixture
+def seed_case_states(api: Api, clock: Clock) -> SeedCases:
+    """Puts cases of `events/seed.json` in their state (their orders must be seeded first)."""
+
+    def stage(case_ids: Sequence[str]) -> None:
+        cases = seed_cases()
+        for case_id in case_ids:
+            spec = cases[case_id]
+            stage_case(
+                wiring.store(),
+                case_id=case_id,
+                order_id=spec.order_id,
+                action=spec.action,
+                status=spec.status,
+                now=clock.now,
+                case_policy=config.case_settings().case_policy(),
+            )
+
+    return stage
