@@ -1,14 +1,16 @@
 """Cases with customer service (issue 6): the customer's routes (`/cases`), the agents' routes
 (`/agent/cases`), the follow-up of a closed case, and the housekeeping job."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from lifecycle.case import CaseStatus
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
-from orderhelp import aws
+from orderhelp import aws, wiring
+from orderhelp.local.cases import stage_cases_in_every_state
 from tests.handlers.case_calls import (
     AGENT,
     OTHER_AGENT,
@@ -670,3 +672,55 @@ def test_housekeeping_reads_only_the_cases_due(api: Api, monkeypatch: pytest.Mon
     assert report["closed"] == 1
     assert returned == [1]
     assert my_case(api, due).body["status"] == "closed"
+
+
+# --- retries and staged cases ---------------------------------------------------------------------
+
+
+def test_a_retried_message_with_its_idempotency_key_is_written_once(api: Api) -> None:
+    api.order_in("paid", order_id=ORDER)
+    case_id = open_case(api, ORDER)
+    key = {"Idempotency-Key": "msg-7f3a"}
+
+    first = write(api, case_id, "Are you there?", headers=key)
+    api.clock.advance(seconds=5)
+    retry = write(api, case_id, "Are you there?", headers=key)
+    reused = write(api, case_id, "Something else", headers=key)
+
+    assert (first.status, retry.status) == (200, 200)
+    assert retry.body == first.body
+    assert api.case_messages(case_id).count("Are you there?") == 1
+    assert reused.status == 422
+    assert reused.error["code"] == "idempotency_key_reused"
+
+
+def test_cases_can_be_staged_in_every_state_with_a_conversation(api: Api) -> None:
+    # What demo data and sample events use: one case per state, through the case flows.
+    orders = {status: api.order_in("paid", order_id=f"ORD-{status}") for status in CaseStatus}
+    staged = stage_cases_in_every_state(wiring.store(), orders, now=api.clock.now)
+
+    assert [case.status for case in staged] == list(CaseStatus)
+    for case in staged:
+        view = my_case(api, case.case_id).body
+        assert (view["case_id"], view["order_id"], view["status"]) == (
+            f"CS-DEMO-{case.status.upper()}",
+            orders[case.status],
+            case.status,
+        )
+        assert len(view["messages"]) >= 2, view
+        assert all(_at(m["at"]) <= api.clock.now for m in view["messages"])
+        with_notes = agent_case(api, case.case_id).body["case"]["messages"]
+        assert any(m["internal"] for m in with_notes)
+    closed = my_case(api, "CS-DEMO-CLOSED").body
+    assert _at(closed["closed_at"]) <= api.clock.now
+    # The closed one freed its order's slot; the others hold theirs.
+    for status, order_id in orders.items():
+        record = api.stored(order_id)
+        assert record is not None
+        assert bool(record.open_cases) == (status is not CaseStatus.CLOSED)
+    # and the solved one is not yet due for closing
+    assert housekeeping()["closed"] == 0
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
