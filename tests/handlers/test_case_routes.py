@@ -10,6 +10,7 @@ from lifecycle.case import CaseStatus
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp import aws, wiring
+from orderhelp.config import store_settings
 from orderhelp.local.cases import stage_cases_in_every_state
 from tests.handlers.case_calls import (
     AGENT,
@@ -724,3 +725,28 @@ def test_cases_can_be_staged_in_every_state_with_a_conversation(api: Api) -> Non
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def test_only_the_case_item_is_indexed_and_a_closed_case_leaves_the_queue(api: Api) -> None:
+    api.order_in("paid", order_id=ORDER)
+    case_id = solved_case(api, ORDER)
+    table = store_settings().orders_table
+
+    def item(pk: str, sk: str) -> dict[str, Any]:
+        found: dict[str, Any] = api.dynamodb.get_item(
+            TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+        )["Item"]
+        return found
+
+    index_keys = {"case_customer_pk", "case_customer_sk", "queue_pk", "queue_sk"}
+    assert index_keys <= set(item(f"CASE#{case_id}", "CASE"))
+    assert item(f"CASE#{case_id}", "CASE")["queue_pk"] == {"S": "QUEUE#solved"}
+    # The order's copy would list every case twice.
+    assert not index_keys & set(item(f"ORDER#{ORDER}", f"CASE#{case_id}"))
+
+    api.clock.advance(days=CLOSE_AFTER.days, minutes=1)
+    assert housekeeping()["closed"] == 1
+
+    closed = item(f"CASE#{case_id}", "CASE")
+    assert not {"queue_pk", "queue_sk"} & set(closed)
+    assert {"case_customer_pk", "case_customer_sk"} <= set(closed)
