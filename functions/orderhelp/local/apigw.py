@@ -46,6 +46,11 @@ def route_key_matches(route_path: str, raw_path: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
+def new_request_id() -> str:
+    """An id like API Gateway's (`Mc7UVioPPHcEKPA=`-style, base32 here)."""
+    return base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
+
+
 @dataclass
 class HttpRequest:
     method: str
@@ -72,6 +77,7 @@ def build_event(
     api_id: str = "local",
     account_id: str = "123456789012",
     domain_name: str = "localhost",
+    request_id: str | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway sends to a Lambda integration for `request`."""
     headers: dict[str, str] = {}
@@ -107,7 +113,7 @@ def build_event(
                 "sourceIp": request.source_ip,
                 "userAgent": headers.get("user-agent", ""),
             },
-            "requestId": base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("="),
+            "requestId": request_id or new_request_id(),
             "routeKey": route_key,
             "stage": stage,
             "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
@@ -126,10 +132,13 @@ def build_event(
             request.body.decode("utf-8") if is_text else base64.b64encode(request.body).decode()
         )
     if authorization is not None:
-        jwt: dict[str, Any] = {"claims": claims_as_api_gateway_passes_them(authorization.claims)}
-        if authorization.scopes is not None:
-            jwt["scopes"] = authorization.scopes
-        event["requestContext"]["authorizer"] = {"jwt": jwt}
+        # `scopes` is null on routes that require none, as API Gateway sends it.
+        event["requestContext"]["authorizer"] = {
+            "jwt": {
+                "claims": claims_as_api_gateway_passes_them(authorization.claims),
+                "scopes": authorization.scopes,
+            }
+        }
     return event
 
 
