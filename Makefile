@@ -53,6 +53,9 @@ pytest: $(INSTALLED) ## the test suite alone
 diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README
 	$(BIN)/orderhelp diagram
 
+# Flags for `orderhelp serve`, e.g. make run RUN_ARGS="--port 3001 --no-demo".
+RUN_ARGS ?=
+
 .PHONY: run
-run: $(INSTALLED) ## start the whole system locally with demo data
-	@echo "The local stack arrives with issue 4 (local stack); nothing to run yet."
+run: $(INSTALLED) ## start the whole system locally with demo data (Ctrl-C stops it)
+	@exec $(BIN)/orderhelp serve $(RUN_ARGS)
