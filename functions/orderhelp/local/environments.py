@@ -220,6 +220,9 @@ class FunctionPool:
             environment = self._acquire()
         except EnvironmentFailed as failure:
             return Invocation(request_id, error=failure.error)
+        except PoolClosed:
+            error = {"errorMessage": "the local stack is stopping", "errorType": "Stopping"}
+            return Invocation(request_id, error=error)
         try:
             return environment.invoke(event, request_id)
         finally:

@@ -69,6 +69,8 @@ class LocalStack:
         self.scheduler: Scheduler | None = None
         self.tokens: TokenIssuer | None = None
         self.demo: list[DemoCustomer] = []
+        self.table_names: list[str] = []
+        self._owns_state = False
         self._server_thread: threading.Thread | None = None
 
     @property
@@ -77,44 +79,25 @@ class LocalStack:
 
     def start(self) -> None:
         # The API's port first: if it is taken, nothing else has started yet.
-        server = self._bind()
+        self.server = self._bind()
         endpoint = self.dynamodb.start()
         use_local_aws(endpoint, LOCAL_REGION)
         tables = {name: name for name in resources("AWS::DynamoDB::Table", self.template)}
         self.table_names = self.dynamodb.create_tables(self.template, tables, LOCAL_REGION)
-
-        key = SigningKey.generate()
-        authorizers = jwt_authorizers(self.template, self.refs)
-        provider = (
-            identity_provider(self.template, next(iter(authorizers.values())))
-            if authorizers
-            else None
-        )
-        self.tokens = TokenIssuer(key, provider) if provider else None
-        self.state.create()
-        self.state.write_key(key.to_pem())
+        authorizers, provider = self._start_identities()
         self._write_info(endpoint, provider, ready=False)
-
-        runtimes = function_runtimes(self.options.template.resolve(), self.refs)
-        for logical_id, runtime in runtimes.items():
-            limit = self.options.max_concurrency
-            if runtime.reserved_concurrency is not None:
-                limit = min(limit, runtime.reserved_concurrency)
-            self.pools[logical_id] = FunctionPool(runtime, LOCAL_REGION, limit)
-        emulator = ApiGatewayEmulator(
+        self._start_functions()
+        self.server.emulator = ApiGatewayEmulator(
             list(http_routes(self.template)),
             self.pools,
-            {name: JwtAuthorizer(config, {key.kid: key}) for name, config in authorizers.items()},
+            authorizers,
             region=LOCAL_REGION,
             log=self.log,
         )
-        server.emulator = emulator
-        self.server = server
         self._server_thread = threading.Thread(
-            target=server.serve_forever, name="api-gateway", daemon=True
+            target=self.server.serve_forever, name="api-gateway", daemon=True
         )
         self._server_thread.start()
-
         if self.options.demo and self.tokens is not None:
             with self.log.only_errors():
                 self.demo = load_demo(self.api_url, self.tokens)
@@ -124,6 +107,29 @@ class LocalStack:
         self.scheduler = Scheduler(schedules, self._fire)
         self.scheduler.start()
         self._write_info(endpoint, provider, ready=True)
+
+    def _start_identities(self) -> tuple[dict[str, JwtAuthorizer], IdentityProvider | None]:
+        """A new signing key, in the state folder for `orderhelp token`; the template's JWT
+        authorizers trusting it."""
+        key = SigningKey.generate()
+        configs = jwt_authorizers(self.template, self.refs)
+        provider = (
+            identity_provider(self.template, next(iter(configs.values()))) if configs else None
+        )
+        self.tokens = TokenIssuer(key, provider) if provider else None
+        self.state.create()
+        self._owns_state = True
+        self.state.write_key(key.to_pem())
+        authorizers = {name: JwtAuthorizer(c, {key.kid: key}) for name, c in configs.items()}
+        return authorizers, provider
+
+    def _start_functions(self) -> None:
+        runtimes = function_runtimes(self.options.template.resolve(), self.refs)
+        for logical_id, runtime in runtimes.items():
+            limit = self.options.max_concurrency
+            if runtime.reserved_concurrency is not None:
+                limit = min(limit, runtime.reserved_concurrency)
+            self.pools[logical_id] = FunctionPool(runtime, LOCAL_REGION, limit)
 
     def _bind(self) -> EmulatorServer:
         address = (self.options.host, self.options.port)
@@ -170,7 +176,8 @@ class LocalStack:
         for pool in self.pools.values():
             pool.close()
         self.dynamodb.stop()
-        self.state.remove()
+        if self._owns_state:  # never another stack's, as when the port was taken
+            self.state.remove()
 
 
 def serve(options: ServeOptions) -> int:
