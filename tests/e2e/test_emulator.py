@@ -186,8 +186,26 @@ def test_results_are_mapped_back_as_api_gateway_maps_them(echo_stack: LocalStack
         echo_stack.port, "POST", "/echo/x", [("Authorization", f"Bearer {token}")]
     )
     assert response.getheader("x-echo") == "yes"
+    assert "body" not in json.loads(data)["event"]  # no body, no `body` key
     cookies = [value for name, value in response.getheaders() if name.lower() == "set-cookie"]
     assert cookies == ["flavour=chocolate; Path=/", "size=large"]
+
+
+def test_a_body_sent_in_chunks_arrives_whole(echo_stack: LocalStack) -> None:
+    token = echo_stack.tokens().customer("cust-echo")
+    connection = http.client.HTTPConnection("127.0.0.1", echo_stack.port, timeout=30)
+    chunks = [b'{"greeting": ', '"¡hola!"'.encode(), b"}"]
+    connection.request(
+        "POST",
+        "/echo/chunked",
+        body=iter(chunks),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        encode_chunked=True,
+    )
+    event = json.loads(connection.getresponse().read())["event"]
+    connection.close()
+    assert event["isBase64Encoded"] is False
+    assert json.loads(event["body"]) == {"greeting": "¡hola!"}
 
 
 @pytest.mark.parametrize("failure", ["raise", "crash", "malformed", "unserializable"])

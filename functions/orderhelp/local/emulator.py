@@ -160,12 +160,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.monotonic()
         raw_path, _, raw_query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_PAYLOAD_BYTES:
+        body = self._body()
+        if body is None:
             self.close_connection = True
             self._send(gateway_answer(413, "Request Entity Too Large"))
             return
-        body = self.rfile.read(length) if length else b""
         client_ip = self.client_address[0]
         headers = [*self.headers.items()]
         # What API Gateway's front door adds to every request it forwards.
@@ -195,6 +194,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
             status=response.status,
             responseLatencyMs=round((time.monotonic() - started) * 1000),
         )
+
+    def _body(self) -> bytes | None:
+        """The request's body, sent whole or in chunks; None when it is over the limit."""
+        if "chunked" not in self.headers.get("transfer-encoding", "").lower():
+            length = int(self.headers.get("content-length") or 0)
+            return None if length > MAX_PAYLOAD_BYTES else self.rfile.read(length)
+        body = b""
+        while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+            if len(body) + size > MAX_PAYLOAD_BYTES:
+                return None
+            body += self.rfile.read(size)
+            self.rfile.readline()  # the CRLF after each chunk
+        while self.rfile.readline().strip():  # trailers, up to the blank line
+            pass
+        return body
 
     def _send(self, response: HttpResponse) -> None:
         self.send_response_only(response.status)
