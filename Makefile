@@ -57,6 +57,9 @@ diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README
 openapi: $(INSTALLED) ## regenerate docs/openapi.json from the handlers
 	$(BIN)/orderhelp openapi --output docs/openapi.json
 
+# Flags for `orderhelp serve`, e.g. make run RUN_ARGS="--port 3001 --no-demo".
+RUN_ARGS ?=
+
 .PHONY: run
-run: $(INSTALLED) ## start the whole system locally with demo data
-	@echo "The local stack arrives with issue 4 (local stack); nothing to run yet."
+run: $(INSTALLED) ## start the whole system locally with demo data (Ctrl-C stops it)
+	@exec $(BIN)/orderhelp serve $(RUN_ARGS)
