@@ -1,20 +1,23 @@
-"""`orderhelp invoke LOGICAL_ID --event FILE`, like `sam local invoke -e`: over every file in
-`events/` (or, while `events/` holds none, over events built here), against the running stack."""
+"""`orderhelp invoke LOGICAL_ID --event FILE`, like `sam local invoke -e`: every file in `events/`
+against a running stack seeded with the orders it needs, with the status its manifest expects."""
 
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from orderhelp.local.apigw import Authorization, HttpRequest, build_event
 from orderhelp.local.lambda_runtime import match_route
-from orderhelp.local.template import functions
+from orderhelp.local.sample_events import SampleEvent, sample_events, seed_calls
 from tests.e2e.stack import ROOT, LocalStack
 
 EVENTS = ROOT / "events"
-SCHEDULE_TYPES = ("Schedule", "ScheduleV2")
 
 
 def invoke(*args: str) -> subprocess.CompletedProcess[str]:
@@ -28,27 +31,94 @@ def invoke(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def function_of(path: Path, root: Path, event: Any) -> str:
-    """The function an event file is for: named by its folder or file name, else found from the
-    event itself (an API event's route, or a scheduled event)."""
-    known = functions()
-    for name in [*path.relative_to(root).parent.parts, path.stem.split("-")[0], path.stem]:
-        if name in known:
-            return name
-    if isinstance(event, dict) and " " in str(event.get("routeKey", "")):
-        method, _, route = event["routeKey"].partition(" ")
-        match = match_route(method, event.get("rawPath") or route)
-        if match is not None:
-            return match.route.function
-    if isinstance(event, dict) and event.get("detail-type") == "Scheduled Event":
-        scheduled = [
-            spec.logical_id
-            for spec in known.values()
-            if any(e.get("Type") in SCHEDULE_TYPES for e in spec.events.values())
-        ]
-        if len(scheduled) == 1:
-            return scheduled[0]
-    raise AssertionError(f"cannot tell which function {path} is for")
+STATUS_CHANGES = frozenset({"pay", "ship", "deliver", "cancel", "cancel_order"})
+"""The last path segment of the routes whose success moves an order to another state."""
+
+
+def changes_status(event: SampleEvent) -> bool:
+    path = str(event.load().get("rawPath", ""))
+    return event.status < 400 and path.rsplit("/", 1)[-1] in STATUS_CHANGES
+
+
+def changes_data(event: SampleEvent) -> bool:
+    return event.status < 400 and str(event.load().get("routeKey", "")).startswith("POST ")
+
+
+def waves(events: Sequence[SampleEvent]) -> list[list[SampleEvent]]:
+    """Events grouped so that no two events of a group move the same seed order to another
+    state: each group replays on a freshly seeded stack, so every event meets its order in the
+    state the manifest expects."""
+    groups: list[list[SampleEvent]] = [[]]
+    moved: list[set[str]] = [set()]
+    for event in events:
+        if not changes_status(event):
+            groups[0].append(event)
+            continue
+        wave = next(
+            (i for i, spent in enumerate(moved) if not spent & set(event.orders)), len(groups)
+        )
+        if wave == len(groups):
+            groups.append([])
+            moved.append(set())
+        groups[wave].append(event)
+        moved[wave] |= set(event.orders)
+    return groups
+
+
+def seed(stack: LocalStack, order_ids: set[str]) -> None:
+    tokens = stack.tokens()
+    for call in seed_calls(sorted(order_ids), datetime.now(UTC)):
+        token = tokens.customer(call.as_customer) if call.as_customer else tokens.ops()
+        reply = stack.http.call(call.method, call.path, call.body, token=token)
+        assert reply.status in (200, 201), (call, reply.status, reply.body)
+
+
+def replay(stack: LocalStack, event: SampleEvent) -> dict[str, Any]:
+    port = ["--port", str(stack.port), "--state-dir", str(stack.state_root)]
+    result = invoke(event.function, "--event", str(event.path), *port)
+    assert result.returncode == 0, (event.file, result.stdout, result.stderr)
+    output: dict[str, Any] = json.loads(result.stdout)  # the result JSON alone on stdout
+    return output
+
+
+def check(event: SampleEvent, output: dict[str, Any]) -> None:
+    assert output["statusCode"] == event.status, (event.file, output)
+    if event.error:
+        assert json.loads(output["body"])["error"]["code"] == event.error, (event.file, output)
+
+
+def run_wave(stack: LocalStack, wave: list[SampleEvent]) -> None:
+    seed(stack, {order for event in wave for order in event.orders})
+    # Reads and refusals first, all at once: none of them changes anything
+    unchanging = [event for event in wave if not changes_data(event)]
+    with ThreadPoolExecutor(4) as pool:
+        replies = pool.map(lambda e: replay(stack, e), unchanging)
+        for event, output in zip(unchanging, replies, strict=True):
+            check(event, output)
+    # Then the changes, in turn: those that keep the order's state before those that move it
+    changing = [event for event in wave if changes_data(event)]
+    for event in sorted(changing, key=changes_status):
+        check(event, replay(stack, event))
+
+
+def test_every_event_file_is_in_the_manifest() -> None:
+    listed = {event.file for event in sample_events()}
+    on_disk = {str(path.relative_to(EVENTS)) for path in EVENTS.rglob("*.json")}
+    assert on_disk - {"manifest.json", "seed.json"} == listed
+
+
+def test_every_event_replays_with_orderhelp_invoke(
+    stack: LocalStack, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Given the seed orders each event needs, in a stack where no other event moved them
+    first, *others = waves(sample_events())
+    run_wave(stack, first)
+    for wave in others:
+        fresh = LocalStack(tmp_path_factory.mktemp("wave"), "--no-demo").start()
+        try:
+            run_wave(fresh, wave)
+        finally:
+            assert fresh.stop() == 0, fresh.output()
 
 
 def api_event(method: str, path: str, claims: dict[str, Any], scopes: list[str] | None) -> Any:
@@ -60,53 +130,6 @@ def api_event(method: str, path: str, claims: dict[str, Any], scopes: list[str] 
         path_parameters=match.path_parameters,
         authorization=Authorization(claims, scopes),
     )
-
-
-def built_events(folder: Path) -> list[Path]:
-    """Used while `events/` holds no event: one per function, as API Gateway would send them."""
-    lucia = {"sub": "cust-lucia", "client_id": "WebClient", "token_use": "access"}
-    shop = {"sub": "ShopSystemsClient", "client_id": "ShopSystemsClient", "scope": "orders/ops"}
-    events = {
-        "CustomerApiFunction-list-orders.json": api_event("GET", "/orders", lucia, None),
-        "CustomerApiFunction-order-details.json": api_event("GET", "/orders/ORD-1003", lucia, None),
-        "OpsApiFunction-read-order.json": api_event(
-            "GET", "/ops/orders/ORD-1003", shop, ["orders/ops"]
-        ),
-    }
-    folder.mkdir()
-    for name, event in events.items():
-        (folder / name).write_text(json.dumps(event))
-    return sorted(folder.iterdir())
-
-
-def event_files(tmp_path: Path) -> tuple[Path, list[Path]]:
-    found = sorted(EVENTS.rglob("*.json")) if EVENTS.is_dir() else []
-    if found:
-        return EVENTS, found
-    return tmp_path / "events", built_events(tmp_path / "events")
-
-
-def test_every_event_replays_against_the_running_stack(stack: LocalStack, tmp_path: Path) -> None:
-    root, files = event_files(tmp_path)
-    jobs = [(path, function_of(path, root, json.loads(path.read_text("utf-8")))) for path in files]
-
-    def run(job: tuple[Path, str]) -> tuple[Path, subprocess.CompletedProcess[str]]:
-        path, function = job
-        port = ["--port", str(stack.port), "--state-dir", str(stack.state_root)]
-        return path, invoke(function, "--event", str(path), *port)
-
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(run, jobs))
-    for path, result in results:
-        assert result.returncode == 0, (path, result.stdout, result.stderr)
-        output = json.loads(result.stdout)  # the result JSON alone on stdout
-        if isinstance(output, dict) and "statusCode" in output:
-            assert output["statusCode"] < 500, (path, output)
-    if root != EVENTS:  # the built events read the demo data of the running stack
-        details = dict(results)[root / "CustomerApiFunction-order-details.json"]
-        reply = json.loads(details.stdout)
-        assert reply["statusCode"] == 200
-        assert json.loads(reply["body"])["order_id"] == "ORD-1003"
 
 
 def test_invoke_with_an_embedded_database_and_a_failing_handler(tmp_path: Path) -> None:
