@@ -1,6 +1,7 @@
 """Handler tests: the template's functions in-process, DynamoDB from moto, tables and
 environment read from `infra/template.yaml`."""
 
+import os
 from collections.abc import Iterator
 
 import boto3
@@ -56,6 +57,9 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[object]:
     for spec in functions().values():
         for name, value in function_environment(spec, refs).items():
             monkeypatch.setenv(name, value)
+    # Metrics() read its namespace when orderhelp.api was first imported, before this
+    # environment existed; on Lambda the environment comes first.
+    monkeypatch.setattr(api_module.metrics, "namespace", os.environ["POWERTOOLS_METRICS_NAMESPACE"])
     monkeypatch.setattr(wiring, "utc_now", clock)
     _reset_process_caches()
     with mock_aws():
