@@ -3,9 +3,10 @@
 Cold init: importing the handler module and creating its first DynamoDB client, with the
 function's environment from the template and tracing on (as `Tracing: Active` deploys it), next
 to `import boto3; boto3.client("dynamodb")` timed the same way in a fresh process of the same run.
-The two alternate, and the medians are compared.
-Memory: the peak RSS of that process (VmHWM; see `child.peak_rss_kb`) after its first call, a help action
-or an order's creation against moto's DynamoDB server on the loopback interface."""
+The two alternate, and the medians are compared. Each process sees only what the deployment
+holds (`python -I -S` on `deployment_path()`), so nothing else in .venv is imported or patched.
+Memory: the peak RSS of that process (VmHWM; see `child.peak_rss_kb`) after its first call, a help
+action or an order's creation, against moto's DynamoDB server on the loopback interface."""
 
 import os
 import statistics
@@ -15,8 +16,28 @@ from typing import Any
 from orderhelp.local.template import functions
 from tests.bench.report import Figure, print_table, summary
 from tests.handlers.client import START, Identity, api_event
-from tests.lambda_process import FIRST_CLIENT, dynamodb_server, lambda_environment, run_child
+from tests.lambda_process import (
+    FIRST_CLIENT,
+    deployment_path,
+    dynamodb_server,
+    lambda_environment,
+    run_child,
+)
 
+# What the handlers need from libraries, without any code of ours: the floor of their cold init.
+LIBRARIES_ONLY = """
+import boto3
+boto3.client("dynamodb")
+import pydantic_settings, statemachine
+from pydantic import BaseModel
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function)
+Logger(); Metrics(); Tracer()
+APIGatewayHttpResolver(enable_validation=True)
+"""
 RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
 INIT_GOAL = 1.15  # × the bare client's cold init
 MEMORY_GOAL_MB = 128.0
@@ -65,24 +86,29 @@ def _first_call(function: str, run: int) -> dict[str, Any]:
 def run(runs: int = RUNS) -> list[Figure]:
     # Ops first: its cold call creates the order the customer's cold call then uses.
     names = sorted(functions(), key=lambda name: name != "OpsApiFunction")
-    init: dict[str, list[float]] = {name: [] for name in [*names, "baseline"]}
+    init: dict[str, list[float]] = {name: [] for name in [*names, "baseline", "libraries"]}
     rss: dict[str, list[float]] = {name: [] for name in [*names, "baseline"]}
     first_call: dict[str, list[float]] = {name: [] for name in names}
-    with dynamodb_server() as endpoint:
+    with dynamodb_server() as endpoint, deployment_path() as deployment:
+        path = [str(deployment)]
         for attempt in range(runs):
-            env = lambda_environment(names[0], endpoint)
-            report = run_child({"baseline": True}, env)
+            env = lambda_environment(names[0], endpoint, task_root=str(deployment))
+            report = run_child({"path": path, "baseline": True}, env, isolated=True)
             init["baseline"].append(report["init_seconds"])
             rss["baseline"].append(report["max_rss_kb"] / 1024)
+            report = run_child({"path": path, "exec": LIBRARIES_ONLY}, env, isolated=True)
+            init["libraries"].append(report["init_seconds"])
             for name in names:
                 report = run_child(
                     {
+                        "path": path,
                         "handler": functions()[name].handler,
                         "first_client": FIRST_CLIENT,
                         "function_name": name,
                         "events": [_first_call(name, attempt)],
                     },
-                    lambda_environment(name, endpoint),
+                    lambda_environment(name, endpoint, task_root=str(deployment)),
+                    isolated=True,
                 )
                 (call,) = report["calls"]
                 if call["status"] not in (200, 201):
@@ -104,6 +130,18 @@ def run(runs: int = RUNS) -> list[Figure]:
             f"{runs} fresh processes; peak RSS {max(rss['baseline']):.1f} MB",
         )
     ]
+    libraries = statistics.median(init["libraries"])
+    found.append(
+        Figure(
+            "the libraries alone (no code of ours)",
+            "cold init (median)",
+            libraries * 1000,
+            "ms",
+            None,
+            f"{libraries / baseline:.2f}× the bare client: Powertools (validation on), X-Ray, "
+            "pydantic, pydantic-settings, python-statemachine",
+        )
+    )
     for name in names:
         median = statistics.median(init[name])
         found += [

@@ -136,3 +136,39 @@ def lambda_environment(
 def _globals_function() -> dict[str, Any]:
     function_globals: dict[str, Any] = load_template().get("Globals", {}).get("Function", {})
     return function_globals
+
+
+@contextmanager
+def deployment_path() -> Iterator[Path]:
+    """A directory holding what a function's deployment holds, as links into this environment:
+    the packages of functions/requirements.txt and statemachine/requirements.txt (with what they
+    require) and the two source roots' packages. With `run_child(isolated=True)` a handler sees
+    only those, as on Lambda: whatever else .venv has (moto, requests, …) is not there to be
+    imported or patched by X-Ray."""
+    from importlib.metadata import distribution
+
+    from tests.infra.packaging import (
+        FUNCTION_REQUIREMENTS,
+        LAYER_REQUIREMENTS,
+        ROOT,
+        installed_closure,
+        read_requirements,
+    )
+
+    names = installed_closure(
+        read_requirements(FUNCTION_REQUIREMENTS) | read_requirements(LAYER_REQUIREMENTS)
+    )
+    with tempfile.TemporaryDirectory(prefix="deployment-") as scratch:
+        root = Path(scratch)
+        for name in names:
+            dist = distribution(name)
+            tops = {Path(str(f)).parts[0] for f in dist.files or []}
+            for top in sorted(tops):
+                if top.endswith((".dist-info", ".data")) or top in ("..", "bin", "__pycache__"):
+                    continue
+                source = Path(str(dist.locate_file(top)))
+                if source.exists() and not (root / top).exists():
+                    (root / top).symlink_to(source)
+        for package in (ROOT / "functions" / "orderhelp", ROOT / "statemachine" / "lifecycle"):
+            (root / package.name).symlink_to(package)
+        yield root

@@ -4,7 +4,7 @@ create the first AWS client, call the handler with the given events, then report
 Run by path (`python child.py SPEC.json`), it needs only the standard library, so it can run on a
 deployment artefact alone (`python -I -S` with the spec's `path` as the only third-party code).
 The spec (JSON): `path` (directories put first on sys.path), `handler` ("module.function") or
-`baseline: true` (just `import boto3; boto3.client("dynamodb")`), `first_client`
+`baseline: true` (just `import boto3; boto3.client("dynamodb")`) or `exec` (code), `first_client`
 ("module:function" called after the import, part of the cold init), `function_name`, `events`
 (API Gateway events) and `report` (where the JSON report is written: stdout is the handler's)."""
 
@@ -69,6 +69,9 @@ def main(spec_path: str) -> None:
         import boto3  # what is being timed
 
         boto3.client("dynamodb")
+        handler = None
+    elif "exec" in spec:  # any other cold init to time
+        exec(spec["exec"], {})
         handler = None
     else:
         module_name, _, attribute = spec["handler"].rpartition(".")
