@@ -49,6 +49,31 @@ cfn-lint: $(INSTALLED) ## lint the SAM template
 pytest: $(INSTALLED) ## the test suite alone
 	$(BIN)/pytest
 
+# AWS SAM CLI lives in a tools environment of its own: it pins exact versions of boto3 and others.
+# Its version range is the `sam` dependency group in pyproject.toml.
+SAM_VENV := .tools/sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_INSTALLED := $(SAM_VENV)/.installed
+TEMPLATE := infra/template.yaml
+# No telemetry; a region only because `sam validate` wants one (nothing is deployed).
+SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1}
+
+$(SAM_INSTALLED): pyproject.toml
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(SAM_VENV)/bin/python -m pip install --quiet --quiet --group sam
+	@touch $@
+
+.PHONY: build
+build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, no Docker), check the artefacts
+	$(SAM_ENV) $(SAM) validate --lint --template-file $(TEMPLATE)
+	$(SAM_ENV) $(SAM) build --template-file $(TEMPLATE) --build-dir .aws-sam/build
+	$(BIN)/python -m tests.infra.check_build .aws-sam/build
+
+.PHONY: bench
+bench: $(INSTALLED) ## benchmark the handlers: DynamoDB requests, latency, cold init, memory
+	$(BIN)/python -m tests.bench
+
 .PHONY: diagram
 diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README
 	$(BIN)/orderhelp diagram
@@ -57,6 +82,9 @@ diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README
 openapi: $(INSTALLED) ## regenerate docs/openapi.json from the handlers
 	$(BIN)/orderhelp openapi --output docs/openapi.json
 
+# Flags for `orderhelp serve`, e.g. make run RUN_ARGS="--port 3001 --no-demo".
+RUN_ARGS ?=
+
 .PHONY: run
-run: $(INSTALLED) ## start the whole system locally with demo data
-	@echo "The local stack arrives with issue 4 (local stack); nothing to run yet."
+run: $(INSTALLED) ## start the whole system locally with demo data (Ctrl-C stops it)
+	@exec $(BIN)/orderhelp serve $(RUN_ARGS)

@@ -190,6 +190,21 @@ def check_json_body(event: dict[str, Any], body: bytes) -> None:
         )
 
 
+def with_json_body(event: dict[str, Any], body: bytes) -> dict[str, Any]:
+    """The event as the resolver should read it once `check_json_body` passed: the JSON text
+    itself, declared `application/json` (media types are case-insensitive, the resolver's check is
+    not), and an empty body of a POST read as `{}` so that bodies whose fields are all optional
+    (cancelling, recording a delivery now) need not be sent."""
+    if event.get("requestContext", {}).get("http", {}).get("method") != "POST":
+        return event
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    return event | {
+        "headers": headers | {"content-type": JSON_MEDIA_TYPE},
+        "body": body.decode("utf-8") if body else "{}",
+        "isBase64Encoded": False,
+    }
+
+
 def lambda_entry(
     app: APIGatewayHttpResolver, authorize: Callable[[Caller], Any]
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
@@ -209,6 +224,7 @@ def lambda_entry(
             if len(body) > MAX_BODY_BYTES:
                 raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes.")
             check_json_body(event, body)
+            event = with_json_body(event, body)
         except ServiceError as refused:
             response = to_response(refused)
             return {

@@ -248,10 +248,10 @@ class CaseService:
             try:
                 self._store.commit_cases([CaseUpdate(case, after, None)])
             except ConcurrentUpdate:
-                current = self._store.load_case(case.case_id)
+                current = self._store.get_case(case.case_id)
                 if current is None:
                     return False
-                case = current.case
+                case = current
                 continue
             return True
         return False

@@ -44,7 +44,7 @@ def _diagram(args: argparse.Namespace) -> int:
 
 def _openapi(args: argparse.Namespace) -> int:
     # Imported here: it loads both API functions, which `matrix` and `diagram` do not need.
-    from orderhelp.openapi import openapi_document, render  # noqa: PLC0415
+    from orderhelp.openapi import openapi_document, render
 
     text = render(openapi_document())
     output: str = args.output
@@ -56,6 +56,133 @@ def _openapi(args: argparse.Namespace) -> int:
     path.write_text(text, "utf-8")
     print(f"wrote the OpenAPI document to {path}")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from orderhelp.local.serve import ServeOptions, serve
+
+    return serve(
+        ServeOptions(
+            host=args.host,
+            port=args.port,
+            template=args.template,
+            state_root=args.state_dir,
+            demo=not args.no_demo,
+            schedule_every=args.schedule_every,
+            max_concurrency=args.max_concurrency,
+        )
+    )
+
+
+def _token(args: argparse.Namespace) -> int:
+    from orderhelp.local.identities import IdentityProvider, SigningKey, TokenIssuer
+    from orderhelp.local.state import NoStackError, StackState
+
+    state = StackState.for_port(args.port, args.state_dir)
+    try:
+        info = state.read_info()
+        key = SigningKey.from_pem(state.read_key())
+    except NoStackError as missing:
+        print(f"orderhelp token: {missing}", file=sys.stderr)
+        return 2
+    if info.get("identity_provider") is None:
+        print("orderhelp token: the stack's template has no JWT authorizer", file=sys.stderr)
+        return 2
+    tokens = TokenIssuer(key, IdentityProvider.from_json(info["identity_provider"]))
+    if args.customer:
+        print(tokens.customer(args.customer))
+    elif args.agent:
+        print(tokens.agent(args.agent))
+    else:
+        print(tokens.ops())
+    return 0
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    from orderhelp.local.invoke import InvokeOptions, invoke
+
+    return invoke(
+        InvokeOptions(
+            function=args.logical_id,
+            event_file=args.event,
+            port=args.port,
+            embedded=args.embedded,
+            template=args.template,
+            state_root=args.state_dir,
+        )
+    )
+
+
+def _positive(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return number
+
+
+def _add_local_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    # Light imports only: the stack's machinery loads when a local command runs.
+    from orderhelp.local.environments import DEFAULT_MAX_CONCURRENCY
+    from orderhelp.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT
+    from orderhelp.local.template import TEMPLATE
+
+    def stack_flags(parser: argparse.ArgumentParser, template: bool = True) -> None:
+        parser.add_argument(
+            "--port", type=int, default=DEFAULT_PORT, help="the local stack's API port (3000)"
+        )
+        parser.add_argument(
+            "--state-dir",
+            type=Path,
+            default=DEFAULT_STATE_ROOT,
+            help="where stacks keep their state, one folder per port (.state/)",
+        )
+        if template:
+            parser.add_argument(
+                "--template", type=Path, default=TEMPLATE, help="the SAM template to run"
+            )
+
+    serve = commands.add_parser(
+        "serve", help="start the local stack: DynamoDB, the API, identities, schedules, demo"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="the API's address (127.0.0.1)")
+    stack_flags(serve)
+    serve.add_argument("--no-demo", action="store_true", help="start with empty tables")
+    serve.add_argument(
+        "--schedule-every",
+        type=_positive,
+        metavar="SECONDS",
+        help="fire every schedule of the template this often instead of its own rate",
+    )
+    serve.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=DEFAULT_MAX_CONCURRENCY,
+        help="most execution environments per function (%(default)s)",
+    )
+    serve.set_defaults(run=_serve)
+
+    token = commands.add_parser(
+        "token", help="print a bearer token for the local stack (the token alone)"
+    )
+    who = token.add_mutually_exclusive_group(required=True)
+    who.add_argument("--customer", metavar="ID", help="a customer's access token")
+    who.add_argument("--agent", metavar="ID", help="a customer service agent's access token")
+    who.add_argument("--ops", action="store_true", help="the shop systems' token (orders/ops)")
+    stack_flags(token, template=False)
+    token.set_defaults(run=_token)
+
+    invoke = commands.add_parser(
+        "invoke", help="run one function of the template with an event, like sam local invoke"
+    )
+    invoke.add_argument("logical_id", metavar="LOGICAL_ID", help="the function's logical id")
+    invoke.add_argument("--event", "-e", type=Path, required=True, metavar="FILE")
+    stack_flags(invoke)
+    invoke.add_argument(
+        "--embedded",
+        action="store_true",
+        help="use a fresh embedded DynamoDB instead of the running stack's",
+    )
+    invoke.set_defaults(run=_invoke)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"file to write, or - (default {OPENAPI_DOCUMENT})",
     )
     openapi.set_defaults(run=_openapi)
+
+    _add_local_commands(commands)
     return parser
 
 

@@ -142,6 +142,9 @@ class CaseStore(Protocol):
     def load_case(self, case_id: str) -> CaseRecord | None:
         """The case with its whole conversation, or None."""
 
+    def get_case(self, case_id: str) -> Case | None:
+        """The case alone (no conversation), or None."""
+
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None
     ) -> tuple[list[Case], str | None]:
@@ -343,6 +346,14 @@ class DynamoOrderStore:
         ]
         messages.sort(key=lambda message: message.at)  # stable: the key's order breaks ties
         return CaseRecord(case=_case_of(case_item), messages=messages)
+
+    def get_case(self, case_id: str) -> Case | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=to_item({"pk": case_pk(case_id), "sk": CASE}),
+            ConsistentRead=True,
+        ).get("Item")
+        return _case_of(from_item(item)) if item else None
 
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None

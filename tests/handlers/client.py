@@ -9,7 +9,7 @@ from urllib.parse import quote
 from orderhelp.config import store_settings
 from orderhelp.local.apigw import Authorization, HttpRequest, build_event, response_from_result
 from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
-from orderhelp.local.template import functions
+from orderhelp.local.template import FunctionSpec, functions
 from orderhelp.records import OrderRecord
 from orderhelp.store import MESSAGE, DynamoOrderStore, case_pk
 
@@ -124,20 +124,7 @@ class Api:
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
     ) -> Reply:
-        raw_path, _, query = path.partition("?")
-        match = match_route(method, raw_path)
-        assert match is not None, f"the template has no route for {method} {raw_path}"
-        payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        header_list = list(({"content-type": "application/json"} | (headers or {})).items())
-        event = build_event(
-            HttpRequest(method, raw_path, query, header_list, payload),
-            route_key=match.route_key,
-            path_parameters=match.path_parameters,
-            authorization=None
-            if identity is None
-            else Authorization(identity.claims, identity.scopes),
-        )
-        spec = functions()[match.route.function]
+        spec, event = api_event(method, path, body, identity=identity, headers=headers, raw=raw)
         result = load_handler(spec.handler)(
             event, LocalLambdaContext(spec.logical_id, spec.timeout)
         )
@@ -284,3 +271,27 @@ class Api:
 
 def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def api_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    identity: Identity | None,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
+) -> tuple[FunctionSpec, dict[str, Any]]:
+    """The function the template routes `method path` to, and the event API Gateway sends it."""
+    raw_path, _, query = path.partition("?")
+    match = match_route(method, raw_path)
+    assert match is not None, f"the template has no route for {method} {raw_path}"
+    payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+    header_list = list(({"content-type": "application/json"} | (headers or {})).items())
+    event = build_event(
+        HttpRequest(method, raw_path, query, header_list, payload),
+        route_key=match.route_key,
+        path_parameters=match.path_parameters,
+        authorization=None if identity is None else Authorization(identity.claims, identity.scopes),
+    )
+    return functions()[match.route.function], event

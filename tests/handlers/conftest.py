@@ -12,8 +12,7 @@ from moto import mock_aws
 
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
-from orderhelp.local.cases import stage_case
-from orderhelp.local.sample_events import seed_calls, seed_cases
+from orderhelp.local.sample_events import seed_calls, stage_seed_cases
 from orderhelp.local.template import (
     create_table_requests,
     function_environment,
@@ -169,17 +168,6 @@ def seed_case_states(api: Api, clock: Clock) -> SeedCases:
     """Puts cases of `events/seed.json` in their state (their orders must be seeded first)."""
 
     def stage(case_ids: Sequence[str]) -> None:
-        cases = seed_cases()
-        for case_id in case_ids:
-            spec = cases[case_id]
-            stage_case(
-                wiring.store(),
-                case_id=case_id,
-                order_id=spec.order_id,
-                action=spec.action,
-                status=spec.status,
-                now=clock.now,
-                case_policy=config.case_settings().case_policy(),
-            )
+        stage_seed_cases(wiring.store(), case_ids, clock.now, config.case_settings().case_policy())
 
     return stage

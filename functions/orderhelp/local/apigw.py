@@ -54,6 +54,11 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
+def new_request_id() -> str:
+    """An id like API Gateway's (`Mc7UVioPPHcEKPA=`-style, base32 here)."""
+    return base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
+
+
 @dataclass
 class HttpRequest:
     method: str
@@ -80,6 +85,7 @@ def build_event(
     api_id: str = "local",
     account_id: str = "123456789012",
     domain_name: str = "localhost",
+    request_id: str | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway sends to a Lambda integration for `request`."""
     headers: dict[str, str] = {}
@@ -118,7 +124,7 @@ def build_event(
                 "sourceIp": request.source_ip,
                 "userAgent": headers.get("user-agent", ""),
             },
-            "requestId": base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("="),
+            "requestId": request_id or new_request_id(),
             "routeKey": route_key,
             "stage": stage,
             "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
@@ -137,12 +143,13 @@ def build_event(
             request.body.decode("utf-8") if is_text else base64.b64encode(request.body).decode()
         )
     if authorization is not None:
-        # API Gateway always sends `scopes`: null on routes that require no authorization scopes.
-        jwt: dict[str, Any] = {
-            "claims": claims_as_api_gateway_passes_them(authorization.claims),
-            "scopes": authorization.scopes,
+        # `scopes` is null on routes that require none, as API Gateway sends it.
+        event["requestContext"]["authorizer"] = {
+            "jwt": {
+                "claims": claims_as_api_gateway_passes_them(authorization.claims),
+                "scopes": authorization.scopes,
+            }
         }
-        event["requestContext"]["authorizer"] = {"jwt": jwt}
     return event
 
 

@@ -4,13 +4,22 @@ Lambda context — what the Lambda service does, minus the container."""
 import importlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from orderhelp.local.apigw import route_key_matches
-from orderhelp.local.template import Route, http_routes
+from orderhelp.local.template import (
+    Route,
+    function_environment,
+    functions,
+    http_routes,
+    load_template,
+    resolve,
+    resources,
+)
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -18,14 +27,21 @@ Handler = Callable[[dict[str, Any], Any], Any]
 class LocalLambdaContext:
     """The parts of `LambdaContext` handlers and Powertools read."""
 
-    def __init__(self, function_name: str, timeout_seconds: int, memory_mb: int = 256) -> None:
+    def __init__(
+        self,
+        function_name: str,
+        timeout_seconds: int,
+        memory_mb: int = 256,
+        *,
+        request_id: str | None = None,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+    ) -> None:
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_mb
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        )
-        self.aws_request_id = str(uuid.uuid4())
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+        self.aws_request_id = request_id or str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
         self._deadline = time.monotonic() + timeout_seconds
@@ -44,17 +60,28 @@ class RouteMatch:
         return f"{self.route.method} {self.route.path}"
 
 
+def most_specific_first(routes: Iterable[Route]) -> list[Route]:
+    """API Gateway prefers the route with the most literal segments (`/a/b` over `/a/{x}`), then a
+    route for the request's own method over `ANY`."""
+
+    def specificity(route: Route) -> tuple[int, bool]:
+        literal = sum(1 for part in route.path.split("/") if part and not part.startswith("{"))
+        return literal, route.method != "ANY"
+
+    return sorted(routes, key=specificity, reverse=True)
+
+
 @cache
-def _routes_most_specific_first() -> list[Route]:
-    # API Gateway prefers the route with the most literal segments, as for `/a/b` over `/a/{x}`.
-    def literal_segments(route: Route) -> int:
-        return sum(1 for part in route.path.split("/") if part and not part.startswith("{"))
-
-    return sorted(http_routes(), key=literal_segments, reverse=True)
+def _template_routes() -> list[Route]:
+    return most_specific_first(http_routes())
 
 
-def match_route(method: str, raw_path: str) -> RouteMatch | None:
-    for route in _routes_most_specific_first():
+def match_route(
+    method: str, raw_path: str, routes: Sequence[Route] | None = None
+) -> RouteMatch | None:
+    """The route of `routes` (sorted by `most_specific_first`; default: the template's) that
+    answers `method raw_path`, with its path parameters."""
+    for route in _template_routes() if routes is None else routes:
         if route.method not in (method.upper(), "ANY"):
             continue
         parameters = route_key_matches(route.path, raw_path)
@@ -69,3 +96,41 @@ def load_handler(handler: str) -> Handler:
     module_name, _, function_name = handler.rpartition(".")
     function: Handler = getattr(importlib.import_module(module_name), function_name)
     return function
+
+
+@dataclass(frozen=True)
+class FunctionRuntime:
+    """What Lambda knows of one of the template's functions, resolved for the local stack."""
+
+    logical_id: str
+    handler: str
+    environment: dict[str, str]
+    code_paths: tuple[Path, ...]
+    """`CodeUri` (Lambda's /var/task) first, then each layer's content (Lambda's /opt/python)."""
+    timeout: int
+    memory_mb: int
+    reserved_concurrency: int | None
+
+
+def function_runtimes(template_path: Path, refs: Mapping[str, Any]) -> dict[str, FunctionRuntime]:
+    """Every function of the template at `template_path`, with its environment resolved."""
+    template = load_template(template_path)
+    layers = resources("AWS::Serverless::LayerVersion", template)
+    base = template_path.parent
+    runtimes = {}
+    for spec in functions(template).values():
+        paths = [] if spec.code_uri is None else [base / str(resolve(spec.code_uri, refs))]
+        for layer in spec.layers:
+            layer_id = layer.get("Ref") if isinstance(layer, dict) else None
+            if layer_id in layers:
+                paths.append(base / str(layers[layer_id]["Properties"]["ContentUri"]))
+        runtimes[spec.logical_id] = FunctionRuntime(
+            logical_id=spec.logical_id,
+            handler=spec.handler,
+            environment=function_environment(spec, refs),
+            code_paths=tuple(path.resolve() for path in paths),
+            timeout=spec.timeout,
+            memory_mb=spec.memory_mb,
+            reserved_concurrency=spec.reserved_concurrency,
+        )
+    return runtimes

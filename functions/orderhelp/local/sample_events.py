@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lifecycle.policy import CasePolicy
+    from orderhelp.store import DynamoOrderStore
 
 EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
 MANIFEST = EVENTS_DIR / "manifest.json"
@@ -166,6 +170,29 @@ def seed_cases() -> dict[str, SeedCase]:
         )
         for case_id, spec in seed.get("cases", {}).items()
     }
+
+
+def stage_seed_cases(
+    store: "DynamoOrderStore",
+    case_ids: Sequence[str],
+    now: datetime,
+    case_policy: "CasePolicy | None" = None,
+) -> None:
+    """Put `case_ids` of the seed in their state; their orders must be in the store already."""
+    from orderhelp.local.cases import stage_case  # noqa: PLC0415 — the Lambda code, on demand
+
+    cases = seed_cases()
+    for case_id in case_ids:
+        spec = cases[case_id]
+        stage_case(
+            store,
+            case_id=case_id,
+            order_id=spec.order_id,
+            action=spec.action,
+            status=spec.status,
+            now=now,
+            case_policy=case_policy,
+        )
 
 
 def seed_calls(order_ids: Sequence[str], now: datetime) -> list[SeedCall]:

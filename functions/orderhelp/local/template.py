@@ -51,10 +51,12 @@ def resources(kind: str, template: Mapping[str, Any] | None = None) -> dict[str,
     }
 
 
-def create_table_requests(names: Mapping[str, str]) -> list[dict[str, Any]]:
+def create_table_requests(
+    names: Mapping[str, str], template: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """`CreateTable` requests for every table of the template, named by `names[logical_id]`."""
     requests = []
-    for logical_id, resource in resources("AWS::DynamoDB::Table").items():
+    for logical_id, resource in resources("AWS::DynamoDB::Table", template).items():
         props = resource["Properties"]
         request: dict[str, Any] = {
             "TableName": names[logical_id],
@@ -68,10 +70,11 @@ def create_table_requests(names: Mapping[str, str]) -> list[dict[str, Any]]:
     return requests
 
 
-def time_to_live(logical_id: str) -> dict[str, Any] | None:
-    spec: dict[str, Any] | None = resources("AWS::DynamoDB::Table")[logical_id]["Properties"].get(
-        "TimeToLiveSpecification"
-    )
+def time_to_live(
+    logical_id: str, template: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    table = resources("AWS::DynamoDB::Table", template)[logical_id]
+    spec: dict[str, Any] | None = table["Properties"].get("TimeToLiveSpecification")
     return spec
 
 
@@ -92,30 +95,46 @@ class FunctionSpec:
     environment: dict[str, Any] = field(default_factory=dict)
     timeout: int = 3
     events: dict[str, Any] = field(default_factory=dict)
+    code_uri: Any = None
+    """`CodeUri` as written: a folder relative to the template (the function's /var/task)."""
+    layers: tuple[Any, ...] = ()
+    """`Layers` as written, usually `!Ref` to a layer of the same template."""
+    memory_mb: int = 128
+    reserved_concurrency: int | None = None
 
 
-def functions() -> dict[str, FunctionSpec]:
+def functions(template: Mapping[str, Any] | None = None) -> dict[str, FunctionSpec]:
     """Every `AWS::Serverless::Function`, with the template's globals applied."""
-    template = load_template()
+    template = template or load_template()
     globals_ = template.get("Globals", {}).get("Function", {})
     shared_env = globals_.get("Environment", {}).get("Variables", {})
     specs = {}
-    for logical_id, resource in resources("AWS::Serverless::Function").items():
+    for logical_id, resource in resources("AWS::Serverless::Function", template).items():
         props = resource["Properties"]
+
+        def setting(name: str, default: Any = None, props: dict[str, Any] = props) -> Any:
+            return props.get(name, globals_.get(name, default))
+
+        reserved = setting("ReservedConcurrentExecutions")
         specs[logical_id] = FunctionSpec(
             logical_id=logical_id,
             handler=props["Handler"],
             environment=shared_env | props.get("Environment", {}).get("Variables", {}),
-            timeout=int(props.get("Timeout", globals_.get("Timeout", 3))),
+            timeout=int(setting("Timeout", 3)),
             events=props.get("Events", {}),
+            code_uri=setting("CodeUri"),
+            layers=tuple(setting("Layers", ())),
+            memory_mb=int(setting("MemorySize", 128)),
+            reserved_concurrency=None if reserved is None else int(reserved),
         )
     return specs
 
 
-def http_routes() -> Iterator[Route]:
+def http_routes(template: Mapping[str, Any] | None = None) -> Iterator[Route]:
     """The HTTP API routes, with the authorizer and scopes each one requires."""
-    apis = resources("AWS::Serverless::HttpApi")
-    for spec in functions().values():
+    template = template or load_template()
+    apis = resources("AWS::Serverless::HttpApi", template)
+    for spec in functions(template).values():
         for event_name, event in spec.events.items():
             if event["Type"] != "HttpApi":
                 continue
@@ -156,12 +175,37 @@ def resolve(value: Any, refs: Mapping[str, Any]) -> Any:
     return value
 
 
-def parameter_defaults() -> dict[str, Any]:
-    return {
-        name: spec.get("Default") for name, spec in load_template().get("Parameters", {}).items()
-    }
+def parameter_defaults(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    template = template or load_template()
+    return {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
 
 
 def function_environment(spec: FunctionSpec, refs: Mapping[str, Any]) -> dict[str, str]:
     """A function's environment variables with the template's references resolved."""
     return {name: str(resolve(value, refs)) for name, value in spec.environment.items()}
+
+
+LOCAL_ACCOUNT_ID = "123456789012"
+LOCAL_REGION = "eu-west-1"
+LOCAL_STACK_NAME = "order-help-local"
+
+
+def local_references(template: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """What `Ref`, `Fn::GetAtt … .Arn` and `Fn::Sub` mean in the local stack: parameters take their
+    defaults and every resource is named by its logical id (the orders table is `OrdersTable`)."""
+    refs: dict[str, Any] = {
+        "AWS::Region": region,
+        "AWS::AccountId": LOCAL_ACCOUNT_ID,
+        "AWS::StackName": LOCAL_STACK_NAME,
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+    }
+    refs |= parameter_defaults(template)
+    for logical_id, resource in template.get("Resources", {}).items():
+        service = resource["Type"].split("::")[1].lower()
+        if service == "serverless":
+            service = "lambda"
+        refs[logical_id] = logical_id
+        resource_path = f"table/{logical_id}" if service == "dynamodb" else logical_id
+        refs[f"{logical_id}.Arn"] = f"arn:aws:{service}:{region}:{LOCAL_ACCOUNT_ID}:{resource_path}"
+    return refs

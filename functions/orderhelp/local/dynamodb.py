@@ -1,0 +1,118 @@
+"""The embedded DynamoDB: moto's server on a free loopback port, tables made from the template.
+
+Moto answers each request in its own thread but does not isolate them: two conditional writes to
+one item could both pass their condition. DynamoDB never allows that, and the whole design rests on
+it (every change is a conditional write), so this server takes one request at a time, which is a
+valid serial order of what DynamoDB would do concurrently."""
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import boto3
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from orderhelp.local import dynamodb_transactions
+from orderhelp.local.template import create_table_requests, resources, time_to_live
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class _OneRequestAtATime:
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            # Drain the body inside the lock: the response is computed lazily by some backends.
+            return list(self._app(environ, start_response))
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The stack's log is the handlers' JSON logs, not one line per DynamoDB call."""
+
+
+class SerializedMotoServer(ThreadedMotoServer):
+    """`ThreadedMotoServer` whose requests are applied one at a time."""
+
+    def _server_entry(self) -> None:
+        app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=_QuietRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+class EmbeddedDynamoDB:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        # Port 0: the system picks a free one, so stacks and test runs never collide.
+        self._server = SerializedMotoServer(ip_address=host, port=0, verbose=False)
+        self.endpoint = ""
+
+    def start(self) -> str:
+        dynamodb_transactions.install()
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        return self.endpoint
+
+    def create_tables(
+        self, template: Mapping[str, Any], names: Mapping[str, str], region: str
+    ) -> list[str]:
+        """Every table of the template, as `CreateTable` and `UpdateTimeToLive` would make it."""
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 — moto accepts any credentials
+        )
+        for request in create_table_requests(names, template):
+            client.create_table(**request)
+        for logical_id in resources("AWS::DynamoDB::Table", template):
+            spec = time_to_live(logical_id, template)
+            if spec is not None:
+                client.update_time_to_live(
+                    TableName=names[logical_id],
+                    TimeToLiveSpecification={
+                        "AttributeName": spec["AttributeName"],
+                        "Enabled": bool(spec.get("Enabled", True)),
+                    },
+                )
+        return [names[logical_id] for logical_id in resources("AWS::DynamoDB::Table", template)]
+
+    def stop(self) -> None:
+        if self.endpoint:
+            self._server.stop()
+            self.endpoint = ""
+
+
+def sdk_environment(endpoint: str, region: str) -> dict[str, str]:
+    """The SDK's own settings that point every AWS client of a process at the local stack, with
+    credentials moto accepts (never real ones: a profile or session token would be ignored)."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+def use_local_aws(endpoint: str, region: str) -> None:
+    """Point this process (and the workers it starts) at the local stack."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ.update(sdk_environment(endpoint, region))

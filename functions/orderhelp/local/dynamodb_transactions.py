@@ -1,0 +1,82 @@
+"""Moto's `TransactWriteItems`, made to cost what the transaction touches.
+
+Moto backs up a transaction by deep-copying each table it names, once per item, so every
+transaction costs as much as the whole table: the local stack slowed down as its data grew (a few
+hundred orders made each help action take a second). Here the backup holds just the items the
+transaction names, and on failure exactly those are put back — the same all-or-nothing outcome.
+It is safe because the embedded server applies one request at a time."""
+
+import copy
+from typing import Any
+
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
+
+_moto_transact_write_items = DynamoDBBackend.transact_write_items
+
+Saved = tuple[Table, DynamoType, DynamoType | None, Item | None]
+
+
+class _TablesAreNotCopied:
+    """Stands in for the `copy` module in moto's DynamoDB models: its whole-table backup becomes
+    the table itself (so its rollback changes nothing), every other copy is a real one."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if isinstance(value, Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+
+def _touched_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[Saved]:
+    saved: list[Saved] = []
+    for entry in transact_items:
+        for op_type, op in entry.items():
+            table = backend.tables.get(op.get("TableName", ""))
+            attrs = op.get("Item") if op_type == "Put" else op.get("Key")
+            if table is None or not attrs or table.hash_key_attr not in attrs:
+                continue  # moto rejects it before writing anything
+            hash_value = DynamoType(attrs[table.hash_key_attr])
+            range_value = None
+            if table.range_key_attr is not None:
+                if table.range_key_attr not in attrs:
+                    continue
+                range_value = DynamoType(attrs[table.range_key_attr])
+            current = table.get_item(hash_value, range_value)
+            saved.append((table, hash_value, range_value, copy.deepcopy(current)))
+    return saved
+
+
+def _put_back(table: Table, hash_value: DynamoType, range_value: Any, item: Item | None) -> None:
+    if range_value is None:
+        if item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item  # type: ignore[assignment]  # a table without sort key
+        return
+    if item is None:
+        partition = table.items.get(hash_value)
+        if partition is not None:
+            partition.pop(range_value, None)
+    else:
+        table.items[hash_value][range_value] = item
+
+
+def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    saved = _touched_items(self, transact_items)
+    try:
+        _moto_transact_write_items(self, transact_items)
+    except Exception:
+        for table, hash_value, range_value, item in reversed(saved):
+            _put_back(table, hash_value, range_value, item)
+        raise
+
+
+def install() -> None:
+    """Once per process, before the embedded server takes requests."""
+    if DynamoDBBackend.transact_write_items is _transact_write_items:
+        return
+    dynamodb_models.copy = _TablesAreNotCopied  # type: ignore[attr-defined,assignment]
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]

@@ -1,0 +1,240 @@
+"""The API Gateway HTTP API emulator: routes and authorizers from the template, version 2.0 events
+to the functions' execution environments, their results back as HTTP — and API Gateway's own
+answers where API Gateway answers without calling a function."""
+
+import json
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import IO, Any
+
+from orderhelp.local.apigw import (
+    HttpRequest,
+    HttpResponse,
+    build_event,
+    new_request_id,
+    response_from_result,
+)
+from orderhelp.local.environments import FunctionPool, Invocation
+from orderhelp.local.identities import JwtAuthorizer, Refusal
+from orderhelp.local.lambda_runtime import match_route, most_specific_first
+from orderhelp.local.template import LOCAL_ACCOUNT_ID, Route
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+"""API Gateway's payload limit."""
+
+
+def gateway_answer(
+    status: int, message: str, headers: Sequence[tuple[str, str]] = ()
+) -> HttpResponse:
+    body = json.dumps({"message": message}, separators=(",", ":")).encode()
+    return HttpResponse(status, [("content-type", "application/json"), *headers], body)
+
+
+NOT_FOUND = 404, "Not Found"
+INTERNAL_ERROR = 502, "Internal Server Error"
+"""What API Gateway answers when the function raised, crashed, timed out or returned something
+it cannot map."""
+
+
+class JsonLog:
+    """The stack's output: one JSON document per line, from any thread."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self._stream = stream or sys.stdout
+        self._lock = threading.Lock()
+        self._errors_only = False
+
+    @contextmanager
+    def only_errors(self) -> Iterator[None]:
+        """While loading the demo: its few dozen requests would bury the banner."""
+        self._errors_only = True
+        try:
+            yield
+        finally:
+            self._errors_only = False
+
+    def write(self, **fields: Any) -> None:
+        if self._errors_only and fields.get("level") != "ERROR":
+            return
+        self.write_text(json.dumps(fields, ensure_ascii=False, default=str))
+
+    def write_text(self, text: str) -> None:
+        """`text` and its newline in one write, so lines of other processes never cut it."""
+        with self._lock:
+            self._stream.write(text + "\n")
+            self._stream.flush()
+
+
+class ApiGatewayEmulator:
+    def __init__(
+        self,
+        routes: Sequence[Route],
+        pools: Mapping[str, FunctionPool],
+        authorizers: Mapping[str, JwtAuthorizer],
+        *,
+        region: str,
+        log: JsonLog,
+        api_id: str = "local",
+    ) -> None:
+        self.routes = most_specific_first(routes)
+        self._pools = pools
+        self._authorizers = authorizers
+        self._region = region
+        self._log = log
+        self._api_id = api_id
+
+    def handle(self, request: HttpRequest, host: str) -> tuple[HttpResponse, str]:
+        """The response to `request`, and the route key that answered it (`-` for none)."""
+        request_id = new_request_id()
+        started = time.monotonic()
+        match = match_route(request.method, request.raw_path, self.routes)
+        if match is None:
+            return self._answered(gateway_answer(*NOT_FOUND), request_id), "-"
+        route = match.route
+        authorization = None
+        if route.authorizer is not None:
+            authorizer = self._authorizers.get(route.authorizer)
+            if authorizer is None:
+                raise LookupError(f"the template has no JWT authorizer named {route.authorizer}")
+            headers = {name.lower(): value for name, value in request.headers}
+            outcome = authorizer.authorize(headers, route.scopes)
+            if isinstance(outcome, Refusal):
+                refusal = gateway_answer(
+                    outcome.status,
+                    outcome.message,
+                    [("www-authenticate", outcome.www_authenticate)],
+                )
+                return self._answered(refusal, request_id), match.route_key
+            authorization = outcome
+        event = build_event(
+            request,
+            route_key=match.route_key,
+            path_parameters=match.path_parameters,
+            authorization=authorization,
+            api_id=self._api_id,
+            account_id=LOCAL_ACCOUNT_ID,
+            domain_name=host,
+            request_id=request_id,
+        )
+        invocation = self._pools[route.function].invoke(event)
+        response = self._mapped(invocation, route, time.monotonic() - started)
+        return self._answered(response, request_id), match.route_key
+
+    def _mapped(self, invocation: Invocation, route: Route, elapsed: float) -> HttpResponse:
+        if invocation.failed:
+            self._log.write(
+                level="ERROR",
+                message="the function failed; API Gateway answers 502",
+                function=route.function,
+                requestId=invocation.request_id,
+                **(invocation.error or {}),
+            )
+            return gateway_answer(*INTERNAL_ERROR)
+        try:
+            return response_from_result(invocation.result)
+        except (ValueError, TypeError, KeyError) as malformed:
+            self._log.write(
+                level="ERROR",
+                message=f"the function's response is malformed: {malformed}",
+                function=route.function,
+                requestId=invocation.request_id,
+            )
+            return gateway_answer(*INTERNAL_ERROR)
+
+    @staticmethod
+    def _answered(response: HttpResponse, request_id: str) -> HttpResponse:
+        response.headers.append(("apigw-requestid", request_id))
+        return response
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "EmulatorServer"
+
+    def _serve(self) -> None:
+        started = time.monotonic()
+        raw_path, _, raw_query = self.path.partition("?")
+        body = self._body()
+        if body is None:
+            self.close_connection = True
+            self._send(gateway_answer(413, "Request Entity Too Large"))
+            return
+        client_ip = self.client_address[0]
+        headers = [*self.headers.items()]
+        # What API Gateway's front door adds to every request it forwards.
+        headers += [
+            ("x-forwarded-for", client_ip),
+            ("x-forwarded-port", str(self.server.server_address[1])),
+            ("x-forwarded-proto", "http"),
+            ("x-amzn-trace-id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"),
+        ]
+        request = HttpRequest(self.command, raw_path, raw_query, headers, body, client_ip)
+        host = self.headers.get("host") or "localhost"
+        emulator = self.server.emulator
+        assert emulator is not None, "the server serves only once its emulator is set"
+        try:
+            response, route_key = emulator.handle(request, host)
+        except Exception as error:
+            self.server.log.write(level="ERROR", message=f"emulator error: {error!r}")
+            response, route_key = gateway_answer(500, "Internal Server Error"), "-"
+        self._send(response)
+        self.server.log.write(
+            level="INFO",
+            message="request",
+            requestId=dict(response.headers).get("apigw-requestid"),
+            routeKey=route_key,
+            method=self.command,
+            path=raw_path,
+            status=response.status,
+            responseLatencyMs=round((time.monotonic() - started) * 1000),
+        )
+
+    def _body(self) -> bytes | None:
+        """The request's body, sent whole or in chunks; None when it is over the limit."""
+        if "chunked" not in self.headers.get("transfer-encoding", "").lower():
+            length = int(self.headers.get("content-length") or 0)
+            return None if length > MAX_PAYLOAD_BYTES else self.rfile.read(length)
+        body = b""
+        while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+            if len(body) + size > MAX_PAYLOAD_BYTES:
+                return None
+            body += self.rfile.read(size)
+            self.rfile.readline()  # the CRLF after each chunk
+        while self.rfile.readline().strip():  # trailers, up to the blank line
+            pass
+        return body
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response_only(response.status)
+        for name, value in response.headers:
+            if name not in ("content-length", "connection", "date"):
+                self.send_header(name, value)
+        self.send_header("date", formatdate(usegmt=True))
+        self.send_header("content-length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are logged as JSON by `_serve`."""
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # room for bursts of concurrent connections
+
+    def __init__(self, address: tuple[str, int], log: JsonLog) -> None:
+        """Binds `address` at once (a taken port fails here); serves once `emulator` is set."""
+        self.emulator: ApiGatewayEmulator | None = None
+        self.log = log
+        super().__init__(address, _RequestHandler)

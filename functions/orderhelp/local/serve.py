@@ -1,0 +1,294 @@
+"""`orderhelp serve`: the whole system on one machine — embedded DynamoDB, the API Gateway
+emulator with local identities, the functions' execution environments, schedules, demo data."""
+
+import errno
+import os
+import shlex
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from orderhelp.local.demo import DemoCustomer, load_demo
+from orderhelp.local.dynamodb import EmbeddedDynamoDB, use_local_aws
+from orderhelp.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
+from orderhelp.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
+from orderhelp.local.identities import (
+    IdentityProvider,
+    JwtAuthorizer,
+    SigningKey,
+    TokenIssuer,
+    identity_provider,
+    jwt_authorizers,
+)
+from orderhelp.local.lambda_runtime import function_runtimes
+from orderhelp.local.scheduler import Schedule, Scheduler, template_schedules
+from orderhelp.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT, StackState
+from orderhelp.local.template import (
+    LOCAL_REGION,
+    TEMPLATE,
+    functions,
+    http_routes,
+    load_template,
+    local_references,
+    resources,
+)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    template: Path = TEMPLATE
+    state_root: Path = DEFAULT_STATE_ROOT
+    demo: bool = True
+    schedule_every: float | None = None
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+
+
+class PortTaken(Exception):
+    pass
+
+
+class LocalStack:
+    def __init__(self, options: ServeOptions, out: TextIO | None = None) -> None:
+        self.options = options
+        self.out = out or sys.stdout
+        self.log = JsonLog(self.out)
+        self.template = load_template(options.template.resolve())
+        self.refs = local_references(self.template, LOCAL_REGION)
+        self.state = StackState.for_port(options.port, options.state_root)
+        self.dynamodb = EmbeddedDynamoDB()
+        self.pools: dict[str, FunctionPool] = {}
+        self.server: EmulatorServer | None = None
+        self.scheduler: Scheduler | None = None
+        self.tokens: TokenIssuer | None = None
+        self.demo: list[DemoCustomer] = []
+        self.table_names: list[str] = []
+        self._owns_state = False
+        self._server_thread: threading.Thread | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.options.host}:{self.options.port}"
+
+    def start(self) -> None:
+        # The API's port first: if it is taken, nothing else has started yet.
+        self.server = self._bind()
+        endpoint = self.dynamodb.start()
+        use_local_aws(endpoint, LOCAL_REGION)
+        tables = {name: name for name in resources("AWS::DynamoDB::Table", self.template)}
+        self.table_names = self.dynamodb.create_tables(self.template, tables, LOCAL_REGION)
+        authorizers, provider = self._start_identities()
+        self._write_info(endpoint, provider, ready=False)
+        self._start_functions()
+        self.server.emulator = ApiGatewayEmulator(
+            list(http_routes(self.template)),
+            self.pools,
+            authorizers,
+            region=LOCAL_REGION,
+            log=self.log,
+        )
+        self._server_thread = threading.Thread(
+            target=self.server.serve_forever, name="api-gateway", daemon=True
+        )
+        self._server_thread.start()
+        if self.options.demo and self.tokens is not None:
+            with self.log.only_errors():
+                self.demo = load_demo(self.api_url, self.tokens)
+        schedules = template_schedules(
+            functions(self.template), self.refs, self.options.schedule_every
+        )
+        self.scheduler = Scheduler(schedules, self._fire)
+        self.scheduler.start()
+        self._write_info(endpoint, provider, ready=True)
+
+    def _start_identities(self) -> tuple[dict[str, JwtAuthorizer], IdentityProvider | None]:
+        """A new signing key, in the state folder for `orderhelp token`; the template's JWT
+        authorizers trusting it."""
+        key = SigningKey.generate()
+        configs = jwt_authorizers(self.template, self.refs)
+        provider = (
+            identity_provider(self.template, next(iter(configs.values()))) if configs else None
+        )
+        self.tokens = TokenIssuer(key, provider) if provider else None
+        self.state.create()
+        self._owns_state = True
+        self.state.write_key(key.to_pem())
+        authorizers = {name: JwtAuthorizer(c, {key.kid: key}) for name, c in configs.items()}
+        return authorizers, provider
+
+    def _start_functions(self) -> None:
+        runtimes = function_runtimes(self.options.template.resolve(), self.refs)
+        for logical_id, runtime in runtimes.items():
+            limit = self.options.max_concurrency
+            if runtime.reserved_concurrency is not None:
+                limit = min(limit, runtime.reserved_concurrency)
+            self.pools[logical_id] = FunctionPool(runtime, LOCAL_REGION, limit)
+
+    def _bind(self) -> EmulatorServer:
+        address = (self.options.host, self.options.port)
+        try:
+            return EmulatorServer(address, self.log)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortTaken(
+                    f"port {self.options.port} on {self.options.host} is already in use; "
+                    "start the stack on another one with --port"
+                ) from None
+            raise
+
+    def _write_info(self, endpoint: str, provider: IdentityProvider | None, ready: bool) -> None:
+        self.state.write_info(
+            {
+                "pid": os.getpid(),
+                "ready": ready,
+                "api_url": self.api_url,
+                "dynamodb_endpoint": endpoint,
+                "region": LOCAL_REGION,
+                "template": str(self.options.template.resolve()),
+                "tables": self.table_names,
+                "identity_provider": provider.to_json() if provider else None,
+            }
+        )
+
+    def _fire(self, schedule: Schedule) -> None:
+        invocation = self.pools[schedule.function].invoke(schedule.event(LOCAL_REGION))
+        self.log.write(
+            level="ERROR" if invocation.failed else "INFO",
+            message=f"schedule {schedule.name} fired {schedule.function}",
+            requestId=invocation.request_id,
+            **({"error": invocation.error} if invocation.failed else {}),
+        )
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.server is not None:
+            if self._server_thread is not None:
+                self.server.shutdown()
+            self.server.server_close()
+        for pool in self.pools.values():
+            pool.close()
+        self.dynamodb.stop()
+        if self._owns_state:  # never another stack's, as when the port was taken
+            self.state.remove()
+
+
+def serve(options: ServeOptions) -> int:
+    stack = LocalStack(options)
+    started = time.monotonic()
+    try:
+        stack.start()
+    except PortTaken as taken:
+        print(f"orderhelp serve: {taken}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        stack.stop()
+        return 130
+    except BaseException:
+        stack.stop()
+        raise
+    stack.log.write_text(banner(stack, time.monotonic() - started))
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous: dict[signal.Signals, Callable[[int, FrameType | None], object] | int | None] = {}
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        previous[stop_signal] = signal.signal(stop_signal, request_stop)
+    try:
+        stopping.wait()
+    finally:
+        stack.log.write_text("\nStopping the local stack…")
+        stack.stop()
+        for stop_signal, handler in previous.items():
+            signal.signal(stop_signal, handler)
+    stack.log.write_text("Stopped.")
+    return 0
+
+
+def _command_prefix() -> str:
+    """How the user runs `orderhelp` here, for copy-paste lines."""
+    script = Path(sys.executable).parent / "orderhelp"
+    if not script.exists():
+        return "orderhelp"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
+JSON = '-H "Content-Type: application/json"'
+
+
+def banner(stack: LocalStack, seconds: float) -> str:
+    options = stack.options
+    token_command = _command_prefix() + " token"
+    flags = ""
+    if options.port != DEFAULT_PORT:
+        flags += f" --port {options.port}"
+    if options.state_root != DEFAULT_STATE_ROOT:
+        flags += f" --state-dir {shlex.quote(str(options.state_root))}"
+
+    def bearer(who: str) -> str:
+        return f'-H "Authorization: Bearer $({token_command} {who}{flags})"'
+
+    try:
+        state_shown = str(stack.state.folder.relative_to(Path.cwd()))
+    except ValueError:
+        state_shown = str(stack.state.folder)
+    schedules = stack.scheduler.schedules if stack.scheduler else []
+    pools = ", ".join(stack.pools)
+    lines = [
+        f"Order Help Center — local stack, ready in {seconds:.1f} s",
+        f"  API        {stack.api_url}  (API Gateway HTTP API emulator; routes and authorizer "
+        f"from {options.template.name})",
+        f"  DynamoDB   {stack.dynamodb.endpoint}  (embedded moto; tables "
+        f"{', '.join(stack.table_names)}; data lives in memory until the stack stops)",
+        f"  State      {state_shown}  (signing key and stack.json; removed on exit)",
+        f"  Functions  {pools} (up to {options.max_concurrency} execution environments each)",
+        "  Schedules  "
+        + (
+            ", ".join(f"{s.function} every {s.every_seconds:g} s" for s in schedules)
+            if schedules
+            else "none in the template"
+        ),
+        f"  Tokens     {token_command} --customer ID | --agent ID | --ops{flags}",
+    ]
+    if stack.demo:
+        lines += ["", "Demo customers (their orders, then a ready-made curl line):"]
+        for customer in stack.demo:
+            lines.append(f"  {customer.customer_id}  {customer.name} ({customer.locale})")
+            lines += [f"      {order.order_id}  {order.story}" for order in customer.orders]
+            token = bearer(f"--customer {customer.customer_id}")
+            language = f'-H "Accept-Language: {customer.locale}"'
+            lines.append(f"      curl -s {stack.api_url}/orders {token} {language}")
+        lucia = bearer("--customer cust-lucia")
+        lines += [
+            "",
+            "Try:",
+            "  # order details in Spanish (a paid order past its ship-by date)",
+            f'  curl -s {stack.api_url}/orders/ORD-1003 {lucia} -H "Accept-Language: es"',
+            "  # a help action it offers",
+            f"  curl -s -X POST {stack.api_url}/orders/ORD-1003/help/shipping_delay {lucia} "
+            f"""{JSON} -H "Accept-Language: es" -d '{{"message": "¿Cuándo saldrá mi pedido?"}}'""",
+            "  # one it refuses, with the reason and dates",
+            f"  curl -s -X POST {stack.api_url}/orders/ORD-1005/help/cancel_order {lucia} "
+            f"""{JSON} -H "Accept-Language: es" -d '{{}}'""",
+            "  # the shop ships an order",
+            f"  curl -s -X POST {stack.api_url}/ops/orders/ORD-1002/ship {bearer('--ops')} {JSON} "
+            """-d '{"carrier": "Correos Express", "tracking_number": "CX1", """
+            """"estimated_delivery_by": "2099-01-01T00:00:00Z"}'""",
+        ]
+    lines += [
+        "",
+        "Logs follow: the handlers' JSON logs and one JSON line per request. Ctrl-C stops.",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,29 @@
+"""`make bench`: every figure, with its goal. It reports; it exits 0 whatever the figures."""
+
+import platform
+import sys
+
+from tests.bench import bench_cold, bench_routes
+from tests.bench.report import print_table, summary
+
+
+def main() -> None:
+    print(
+        f"Order Help Center benchmark — Python {platform.python_version()}, "
+        f"{platform.machine()}, {sys.platform}; figures vary with the machine and its load."
+    )
+    print("Cold start (fresh processes)…", file=sys.stderr)
+    cold = bench_cold.run()
+    print("Routes (in-process, moto)…", file=sys.stderr)
+    routes = bench_routes.run()
+    print_table(
+        f"Routes, in-process against moto ({bench_routes.CALLS} calls each after "
+        f"{bench_routes.WARMUP} warm-up; the idempotency table's requests are not counted)",
+        routes,
+    )
+    print_table("Cold start, one fresh process per measurement (tracing on, as deployed)", cold)
+    print(f"\n{summary([*routes, *cold])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,499 @@
+"""Per route: DynamoDB requests per call and in-process latency against moto, next to the time of
+the same DynamoDB calls made directly with the client.
+
+How: world A (moto in-process, tables from the template) is filled through the API, copied, then
+each route is called ≥ 200 times while botocore's event hooks on the handlers' own client record
+every DynamoDB call. World B starts from the copy and replays exactly those calls, in the same
+order, with the same client: the same requests on the same data. The ratio of the two medians is
+what the handlers themselves add (routing, validation, rules, models, serialisation)."""
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore import xform_name
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp.local.template import (
+    create_table_requests,
+    function_environment,
+    functions,
+    parameter_defaults,
+    resources,
+)
+from tests.bench.report import Figure, percentile, print_table, summary
+from tests.handlers.client import START, Api, Clock, Identity, api_event
+
+REGION = "eu-west-1"
+TABLE_NAMES = {logical_id: logical_id for logical_id in resources("AWS::DynamoDB::Table")}
+CALLS = int(os.environ.get("BENCH_CALLS", "200"))
+WARMUP = 10
+CUSTOMER = "cust-bench"
+LISTER = "cust-lister"
+SHOP = Identity.shop()
+BUYER = Identity.customer(CUSTOMER)
+RATIO_GOAL = 1.5
+
+Call = tuple[str, dict[str, Any]]  # operation, parameters
+
+
+def set_environment() -> None:
+    """What conftest sets for handler tests: the template's function environment, moto's fake
+    credentials, tracing off (in-process, as the handler tests run)."""
+    os.environ |= {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+    refs = parameter_defaults() | TABLE_NAMES
+    for spec in functions().values():
+        os.environ |= function_environment(spec, refs)
+
+
+def reset_process() -> None:
+    from orderhelp import api, aws, config, wiring
+
+    for cached in (
+        aws.dynamodb,
+        config.policy_settings,
+        config.case_settings,
+        config.store_settings,
+        wiring.order_service,
+        api._idempotency_store,
+    ):
+        cached.cache_clear()
+
+
+@dataclass
+class Scenario:
+    """One route, called once per prepared event."""
+
+    name: str
+    method: str
+    path: Callable[[int], str]
+    body: Callable[[int], Any] = lambda _: None
+    identity: Identity = BUYER
+    expected: int = 200
+    prepare: Callable[[Api, int], None] = lambda _api, _i: None
+    idempotency_key: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    goal: int = 1  # DynamoDB requests per call, the idempotency table excluded
+
+
+def _order_id(scenario: str, i: int) -> str:
+    return f"B-{scenario}-{i:04d}"
+
+
+def _in_state(status: str, scenario: str) -> Callable[[Api, int], None]:
+    def prepare(api: Api, i: int) -> None:
+        order_id = _order_id(scenario, i)
+        assert api.create_order(CUSTOMER, order_id).status == 201
+        steps = {"created": [], "paid": [api.pay], "shipped": [api.pay, api.ship]}[status]
+        for step in steps:
+            api.clock.advance(seconds=1)
+            assert step(order_id).status == 200
+
+    return prepare
+
+
+def _with_open_case(scenario: str) -> Callable[[Api, int], None]:
+    paid = _in_state("paid", scenario)
+
+    def prepare(api: Api, i: int) -> None:
+        paid(api, i)
+        path = f"/orders/{_order_id(scenario, i)}/help/payment_issue"
+        assert api.call("POST", path, {"message": "¿Y mi pago?"}, identity=BUYER).status == 201
+
+    return prepare
+
+
+ADDRESS = {
+    "name": "Lucía Fernández",
+    "line1": "Calle Mayor 1",
+    "city": "Madrid",
+    "postal_code": "28013",
+    "country": "ES",
+}
+
+
+def scenarios() -> list[Scenario]:
+    def order(name: str) -> Callable[[int], str]:
+        return lambda i: _order_id(name, i)
+
+    def lister(api: Api, _: int) -> None:
+        for n in range(30):  # a page of 20 and more to come
+            assert api.create_order(LISTER, f"B-list-{n:04d}").status == 201
+
+    def new_order(i: int) -> dict[str, Any]:
+        return {
+            "order_id": _order_id("create", i),
+            "customer_id": CUSTOMER,
+            "currency": "EUR",
+            "items": [{"sku": "LAMP-01", "name": "Lámpara", "quantity": 1, "unit_price": "39.90"}],
+            "shipping": "4.95",
+            "shipping_address": ADDRESS,
+        }
+
+    return [
+        Scenario(
+            "list",
+            "GET",
+            lambda _: "/orders",
+            identity=Identity.customer(LISTER),
+            prepare=lister,
+        ),
+        Scenario(
+            "details",
+            "GET",
+            lambda _: f"/orders/{_order_id('details', 0)}",
+            prepare=_with_open_case("details"),
+            headers={"Accept-Language": "es"},
+        ),
+        Scenario(
+            "help-open",
+            "POST",
+            lambda i: f"/orders/{_order_id('help-open', i)}/help/payment_issue",
+            lambda _: {"message": "Pagué y no tengo confirmación."},
+            expected=201,
+            prepare=_in_state("paid", "help-open"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "help-join",
+            "POST",
+            lambda i: f"/orders/{_order_id('help-join', i)}/help/payment_issue",
+            lambda _: {"message": "¿Alguna novedad?"},
+            expected=200,
+            prepare=_with_open_case("help-join"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "help-address",
+            "POST",
+            lambda i: f"/orders/{_order_id('help-address', i)}/help/change_address",
+            lambda _: {"address": ADDRESS},
+            expected=201,
+            prepare=_in_state("paid", "help-address"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "help-cancel",
+            "POST",
+            lambda i: f"/orders/{_order_id('help-cancel', i)}/help/cancel_order",
+            lambda _: {"reason": "Ya no lo necesito"},
+            expected=201,
+            prepare=_in_state("paid", "help-cancel"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "ops-create",
+            "POST",
+            lambda _: "/ops/orders",
+            new_order,
+            identity=SHOP,
+            expected=201,
+            idempotency_key=True,
+            goal=1,
+        ),
+        Scenario(
+            "ops-get",
+            "GET",
+            lambda _: f"/ops/orders/{_order_id('ops-get', 0)}",
+            identity=SHOP,
+            prepare=_in_state("paid", "ops-get"),
+        ),
+        Scenario(
+            "ops-pay",
+            "POST",
+            order("ops-pay"),
+            lambda _: {"payment_ref": "PAY-9", "estimated_ship_by": "2030-01-01T00:00:00Z"},
+            identity=SHOP,
+            prepare=_in_state("created", "ops-pay"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "ops-ship",
+            "POST",
+            order("ops-ship"),
+            lambda _: {
+                "carrier": "Correos",
+                "tracking_number": "CX1",
+                "estimated_delivery_by": "2030-01-01T00:00:00Z",
+            },
+            identity=SHOP,
+            prepare=_in_state("paid", "ops-ship"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "ops-deliver",
+            "POST",
+            order("ops-deliver"),
+            lambda _: {},
+            identity=SHOP,
+            prepare=_in_state("shipped", "ops-deliver"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "ops-cancel",
+            "POST",
+            order("ops-cancel"),
+            lambda _: {"reason": "Sin stock"},
+            identity=SHOP,
+            prepare=_in_state("created", "ops-cancel"),
+            idempotency_key=True,
+            goal=2,
+        ),
+    ]
+
+
+_OPS_SUFFIX = {
+    "ops-pay": "/pay",
+    "ops-ship": "/ship",
+    "ops-deliver": "/deliver",
+    "ops-cancel": "/cancel",
+}
+
+
+def route_of(scenario: Scenario, i: int) -> str:
+    path = scenario.path(i)
+    if scenario.name in _OPS_SUFFIX:
+        path = f"/ops/orders/{path}{_OPS_SUFFIX[scenario.name]}"
+    return path
+
+
+@dataclass
+class Prepared:
+    function: str
+    handler: Any
+    event: dict[str, Any]
+    context: LocalLambdaContext
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    route: str
+    function: str
+    handler_seconds: list[float] = field(default_factory=list)
+    calls: list[list[Call]] = field(default_factory=list)  # per handler call, in order
+    raw_seconds: list[float] = field(default_factory=list)
+
+
+class Recorder:
+    """Records every DynamoDB call made with the handlers' client (botocore event hooks)."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        # botocore fills ClientRequestToken itself; a replay gets its own.
+        self.calls.append(
+            (model.name, {k: v for k, v in params.items() if k != "ClientRequestToken"})
+        )
+
+    @contextlib.contextmanager
+    def attached(self, client: Any) -> Iterator[None]:
+        self.calls = []
+        client.meta.events.register("before-parameter-build.dynamodb.*", self, unique_id="bench")
+        try:
+            yield
+        finally:
+            client.meta.events.unregister("before-parameter-build.dynamodb.*", unique_id="bench")
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Metrics are printed (EMF) on every call; send them where Lambda's would not be read."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def reset_tables(client: Any) -> None:
+    for table in TABLE_NAMES.values():
+        with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+            client.delete_table(TableName=table)
+    for request in create_table_requests(TABLE_NAMES):
+        client.create_table(**request)
+
+
+def snapshot(client: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every item of every table (a Scan, in the bench's own copy machine only)."""
+    items: dict[str, list[dict[str, Any]]] = {}
+    for table in TABLE_NAMES.values():
+        items[table] = []
+        for page in client.get_paginator("scan").paginate(TableName=table):
+            items[table] += page["Items"]
+    return items
+
+
+def restore(client: Any, items: dict[str, list[dict[str, Any]]]) -> None:
+    reset_tables(client)
+    for table, rows in items.items():
+        for start in range(0, len(rows), 25):
+            batch = [{"PutRequest": {"Item": item}} for item in rows[start : start + 25]]
+            client.batch_write_item(RequestItems={table: batch})
+
+
+def prepare(scenario: Scenario, i: int) -> Prepared:
+    headers = dict(scenario.headers)
+    if scenario.idempotency_key:
+        headers["Idempotency-Key"] = f"bench-{scenario.name}-{i}"
+    spec, event = api_event(
+        scenario.method,
+        route_of(scenario, i),
+        scenario.body(i),
+        identity=scenario.identity,
+        headers=headers,
+    )
+    context = LocalLambdaContext(spec.logical_id, spec.timeout)
+    return Prepared(spec.logical_id, load_handler(spec.handler), event, context)
+
+
+def measure(scenario: Scenario, api: Api, admin: Any, calls: int) -> Result:
+    """Call the route `WARMUP + calls` times; after each call, put the tables back as they were
+    before it and make the same DynamoDB calls directly. Changes start from tables holding just
+    their own order: moto copies whole tables in every transaction, so bigger tables would time
+    moto, not DynamoDB's requests."""
+    from orderhelp import aws
+
+    client = aws.dynamodb()
+    recorder = Recorder()
+    changes = scenario.method != "GET"
+    reset_tables(admin)
+    result: Result | None = None
+    for i in range(WARMUP + calls):
+        if changes or i == 0:
+            reset_tables(admin)
+            with quiet_stdout():
+                scenario.prepare(api, i)
+        before = snapshot(admin) if changes else None
+        call = prepare(scenario, i)
+        if result is None:
+            route = call.event["routeKey"]
+            result = Result(scenario, route, call.function)
+
+        with recorder.attached(client), quiet_stdout():
+            began = time.perf_counter()
+            reply = call.handler(call.event, call.context)
+            elapsed = time.perf_counter() - began
+        if reply["statusCode"] != scenario.expected:
+            raise SystemExit(f"{scenario.name} #{i}: {reply['statusCode']} {reply['body']}")
+
+        if before is not None:
+            restore(admin, before)
+        began = time.perf_counter()
+        for operation, params in recorder.calls:
+            with contextlib.suppress(ClientError):  # a call that failed fails again
+                getattr(client, xform_name(operation))(**params)
+        raw_elapsed = time.perf_counter() - began
+
+        if i >= WARMUP:
+            result.handler_seconds.append(elapsed)
+            result.raw_seconds.append(raw_elapsed)
+            result.calls.append(recorder.calls)
+    assert result is not None
+    return result
+
+
+def run(calls: int = CALLS) -> list[Figure]:
+    set_environment()
+    reset_process()
+    from orderhelp import wiring
+
+    clock = Clock(START)
+    wiring.utc_now = clock  # type: ignore[assignment] — the services' clock, as conftest does
+    results = []
+    started = time.perf_counter()
+    with mock_aws():
+        admin = boto3.client("dynamodb", region_name=REGION)
+        api = Api(clock, admin)
+        for scenario in scenarios():
+            results.append(measure(scenario, api, admin, calls))
+            print(f"  {scenario.name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    reset_process()
+    return figures(results)
+
+
+def _requests(calls: list[Call], idempotency: bool) -> int:
+    table = TABLE_NAMES["IdempotencyTable"]
+    return sum(
+        1 for operation, params in calls if (params.get("TableName") == table) == idempotency
+    )
+
+
+def figures(results: list[Result]) -> list[Figure]:
+    found = []
+    for result in results:
+        subject = (
+            f"{result.function.removesuffix('Function')} {result.route} ({result.scenario.name})"
+        )
+        counts = [_requests(c, idempotency=False) for c in result.calls]
+        idempotency = [_requests(c, idempotency=True) for c in result.calls]
+        p50, p95 = (percentile(result.handler_seconds, q) * 1000 for q in (0.5, 0.95))
+        raw50, raw95 = (percentile(result.raw_seconds, q) * 1000 for q in (0.5, 0.95))
+        n = len(result.handler_seconds)
+        found += [
+            Figure(
+                subject,
+                "DynamoDB requests per call",
+                max(counts),
+                "req",
+                result.scenario.goal,
+                f"min {min(counts)}; + {max(idempotency)} on the idempotency table",
+            ),
+            Figure(
+                subject,
+                "latency p50",
+                p50,
+                "ms",
+                None,
+                f"{n} calls; raw DynamoDB p50 {raw50:.2f} ms",
+            ),
+            Figure(subject, "latency p95", p95, "ms", None, f"raw DynamoDB p95 {raw95:.2f} ms"),
+            Figure(
+                subject,
+                "handler / raw DynamoDB (p50)",
+                p50 / raw50,
+                "×",
+                RATIO_GOAL,
+                f"p95 ratio {p95 / raw95:.2f}×",
+            ),
+        ]
+    return found
+
+
+def main() -> None:
+    found = run()
+    print_table(
+        f"Routes, in-process against moto ({CALLS} calls each after {WARMUP} warm-up)", found
+    )
+    print(f"\n{summary(found)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""`orderhelp invoke LOGICAL_ID --event FILE`, like `sam local invoke -e`: every file in `events/`
+against a running stack seeded with the orders it needs, with the status its manifest expects."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from orderhelp.local.apigw import Authorization, HttpRequest, build_event
+from orderhelp.local.lambda_runtime import match_route
+from orderhelp.local.sample_events import (
+    SampleEvent,
+    sample_events,
+    seed_calls,
+    stage_seed_cases,
+)
+from orderhelp.local.template import functions
+from orderhelp.store import DynamoOrderStore
+from tests.e2e.stack import ROOT, LocalStack
+
+EVENTS = ROOT / "events"
+
+
+def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "orderhelp.cli", "invoke", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+STATUS_CHANGES = frozenset({"pay", "ship", "deliver", "cancel", "cancel_order"})
+"""The last path segment of the routes whose success moves an order to another state."""
+
+
+def changes_status(event: SampleEvent) -> bool:
+    path = str(event.load().get("rawPath", ""))
+    return event.status < 400 and path.rsplit("/", 1)[-1] in STATUS_CHANGES
+
+
+def changes_data(event: SampleEvent) -> bool:
+    return event.status < 400 and str(event.load().get("routeKey", "")).startswith("POST ")
+
+
+def waves(events: Sequence[SampleEvent]) -> list[list[SampleEvent]]:
+    """Events grouped so that no two events of a group move the same seed order to another
+    state: each group replays on a freshly seeded stack, so every event meets its order in the
+    state the manifest expects."""
+    groups: list[list[SampleEvent]] = [[]]
+    moved: list[set[str]] = [set()]
+    for event in events:
+        if not changes_status(event):
+            groups[0].append(event)
+            continue
+        wave = next(
+            (i for i, spent in enumerate(moved) if not spent & set(event.orders)), len(groups)
+        )
+        if wave == len(groups):
+            groups.append([])
+            moved.append(set())
+        groups[wave].append(event)
+        moved[wave] |= set(event.orders)
+    return groups
+
+
+def seed(stack: LocalStack, order_ids: set[str]) -> None:
+    tokens = stack.tokens()
+    for call in seed_calls(sorted(order_ids), datetime.now(UTC)):
+        token = tokens.customer(call.as_customer) if call.as_customer else tokens.ops()
+        reply = stack.http.call(call.method, call.path, call.body, token=token)
+        assert reply.status in (200, 201), (call, reply.status, reply.body)
+
+
+def seed_case_states(stack: LocalStack, case_ids: set[str]) -> None:
+    """The seed's cases, put in their state straight in the stack's embedded DynamoDB."""
+    info = stack.state.read_info()
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=info["dynamodb_endpoint"],
+        region_name=info["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    environment = functions()["CustomerApiFunction"].environment
+    assert "OrdersTable" in info["tables"]  # the stack names its tables by logical id
+    store = DynamoOrderStore(
+        client,
+        "OrdersTable",
+        environment["ORDERS_BY_CUSTOMER_INDEX"],
+        cases_by_customer_index=environment["CASES_BY_CUSTOMER_INDEX"],
+        case_queue_index=environment["CASE_QUEUE_INDEX"],
+    )
+    stage_seed_cases(store, sorted(case_ids), datetime.now(UTC))
+
+
+def replay(stack: LocalStack, event: SampleEvent) -> dict[str, Any]:
+    port = ["--port", str(stack.port), "--state-dir", str(stack.state_root)]
+    result = invoke(event.function, "--event", str(event.path), *port)
+    assert result.returncode == 0, (event.file, result.stdout, result.stderr)
+    output: dict[str, Any] = json.loads(result.stdout)  # the result JSON alone on stdout
+    return output
+
+
+def check(event: SampleEvent, output: dict[str, Any]) -> None:
+    assert output["statusCode"] == event.status, (event.file, output)
+    if event.error:
+        assert json.loads(output["body"])["error"]["code"] == event.error, (event.file, output)
+
+
+def run_wave(stack: LocalStack, wave: list[SampleEvent]) -> None:
+    seed(stack, {order for event in wave for order in event.orders})
+    seed_case_states(stack, {case for event in wave for case in event.cases})
+    # Reads and refusals first, all at once: none of them changes anything
+    unchanging = [event for event in wave if not changes_data(event)]
+    with ThreadPoolExecutor(4) as pool:
+        replies = pool.map(lambda e: replay(stack, e), unchanging)
+        for event, output in zip(unchanging, replies, strict=True):
+            check(event, output)
+    # Then the changes, in turn: those that keep the order's state before those that move it
+    changing = [event for event in wave if changes_data(event)]
+    for event in sorted(changing, key=changes_status):
+        check(event, replay(stack, event))
+
+
+def test_every_event_file_is_in_the_manifest() -> None:
+    listed = {event.file for event in sample_events()}
+    on_disk = {str(path.relative_to(EVENTS)) for path in EVENTS.rglob("*.json")}
+    assert on_disk - {"manifest.json", "seed.json"} == listed
+
+
+def test_every_event_replays_with_orderhelp_invoke(
+    stack: LocalStack, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Given the seed orders each event needs, in a stack where no other event moved them
+    first, *others = waves(sample_events())
+    run_wave(stack, first)
+    for wave in others:
+        fresh = LocalStack(tmp_path_factory.mktemp("wave"), "--no-demo").start()
+        try:
+            run_wave(fresh, wave)
+        finally:
+            assert fresh.stop() == 0, fresh.output()
+
+
+def api_event(method: str, path: str, claims: dict[str, Any], scopes: list[str] | None) -> Any:
+    match = match_route(method, path)
+    assert match is not None
+    return build_event(
+        HttpRequest(method, path, headers=[("content-type", "application/json")]),
+        route_key=match.route_key,
+        path_parameters=match.path_parameters,
+        authorization=Authorization(claims, scopes),
+    )
+
+
+def test_invoke_with_an_embedded_database_and_a_failing_handler(tmp_path: Path) -> None:
+    lucia = {"sub": "cust-lucia", "client_id": "WebClient"}
+    listing = tmp_path / "list.json"
+    listing.write_text(json.dumps(api_event("GET", "/orders", lucia, None)))
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps("not an event"))
+
+    with ThreadPoolExecutor(2) as pool:
+        fresh, failed = pool.map(
+            lambda path: invoke("CustomerApiFunction", "--event", str(path), "--embedded"),
+            [listing, broken],
+        )
+    assert fresh.returncode == 0, fresh.stderr
+    reply = json.loads(fresh.stdout)
+    assert reply["statusCode"] == 200
+    assert json.loads(reply["body"]) == {"orders": [], "next_cursor": None}
+
+    # A handler that raises: Lambda's error document on stdout and a failing exit status
+    assert failed.returncode == 1
+    error = json.loads(failed.stdout)
+    assert error["errorType"] == "AttributeError"
+    assert error["stackTrace"]
+
+
+def test_invoke_says_what_is_wrong(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text("{}")
+    unknown = invoke("NoSuchFunction", "--event", str(event), "--embedded")
+    assert unknown.returncode == 2
+    assert "CustomerApiFunction" in unknown.stderr
+    no_stack = invoke(
+        "CustomerApiFunction", "--event", str(event), "--state-dir", str(tmp_path / "none")
+    )
+    assert no_stack.returncode == 2
+    assert "--embedded" in no_stack.stderr

@@ -1,0 +1,193 @@
+"""Least privilege, checked against what the code does: every DynamoDB request a function makes
+on its routes is allowed by that function's policy in the template, and every orders-table
+permission a policy grants is used. No wildcard, no Scan."""
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from orderhelp import aws, wiring
+from orderhelp.local.lambda_runtime import match_route
+from orderhelp.local.template import resources
+from tests.handlers.case_calls import AGENT, InterleavingCaseStore, housekeeping
+from tests.handlers.client import Api, Identity, Reply
+
+# TransactWriteItems is authorised item by item, as the action each item performs.
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+Grant = tuple[str, str, str | None]  # action, table (logical id), index
+
+
+def requested(operation: str, params: dict[str, Any]) -> list[Grant]:
+    if operation == "TransactWriteItems":
+        return [
+            (f"dynamodb:{_TRANSACT_ACTIONS[kind]}", body["TableName"], None)
+            for item in params["TransactItems"]
+            for kind, body in item.items()
+        ]
+    return [(f"dynamodb:{operation}", params["TableName"], params.get("IndexName"))]
+
+
+def _resource(reference: Any) -> tuple[str, str | None]:
+    """`!GetAtt T.Arn` → (T, None); `!Sub ${T.Arn}/index/I` → (T, I)."""
+    if "Fn::GetAtt" in reference:
+        table, attribute = reference["Fn::GetAtt"]
+        assert attribute == "Arn"
+        return table, None
+    text = reference["Fn::Sub"]
+    table, _, rest = text.removeprefix("${").partition(".Arn}")
+    index = rest.removeprefix("/index/")
+    assert rest.startswith("/index/") and index, f"not a table or index ARN: {text}"
+    return table, index
+
+
+def granted(function: str) -> set[Grant]:
+    grants = set()
+    for policy in resources("AWS::Serverless::Function")[function]["Properties"]["Policies"]:
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"]
+            targets = statement["Resource"]
+            for action in [actions] if isinstance(actions, str) else actions:
+                for target in targets if isinstance(targets, list) else [targets]:
+                    grants.add((action, *_resource(target)))
+    return grants
+
+
+def test_no_policy_grants_a_wildcard_or_scan() -> None:
+    for function in resources("AWS::Serverless::Function"):
+        for action, table, _ in granted(function):
+            assert action.startswith("dynamodb:") and "*" not in action, (function, action)
+            assert action != "dynamodb:Scan", function
+            assert table in resources("AWS::DynamoDB::Table"), (function, table)
+
+
+class RecordingApi:
+    """Calls the API and records, per function, the DynamoDB requests each call made."""
+
+    def __init__(self, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.api = api
+        self.used: dict[str, set[Grant]] = defaultdict(set)
+        self._function = ""
+        self._call = api.call
+        monkeypatch.setattr(api, "call", self._routed_call)  # the one-line helpers too
+        aws.dynamodb().meta.events.register(
+            "before-parameter-build.dynamodb.*", self._record, unique_id="permissions-test"
+        )
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.used[self._function].update(requested(model.name, params))
+
+    def _routed_call(self, method: str, path: str, body: Any = None, **options: Any) -> Reply:
+        match = match_route(method, path.partition("?")[0])
+        assert match is not None
+        # A call made while another function runs (a race staged by a test) is its own.
+        outer, self._function = self._function, match.route.function
+        try:
+            return self._call(method, path, body, **options)
+        finally:
+            self._function = outer
+
+    def run_job(self, function: str, job: Any) -> Any:
+        outer, self._function = self._function, function
+        try:
+            return job()
+        finally:
+            self._function = outer
+
+    def __call__(self, method: str, path: str, body: Any = None, **options: Any) -> int:
+        return self.api.call(method, path, body, **options).status
+
+
+@pytest.fixture
+def calls(api: Api, monkeypatch: pytest.MonkeyPatch) -> RecordingApi:
+    return RecordingApi(api, monkeypatch)
+
+
+def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi) -> None:
+    shop, lucia = Identity.shop(), Identity.customer("cust-lucia")
+    address = {
+        "name": "L",
+        "line1": "Calle 2",
+        "city": "Madrid",
+        "postal_code": "1",
+        "country": "ES",
+    }
+    key = {"Idempotency-Key": "k-1"}
+    order = "ORD-1"
+    calls.api.create_order("cust-lucia", order)
+    calls.api.create_order("cust-lucia", "ORD-2")
+    calls.api.create_order("cust-lucia", "ORD-3")
+    assert calls("POST", "/ops/orders/ORD-3/cancel", {"reason": "stock"}, identity=shop) == 200
+    assert calls.api.pay(order).status == 200
+    assert calls("GET", f"/ops/orders/{order}", identity=shop) == 200
+    assert calls("GET", "/orders?limit=1", identity=lucia) == 200
+    assert calls("GET", f"/orders/{order}", identity=lucia) == 200
+    help_path = f"/orders/{order}/help/payment_issue"
+    assert calls("POST", help_path, {"message": "?"}, identity=lucia, headers=key) == 201
+    assert calls("POST", help_path, {"message": "?"}, identity=lucia, headers=key) == 201
+    assert calls("POST", help_path, {"message": "again"}, identity=lucia) == 200
+    body = {"address": address}
+    assert calls("POST", f"/orders/{order}/help/change_address", body, identity=lucia) == 201
+    assert calls("POST", "/orders/ORD-2/help/cancel_order", {}, identity=lucia) == 201
+    unavailable = {"items": [{"sku": "LAMP-01", "quantity": 1}], "message": "broken"}
+    refused = calls(
+        "POST",
+        help_path.replace("payment_issue", "return_request"),
+        unavailable,
+        identity=lucia,
+        headers={"Idempotency-Key": "k-2"},
+    )
+    assert refused == 409
+    assert calls.api.ship(order).status == 200
+    assert calls.api.deliver(order).status == 200
+
+    # Cases: the customer's routes, the agents' routes, and housekeeping (one case closes, the
+    # other is reopened by its customer after housekeeping found it, so it is read again)
+    case_id = calls.api.call("GET", "/cases", identity=lucia).body["cases"][0]["case_id"]
+    assert calls("GET", f"/cases/{case_id}", identity=lucia) == 200
+    assert calls("POST", f"/cases/{case_id}/messages", {"body": "?"}, identity=lucia) == 200
+    ana = Identity.agent(AGENT)
+    assert calls("GET", "/agent/cases?status=open", identity=ana) == 200
+    assert calls("GET", f"/agent/cases/{case_id}", identity=ana) == 200
+    agent_key = {"Idempotency-Key": "k-3"}
+    assert calls("POST", f"/agent/cases/{case_id}/assign", {}, identity=ana) == 200
+    reply = {"body": "!", "internal": False}
+    assert (
+        calls("POST", f"/agent/cases/{case_id}/messages", reply, identity=ana, headers=agent_key)
+        == 200
+    )
+    assert calls("POST", f"/agent/cases/{case_id}/solve", {"resolution": "ok"}, identity=ana) == 200
+    reopened = calls.api.call("GET", "/cases", identity=lucia).body["cases"][1]["case_id"]
+    assert calls("POST", f"/agent/cases/{reopened}/assign", {}, identity=ana) == 200
+    assert (
+        calls("POST", f"/agent/cases/{reopened}/solve", {"resolution": "ok"}, identity=ana) == 200
+    )
+    calls.api.clock.advance(days=30)
+    cases = InterleavingCaseStore(wiring.case_service()._store)
+    wiring.case_service()._store = cases  # type: ignore[assignment]
+    cases.before_next_commit(
+        lambda: calls.api.call(
+            "POST", f"/cases/{reopened}/messages", {"body": "not yet"}, identity=lucia
+        )
+    )
+    report = calls.run_job("HousekeepingFunction", housekeeping)
+    assert (report["closed"], report["skipped"]) == (1, 1), report
+
+    for function in (
+        "CustomerApiFunction",
+        "OpsApiFunction",
+        "AgentApiFunction",
+        "HousekeepingFunction",
+    ):
+        used, allowed = calls.used[function], granted(function)
+        assert used, f"{function} made no DynamoDB request"
+        assert used <= allowed, f"{function} needs {sorted(used - allowed, key=str)}"
+        idempotency_table = "IdempotencyTable"
+        unused = {grant for grant in allowed - used if grant[1] != idempotency_table}
+        assert not unused, f"{function} is granted {sorted(unused, key=str)} but never uses it"
