@@ -29,6 +29,7 @@ from orderhelp.auth import Caller, caller_from
 from orderhelp.aws import dynamodb
 from orderhelp.config import store_settings
 from orderhelp.errors import (
+    CaseNotFound,
     InvalidBody,
     InvalidIdempotencyKey,
     InvalidJson,
@@ -48,6 +49,7 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 # No length or pattern here: an id no order can have is answered by `checked_order_id` as a missing
 # order (404 order_not_found), not as a validation error that would tell ids apart.
 OrderIdPath = Annotated[str, Path(min_length=1, description="The order's id.")]
+CaseIdPath = Annotated[str, Path(min_length=1, description="The case's id.")]
 
 logger = Logger()
 tracer = Tracer()
@@ -94,6 +96,14 @@ def checked_order_id(raw: str) -> str:
         return _ORDER_ID.validate_python(raw)
     except ValidationError as invalid:
         raise OrderNotFound(raw[:64]) from invalid
+
+
+def checked_case_id(raw: str) -> str:
+    """An id no case can have is simply not found, like any other missing case."""
+    try:
+        return _ORDER_ID.validate_python(raw)
+    except ValidationError as invalid:
+        raise CaseNotFound(raw[:64]) from invalid
 
 
 _ORDER_ID: TypeAdapter[str] = TypeAdapter(Identifier)

@@ -62,6 +62,8 @@ class StoreSettings(BaseSettings):
 
     orders_table: str = Field(min_length=3)
     orders_by_customer_index: str = Field(min_length=3)
+    cases_by_customer_index: str = Field(min_length=3)
+    case_queue_index: str = Field(min_length=3)
     idempotency_table: str = Field(min_length=3)
 
 

@@ -54,6 +54,32 @@ class OrderNotFound(ServiceError):
         super().__init__(f"There is no order '{order_id}'.")
 
 
+class CaseNotFound(ServiceError):
+    status, code = HTTPStatus.NOT_FOUND, "case_not_found"
+
+    def __init__(self, case_id: str) -> None:
+        # The same answer whether the case is missing or another customer's.
+        super().__init__(f"There is no case '{case_id}'.")
+
+
+class CaseTaken(ServiceError):
+    status, code = HTTPStatus.CONFLICT, "case_taken"
+
+    def __init__(self, case_id: str, assignee: str) -> None:
+        super().__init__(
+            f"Case '{case_id}' is assigned to {assignee}; "
+            'send {"force": true} to take it over.',
+            assignee=assignee,
+        )
+
+
+class CaseNotAssigned(ServiceError):
+    status, code = HTTPStatus.CONFLICT, "case_not_assigned"
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"Case '{case_id}' has no assignee: assign it before solving it.")
+
+
 class UnknownAction(ServiceError):
     status, code = HTTPStatus.NOT_FOUND, "unknown_action"
 
@@ -72,10 +98,10 @@ class OrderAlreadyExists(ServiceError):
 
 
 class ConcurrentUpdate(Exception):
-    """The store refused a write because the order changed since it was read."""
+    """The store refused a write because the order (or case) changed since it was read."""
 
-    def __init__(self, order_id: str) -> None:
-        super().__init__(f"order '{order_id}' changed while this request was being handled")
+    def __init__(self, order_id: str, subject: str = "order") -> None:
+        super().__init__(f"{subject} '{order_id}' changed while this request was being handled")
         self.order_id = order_id
 
 
@@ -175,7 +201,7 @@ def to_response(error: Exception) -> Response[str]:  # noqa: PLR0911 — one bra
         return _response(
             HTTPStatus.CONFLICT,
             "transition_not_allowed",
-            f"An order that is '{error.state}' cannot take '{error.event}'.",
+            f"The {error.subject} is '{error.state}' and cannot take '{error.event}'.",
             status=str(error.state),
             event=error.event,
         )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Case, CaseStatus, OpenedBy, Turn
+from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
 from lifecycle.help import Availability
 from lifecycle.i18n import translate
 from lifecycle.order import Address, Amount, Identifier, LineItem, Order, OrderStatus
@@ -64,6 +64,7 @@ class CaseSummaryView(BaseModel):
     opened_at: datetime
     opened_by: OpenedBy
     last_activity_at: datetime
+    follows: str | None = Field(description="The closed case this one continues.")
 
     @classmethod
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
@@ -76,6 +77,7 @@ class CaseSummaryView(BaseModel):
             opened_at=case.opened_at,
             opened_by=case.opened_by,
             last_activity_at=case.last_activity_at,
+            follows=case.follows,
         )
 
 
@@ -163,42 +165,131 @@ class OrderPage(BaseModel):
     )
 
 
+_CASE_FIELDS = {
+    "case_id",
+    "order_id",
+    "action",
+    "status",
+    "turn",
+    "opened_at",
+    "opened_by",
+    "assignee",
+    "first_response_due_at",
+    "follows",
+    "followed_by",
+    "resolution",
+    "solved_at",
+    "closed_at",
+    "last_activity_at",
+    "details",
+}
+
+
 class CaseView(BaseModel):
+    """A case as its customer and customer service see it (without its conversation)."""
+
     case_id: str
     order_id: str
     action: HelpAction
     status: CaseStatus
-    status_label: str
-    turn: Turn | None
+    status_label: str = Field(description="The status in the caller's language.")
+    turn: Turn | None = Field(description="Whose move it is; null once solved or closed.")
     opened_at: datetime
     opened_by: OpenedBy
     assignee: str | None
     first_response_due_at: datetime
-    follows: str | None
+    follows: str | None = Field(description="The closed case this one continues.")
+    followed_by: list[str] = Field(
+        description="The cases where the conversation went on after this one closed."
+    )
+    resolution: str | None
+    solved_at: datetime | None
+    closed_at: datetime | None
     last_activity_at: datetime
     details: dict[str, Any]
 
     @classmethod
+    def fields_of(cls, case: Case, locale: str) -> dict[str, Any]:
+        return case.model_dump(include=_CASE_FIELDS) | {
+            "status_label": translate(locale, "case_states", case.status)
+        }
+
+    @classmethod
     def of(cls, case: Case, locale: str) -> "CaseView":
+        return cls(**cls.fields_of(case, locale))
+
+
+class MessageView(BaseModel):
+    at: datetime
+    author: Author
+    body: str
+
+
+class CaseConversation(CaseView):
+    """A case with its conversation as the customer sees it: agents' internal notes left out."""
+
+    messages: list[MessageView]
+
+    @classmethod
+    def of_conversation(
+        cls, case: Case, messages: list[CaseMessage], locale: str
+    ) -> "CaseConversation":
         return cls(
-            **case.model_dump(
-                include={
-                    "case_id",
-                    "order_id",
-                    "action",
-                    "status",
-                    "turn",
-                    "opened_at",
-                    "opened_by",
-                    "assignee",
-                    "first_response_due_at",
-                    "follows",
-                    "last_activity_at",
-                    "details",
-                }
-            ),
-            status_label=translate(locale, "case_states", case.status),
+            **cls.fields_of(case, locale),
+            messages=[
+                MessageView(at=m.at, author=m.author, body=m.body)
+                for m in messages
+                if not m.internal
+            ],
         )
+
+
+class AgentMessageView(MessageView):
+    author_id: str | None = Field(description="The agent who wrote it, for agents' messages.")
+    internal: bool = Field(description="An agents' note the customer never sees.")
+
+
+class AgentCase(CaseView):
+    """A case as customer service works it: every message, internal notes included."""
+
+    customer_id: str
+    version: int
+    first_responded_at: datetime | None
+    messages: list[AgentMessageView]
+
+    @classmethod
+    def of_conversation(cls, case: Case, messages: list[CaseMessage], locale: str) -> "AgentCase":
+        return cls(
+            **cls.fields_of(case, locale),
+            customer_id=case.customer_id,
+            version=case.version,
+            first_responded_at=case.first_responded_at,
+            messages=[
+                AgentMessageView(
+                    at=m.at,
+                    author=m.author,
+                    body=m.body,
+                    author_id=m.author_id,
+                    internal=m.internal,
+                )
+                for m in messages
+            ],
+        )
+
+
+class CasePage(BaseModel):
+    cases: list[CaseView]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class CaseReply(BaseModel):
+    """The case that got the customer's message (a follow-up when the one written to was
+    closed), with its conversation as it is now, and the message."""
+
+    case: CaseConversation
+    message: MessageView
 
 
 class HelpOutcome(BaseModel):
@@ -206,6 +297,45 @@ class HelpOutcome(BaseModel):
 
     case: CaseView
     order: OrderDetails
+
+
+class AgentCaseDetails(BaseModel):
+    """What an agent works from: the case with every message, and the order exactly as its
+    customer sees it (help links and their explanations included) in the agent's language."""
+
+    case: AgentCase
+    order: OrderDetails
+
+
+# --- case bodies ----------------------------------------------------------------------------------
+
+
+class CaseMessageRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: MessageBody = Field(description="1 to 5000 characters, not only blanks.")
+
+
+class AgentMessageRequest(CaseMessageRequest):
+    internal: bool = Field(
+        default=False, description="A note for customer service only; the customer never sees it."
+    )
+
+
+class AssignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    force: bool = Field(
+        default=False, description="Take the case over even if another agent has it."
+    )
+
+
+class SolveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resolution: MessageBody = Field(
+        description="What was done; the customer reads it as the agent's last message."
+    )
 
 
 # --- ops bodies -----------------------------------------------------------------------------------

@@ -32,18 +32,31 @@ DESCRIPTION = (
     "the shop's payment and warehouse systems create orders and move them through their life "
     "(`/ops` routes, scope `orders/ops`).\n\n"
     "Amounts are decimal strings with an ISO 4217 currency; times are UTC ISO 8601 with `Z`. "
-    'Every error answers `{"error": {"code": CODE, "message": TEXT, ...details}}`.'
+    'Every error answers `{"error": {"code": CODE, "message": TEXT, ...details}}`.\n\n'
+    "Every help action opens or joins a case with customer service: customers read and answer "
+    "their cases (`/cases`); agents (tokens in the `agents` group) work the queue "
+    "(`/agent/cases`)."
 )
 TAGS = [
     Tag(name="orders", description="A customer's orders (My Orders, Order Details)."),
     Tag(name="help", description="The help actions of an order: each opens or joins a case."),
     Tag(name="ops", description="The shop's systems: create orders and record their milestones."),
+    Tag(name="cases", description="A customer's cases with customer service, and their messages."),
+    Tag(name="agents", description="Customer service: the queue, and working a case."),
 ]
 
 ERROR_BODY = "ErrorBody"
 _POWERTOOLS_VALIDATION_ERROR = "HTTPValidationError"
 _REF_PREFIX = "#/components/schemas/"
-_LOCALISED_RESPONSES = {"OrderDetails", "HelpOutcome"}
+_LOCALISED_RESPONSES = {
+    "OrderDetails",
+    "HelpOutcome",
+    "CasePage",
+    "CaseConversation",
+    "CaseReply",
+    "AgentCase",
+    "AgentCaseDetails",
+}
 """Response models whose texts, labels and dates follow `Accept-Language`."""
 
 
@@ -135,13 +148,14 @@ def _document_function(logical_id: str, schema: dict[str, Any]) -> None:
     """Give each operation of one function its security, error answers and header parameters,
     and check that the template routes exactly these operations to this function."""
     routed: set[Route] = set()
+    forbidden_unless = _forbidden_unless(logical_id)
     for path, method, operation in _operations(schema):
         route = _template_route(logical_id, method, path)
         routed.add(route)
         if route.authorizer is not None:
             operation["security"] = [{route.authorizer: list(route.scopes)}]
         _add_header_parameters(method, operation)
-        _document_errors(route, operation)
+        _document_errors(route, operation, forbidden_unless)
     unrouted = [
         f"{route.method} {route.path}"
         for route in http_routes()
@@ -149,6 +163,14 @@ def _document_function(logical_id: str, schema: dict[str, Any]) -> None:
     ]
     if unrouted:
         raise OpenApiError(f"{logical_id}: the template routes {unrouted} but no operation does")
+
+
+def _forbidden_unless(logical_id: str) -> str | None:
+    """What a function's handler module says gets 403 on all its routes (`FORBIDDEN_UNLESS`),
+    for checks the handler makes beyond the token's scopes (such as the agents group)."""
+    module_name, _, _ = functions()[logical_id].handler.rpartition(".")
+    text: str | None = getattr(importlib.import_module(module_name), "FORBIDDEN_UNLESS", None)
+    return text
 
 
 def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -203,9 +225,9 @@ def _success_models(operation: dict[str, Any]) -> set[str]:
     return names
 
 
-def _document_errors(route: Route, operation: dict[str, Any]) -> None:
+def _document_errors(route: Route, operation: dict[str, Any], forbidden_unless: str | None) -> None:
     responses = operation.setdefault("responses", {})
-    for status, cases in _error_cases(route, operation).items():
+    for status, cases in _error_cases(route, operation, forbidden_unless).items():
         declared = _declared_description(responses.get(str(status)))
         # A route's own description says what is special about it; the codes say the rest.
         text = " ".join(case.render() for case in cases)
@@ -232,7 +254,9 @@ def _declared_description(response: dict[str, Any] | None) -> str | None:
     return description
 
 
-def _error_cases(route: Route, operation: dict[str, Any]) -> dict[int, list[_ErrorCase]]:
+def _error_cases(
+    route: Route, operation: dict[str, Any], forbidden_unless: str | None
+) -> dict[int, list[_ErrorCase]]:
     """The error answers an operation can give, by status, from what it takes."""
     parameters = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
     has_body = "requestBody" in operation
@@ -256,6 +280,8 @@ def _error_cases(route: Route, operation: dict[str, Any]) -> dict[int, list[_Err
     if route.scopes:
         needed = ", ".join(f"`{scope}`" for scope in route.scopes)
         cases[403] = [_ErrorCase("forbidden", f"the token lacks the scope {needed}.")]
+    if forbidden_unless:
+        cases.setdefault(403, []).append(_ErrorCase("forbidden", forbidden_unless))
     if ("path", "order_id") in parameters:
         text = (
             "there is no such order."
@@ -263,6 +289,13 @@ def _error_cases(route: Route, operation: dict[str, Any]) -> dict[int, list[_Err
             else "there is no such order, or it is another customer's (the same answer)."
         )
         cases[404] = [_ErrorCase("order_not_found", text)]
+    if ("path", "case_id") in parameters:
+        text = (
+            "there is no such case."
+            if forbidden_unless
+            else "there is no such case, or it is another customer's (the same answer)."
+        )
+        cases[404] = [_ErrorCase("case_not_found", text)]
     if ("query", "cursor") in parameters:
         cases.setdefault(400, []).append(
             _ErrorCase("invalid_cursor", "the cursor is not one this API gave out.")

@@ -66,11 +66,20 @@ class NewCase:
 
 @dataclass(frozen=True)
 class CaseUpdate:
-    """`before` becomes `after` (conditioned on `before.version`), with a new message."""
+    """`before` becomes `after` (conditioned on `before.version`), with a new message if any.
+    A case that closes gives up the order's slot for its action."""
 
     before: Case
     after: Case
-    message: CaseMessage
+    message: CaseMessage | None
+
+
+@dataclass
+class CaseRecord:
+    """A case with its conversation (oldest first), as one Query reads them."""
+
+    case: Case
+    messages: list[CaseMessage] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,13 @@ class OrderService:
         self._store.commit(OrderChange(before=None, after=order, entry=entry))
         return OrderView.of(order)
 
+    def order_details_for_agent(self, order_id: str, locale: str) -> OrderDetails:
+        """The Order Details page exactly as the order's customer sees it, for an agent."""
+        record = self._store.load(order_id)
+        if record is None:
+            raise OrderNotFound(order_id)
+        return self._details(record, locale)
+
     def order_for_ops(self, order_id: str) -> OrderView:
         record = self._store.load(order_id)
         if record is None:
@@ -237,11 +244,13 @@ class OrderService:
         author: Author,
         body: str,
         details: dict[str, Any],
+        follows: str | None = None,
     ) -> CaseChange:
         """The one place that keeps the rule: at most one case per order and action is not
         closed. A repeat from the customer joins it as a customer reply (which reopens it if it
         was solved); a system message joins it without changing whose turn it is. The store's
-        OPENCASE item makes the rule hold under concurrent requests."""
+        OPENCASE item makes the rule hold under concurrent requests. A new case continues the
+        closed case `follows`, when the customer wrote on that one."""
         message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=body)
         existing = record.open_case(action)
         if existing is not None:
@@ -258,6 +267,7 @@ class OrderService:
             opened_at=now,
             opened_by=opened_by,
             first_response_due_at=now + self._case_policy.first_response_within(action),
+            follows=follows,
             details=details,
             last_activity_at=now,
         )

@@ -8,10 +8,23 @@ the item layout and reads index names from the environment the template sets):
                          sk CASE#<case_id>         a copy of each of the order's cases
                          sk OPENCASE#<action>      the order's one non-closed case per action
     pk CASE#<case_id>    sk CASE                   the case
-                         sk MESSAGE#<at>#<id>      its conversation
+                         sk MESSAGE#<at>#<version>#<id>  its conversation
 
-Order details are one Query on the order's partition; a customer's orders are one Query per page
-on OrdersByCustomer; every change is one TransactWriteItems conditioned on what was read.
+The case item (never its copy in the order's partition) also carries the keys of two sparse
+indexes, which hold nothing but cases:
+
+    CasesByCustomer  case_customer_pk CUSTOMER#<customer_id>
+                     case_customer_sk <last_activity_at>#<case_id>     newest activity last
+    CaseQueue        queue_pk QUEUE#<status>                           open, pending, solved only
+                     queue_sk <urgency>#<case_id>                      most urgent first
+
+The urgency is the first-response due time of an open case, the last activity of a pending one,
+and when a solved case was solved (so housekeeping finds the cases due to close with one range
+Query). A closed case has no queue keys, so it leaves the queue.
+
+Order details are one Query on the order's partition; a case with its conversation is one Query
+on the case's; every list is one Query per page on an index; every change is one
+TransactWriteItems conditioned on what was read.
 """
 
 import base64
@@ -20,7 +33,8 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -28,10 +42,17 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Case, CaseMessage
+from lifecycle.case import Case, CaseMessage, CaseStatus
 from lifecycle.order import Order
 from orderhelp.errors import ConcurrentUpdate, InvalidCursor, OrderAlreadyExists
-from orderhelp.records import CaseUpdate, HistoryEntry, NewCase, OrderChange, OrderRecord
+from orderhelp.records import (
+    CaseRecord,
+    CaseUpdate,
+    HistoryEntry,
+    NewCase,
+    OrderChange,
+    OrderRecord,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,6 +78,16 @@ def customer_pk(customer_id: str) -> str:
     return f"CUSTOMER#{customer_id}"
 
 
+def queue_pk(status: CaseStatus) -> str:
+    return f"QUEUE#{status}"
+
+
+def sort_time(moment: datetime) -> str:
+    """A UTC time as a sort key: always with microseconds, since `09:00:00Z` would sort after
+    `09:00:00.500000Z`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def history_sk(version: int) -> str:
     return f"{HISTORY}{version:010d}"
 
@@ -64,7 +95,26 @@ def history_sk(version: int) -> str:
 def customer_sk(order: Order) -> str:
     """Sorts a customer's orders by when they were placed. The time is written with a fixed
     width (always microseconds): `09:00:00Z` would sort after `09:00:00.500000Z`."""
-    return f"ORDER#{order.placed_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{order.order_id}"
+    return f"ORDER#{sort_time(order.placed_at)}#{order.order_id}"
+
+
+def case_index_keys(case: Case) -> dict[str, str]:
+    """The keys that put a case in CasesByCustomer and, unless closed, in the CaseQueue."""
+    keys = {
+        "case_customer_pk": customer_pk(case.customer_id),
+        "case_customer_sk": f"{sort_time(case.last_activity_at)}#{case.case_id}",
+    }
+    urgency = {
+        CaseStatus.OPEN: case.first_response_due_at,
+        CaseStatus.PENDING: case.last_activity_at,
+        CaseStatus.SOLVED: case.solved_at,
+    }.get(case.status)
+    if urgency is not None:
+        keys |= {
+            "queue_pk": queue_pk(case.status),
+            "queue_sk": f"{sort_time(urgency)}#{case.case_id}",
+        }
+    return keys
 
 
 class OrderStore(Protocol):
@@ -81,6 +131,37 @@ class OrderStore(Protocol):
     def commit(self, change: OrderChange) -> None:
         """Write `change` atomically; `ConcurrentUpdate` if anything changed since it was read,
         `OrderAlreadyExists` when creating an order whose id is taken."""
+
+
+class CaseStore(Protocol):
+    """What the case flows need from storage, besides reading an order."""
+
+    def load(self, order_id: str) -> OrderRecord | None:
+        """The order with its cases and history, or None."""
+
+    def load_case(self, case_id: str) -> CaseRecord | None:
+        """The case with its whole conversation, or None."""
+
+    def get_case(self, case_id: str) -> Case | None:
+        """The case alone (no conversation), or None."""
+
+    def list_cases_for_customer(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Case], str | None]:
+        """One page of the customer's cases, newest activity first, and the next cursor."""
+
+    def list_queue(
+        self, status: CaseStatus, limit: int, cursor: str | None
+    ) -> tuple[list[Case], str | None]:
+        """One page of the cases in `status`, most urgent first, and the next cursor."""
+
+    def cases_solved_before(self, cutoff: datetime, page_size: int) -> Iterator[list[Case]]:
+        """Pages of the solved cases solved at or before `cutoff`, oldest first (the index is
+        eventually consistent: a case may have changed since)."""
+
+    def commit_cases(self, changes: Sequence[NewCase | CaseUpdate]) -> None:
+        """Write the case changes atomically; `ConcurrentUpdate` if a case changed since it was
+        read, or if the order's slot for a new case's action is taken."""
 
 
 _serializer = TypeSerializer()
@@ -109,6 +190,9 @@ def _plain(value: Any) -> Any:
 _CURSOR_SORT_KEY = re.compile(
     r"^ORDER#\d{4}-\d\d-\d\dT[0-9:.]+Z#(?P<order_id>[A-Za-z0-9._:-]{1,64})$"
 )
+_CASE_CURSOR_SORT_KEY = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#(?P<case_id>[A-Za-z0-9][A-Za-z0-9._:-]{0,63})$"
+)
 
 
 def _cursor_check(customer_id: str, after: str) -> str:
@@ -119,11 +203,48 @@ def _cursor_check(customer_id: str, after: str) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
+def _encode_cursor(scope: str, after: str) -> str:
+    values = {"after": after, "check": _cursor_check(scope, after)}
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(scope: str, cursor: str, sort_key: re.Pattern[str]) -> re.Match[str]:
+    """The position a cursor of `scope` names; `InvalidCursor` for a malformed cursor, one edited
+    by hand or one given out for another scope (another customer, another queue)."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        after, check = decoded["after"], decoded["check"]
+        valid = (
+            set(decoded) == {"after", "check"}
+            and isinstance(after, str)
+            and isinstance(check, str)
+            and hmac.compare_digest(check, _cursor_check(scope, after))
+        )
+        match = sort_key.fullmatch(after) if valid else None
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeError):
+        match = None
+    if match is None:
+        raise InvalidCursor
+    return match
+
+
 class DynamoOrderStore:
-    def __init__(self, client: "DynamoDBClient", table: str, orders_by_customer_index: str) -> None:
+    def __init__(
+        self,
+        client: "DynamoDBClient",
+        table: str,
+        orders_by_customer_index: str,
+        *,
+        cases_by_customer_index: str | None = None,
+        case_queue_index: str | None = None,
+    ) -> None:
         self._client = client
         self._table = table
         self._by_customer = orders_by_customer_index
+        self._cases_by_customer = cases_by_customer_index
+        self._case_queue = case_queue_index
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -183,31 +304,15 @@ class DynamoOrderStore:
 
     @staticmethod
     def _cursor(customer_id: str, row: Mapping[str, Any]) -> str:
-        after = row["customer_sk"]
-        values = {"after": after, "check": _cursor_check(customer_id, after)}
-        raw = json.dumps(values, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return _encode_cursor(customer_id, row["customer_sk"])
 
     @staticmethod
     def _start_key(customer_id: str, cursor: str) -> dict[str, Any]:
         """The page's start key, rebuilt around the caller's own partition: a cursor can only
         move within the customer's own orders. A malformed cursor, one edited by hand or one
         given to another customer is refused."""
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            after, check = decoded["after"], decoded["check"]
-            valid = (
-                set(decoded) == {"after", "check"}
-                and isinstance(after, str)
-                and isinstance(check, str)
-                and hmac.compare_digest(check, _cursor_check(customer_id, after))
-            )
-            match = _CURSOR_SORT_KEY.fullmatch(after) if valid else None
-        except (binascii.Error, ValueError, TypeError, KeyError, UnicodeError):
-            match = None
-        if match is None:
-            raise InvalidCursor
+        match = _decode_cursor(customer_id, cursor, _CURSOR_SORT_KEY)
+        after = match.string
         return to_item(
             {
                 "customer_pk": customer_pk(customer_id),
@@ -216,6 +321,124 @@ class DynamoOrderStore:
                 "sk": ORDER,
             }
         )
+
+    def load_case(self, case_id: str) -> CaseRecord | None:
+        items: list[dict[str, Any]] = []
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": case_pk(case_id)}},
+            "ConsistentRead": True,
+        }
+        while True:  # a long conversation may take more than one page
+            page = self._client.query(**query)
+            items += [from_item(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        case_item = next((item for item in items if item["sk"] == CASE), None)
+        if case_item is None:
+            return None
+        messages = [
+            CaseMessage.model_validate(_fields(CaseMessage, item))
+            for item in items
+            if item["sk"].startswith(MESSAGE)
+        ]
+        messages.sort(key=lambda message: message.at)  # stable: the key's order breaks ties
+        return CaseRecord(case=_case_of(case_item), messages=messages)
+
+    def get_case(self, case_id: str) -> Case | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=to_item({"pk": case_pk(case_id), "sk": CASE}),
+            ConsistentRead=True,
+        ).get("Item")
+        return _case_of(from_item(item)) if item else None
+
+    def list_cases_for_customer(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Case], str | None]:
+        return self._case_page(
+            _required(self._cases_by_customer, "CasesByCustomer"),
+            ("case_customer_pk", "case_customer_sk"),
+            customer_pk(customer_id),
+            limit,
+            cursor,
+            newest_first=True,
+        )
+
+    def list_queue(
+        self, status: CaseStatus, limit: int, cursor: str | None
+    ) -> tuple[list[Case], str | None]:
+        return self._case_page(
+            _required(self._case_queue, "CaseQueue"),
+            ("queue_pk", "queue_sk"),
+            queue_pk(status),
+            limit,
+            cursor,
+            newest_first=False,
+        )
+
+    def cases_solved_before(self, cutoff: datetime, page_size: int) -> Iterator[list[Case]]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": _required(self._case_queue, "CaseQueue"),
+            # `<time>#<case_id>` < `<cutoff>$` exactly when time <= cutoff ('#' sorts before '$').
+            "KeyConditionExpression": "queue_pk = :queue AND queue_sk < :bound",
+            "ExpressionAttributeValues": {
+                ":queue": {"S": queue_pk(CaseStatus.SOLVED)},
+                ":bound": {"S": f"{sort_time(cutoff)}$"},
+            },
+            "Limit": page_size,
+        }
+        while True:
+            page = self._client.query(**query)
+            cases = [_case_of(from_item(item)) for item in page["Items"]]
+            if cases:
+                yield cases
+            if "LastEvaluatedKey" not in page:
+                return
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _case_page(
+        self,
+        index: str,
+        key_names: tuple[str, str],
+        partition: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        newest_first: bool,
+    ) -> tuple[list[Case], str | None]:
+        partition_name, sort_name = key_names
+        scope = f"{index}\n{partition}"
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#partition = :partition",
+            "ExpressionAttributeNames": {"#partition": partition_name},
+            "ExpressionAttributeValues": {":partition": {"S": partition}},
+            "ScanIndexForward": not newest_first,
+            # One more than asked: whether it comes back says if there is a next page.
+            "Limit": limit + 1,
+        }
+        if cursor:
+            # Rebuilt around the caller's own partition: a cursor only moves within it.
+            match = _decode_cursor(scope, cursor, _CASE_CURSOR_SORT_KEY)
+            query["ExclusiveStartKey"] = to_item(
+                {
+                    partition_name: partition,
+                    sort_name: match.string,
+                    "pk": case_pk(match["case_id"]),
+                    "sk": CASE,
+                }
+            )
+        page = self._client.query(**query)
+        items = [from_item(item) for item in page["Items"]]
+        has_more = len(items) > limit or (len(items) == limit and "LastEvaluatedKey" in page)
+        items = items[:limit]
+        next_cursor = _encode_cursor(scope, items[-1][sort_name]) if has_more and items else None
+        return [_case_of(item) for item in items], next_cursor
 
     # --- writes ----------------------------------------------------------------------------------
 
@@ -238,6 +461,29 @@ class DynamoOrderStore:
                 raise OrderAlreadyExists(change.after.order_id) from failure
             if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
                 raise ConcurrentUpdate(change.after.order_id) from failure
+            raise
+
+    def commit_cases(self, changes: Sequence[NewCase | CaseUpdate]) -> None:
+        operations: list[dict[str, Any]] = []
+        for change in changes:
+            operations += (
+                self._open_case(change)
+                if isinstance(change, NewCase)
+                else self._update_case(change)
+            )
+        try:
+            self._client.transact_write_items(
+                TransactItems=cast("list[TransactWriteItemTypeDef]", operations)
+            )
+        except ClientError as failure:
+            error = failure.response.get("Error", {})
+            if error.get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in failure.response.get("CancellationReasons", [])]
+            if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
+                first = changes[0]
+                case = first.case if isinstance(first, NewCase) else first.after
+                raise ConcurrentUpdate(case.case_id, subject="case") from failure
             raise
 
     def _put_order(self, change: OrderChange) -> dict[str, Any]:
@@ -276,14 +522,17 @@ class DynamoOrderStore:
     def _case_items(self, case: Case) -> list[dict[str, Any]]:
         values = case.model_dump(mode="json")
         return [
-            values | {"pk": case_pk(case.case_id), "sk": CASE},
+            # Only the case item is indexed: the copy would list every case twice.
+            values | case_index_keys(case) | {"pk": case_pk(case.case_id), "sk": CASE},
             values | {"pk": order_pk(case.order_id), "sk": f"{CASE_COPY}{case.case_id}"},
         ]
 
     def _message_item(self, case: Case, message: CaseMessage) -> dict[str, Any]:
         values = message.model_dump(mode="json") | {
             "pk": case_pk(case.case_id),
-            "sk": f"{MESSAGE}{message.model_dump(mode='json')['at']}#{message.message_id}",
+            # The case's version after the change orders messages written in the same instant
+            # as they happened.
+            "sk": f"{MESSAGE}{sort_time(message.at)}#{case.version:010d}#{message.message_id}",
         }
         return {
             "Put": {
@@ -334,11 +583,41 @@ class DynamoOrderStore:
             "ExpressionAttributeNames": {"#version": "version"},
             "ExpressionAttributeValues": {":version": {"N": str(update.before.version)}},
         }
-        return [
+        operations: list[dict[str, Any]] = [
             {"Put": {"TableName": self._table, "Item": to_item(case_item), **same_version}},
             {"Put": {"TableName": self._table, "Item": to_item(copy_item), **same_version}},
-            self._message_item(update.after, update.message),
         ]
+        if update.message is not None:
+            operations.append(self._message_item(update.after, update.message))
+        closing = update.after.status is CaseStatus.CLOSED
+        if closing and update.before.status is not CaseStatus.CLOSED:
+            # The closed case frees the order's slot for its action, if the slot is still its own.
+            operations.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": to_item(
+                            {
+                                "pk": order_pk(update.after.order_id),
+                                "sk": f"{OPEN_CASE}{update.after.action}",
+                            }
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk) OR case_id = :case_id",
+                        "ExpressionAttributeValues": {":case_id": {"S": update.after.case_id}},
+                    }
+                }
+            )
+        return operations
+
+
+def _case_of(item: Mapping[str, Any]) -> Case:
+    return Case.model_validate(_fields(Case, item))
+
+
+def _required(index: str | None, name: str) -> str:
+    if index is None:
+        raise RuntimeError(f"this store was made without the {name} index")
+    return index
 
 
 def _fields(model: type[BaseModel], item: Mapping[str, Any]) -> dict[str, Any]:

@@ -73,6 +73,10 @@ class Case(Record):
     follows: Identifier | None = Field(
         default=None, description="The closed case this one continues."
     )
+    followed_by: list[Identifier] = Field(
+        default_factory=list,
+        description="Where the customer went on after this case closed: its follow-up cases.",
+    )
     details: dict[str, Any] = Field(
         default_factory=dict, description="What the customer asked for, as the action's body."
     )
@@ -113,6 +117,12 @@ class CaseLifecycle(StateMachine):
         | pending.to.itself(internal=True)
         | solved.to.itself(internal=True)
     )
+    # Taking a case (or handing it over) does not change whose turn it is; a closed case is done.
+    assign = (
+        open.to.itself(internal=True)
+        | pending.to.itself(internal=True)
+        | solved.to.itself(internal=True)
+    )
     # A message from the shop's systems (e.g. the delay check) does not change whose turn it is.
     system_message = (
         open.to.itself(internal=True)
@@ -142,6 +152,9 @@ class CaseLifecycle(StateMachine):
     def on_solve(self, now: datetime, resolution: str) -> None:
         self.case.resolution = resolution
         self.case.solved_at = now
+
+    def on_assign(self, agent: str) -> None:
+        self.case.assignee = agent
 
     def on_close(self, now: datetime) -> None:
         self.case.closed_at = now

@@ -14,6 +14,7 @@ class EventNotAllowed(RuleError):
         super().__init__(f"event '{event}' is not allowed when the {subject} is '{state}'")
         self.event = event
         self.state = state
+        self.subject = subject
 
 
 class InvalidOrder(RuleError):

@@ -10,11 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from orderhelp.local.apigw import Authorization, HttpRequest, build_event
 from orderhelp.local.lambda_runtime import match_route
-from orderhelp.local.sample_events import SampleEvent, sample_events, seed_calls
+from orderhelp.local.sample_events import (
+    SampleEvent,
+    sample_events,
+    seed_calls,
+    stage_seed_cases,
+)
+from orderhelp.local.template import functions
+from orderhelp.store import DynamoOrderStore
 from tests.e2e.stack import ROOT, LocalStack
 
 EVENTS = ROOT / "events"
@@ -73,6 +81,28 @@ def seed(stack: LocalStack, order_ids: set[str]) -> None:
         assert reply.status in (200, 201), (call, reply.status, reply.body)
 
 
+def seed_case_states(stack: LocalStack, case_ids: set[str]) -> None:
+    """The seed's cases, put in their state straight in the stack's embedded DynamoDB."""
+    info = stack.state.read_info()
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=info["dynamodb_endpoint"],
+        region_name=info["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    environment = functions()["CustomerApiFunction"].environment
+    assert "OrdersTable" in info["tables"]  # the stack names its tables by logical id
+    store = DynamoOrderStore(
+        client,
+        "OrdersTable",
+        environment["ORDERS_BY_CUSTOMER_INDEX"],
+        cases_by_customer_index=environment["CASES_BY_CUSTOMER_INDEX"],
+        case_queue_index=environment["CASE_QUEUE_INDEX"],
+    )
+    stage_seed_cases(store, sorted(case_ids), datetime.now(UTC))
+
+
 def replay(stack: LocalStack, event: SampleEvent) -> dict[str, Any]:
     port = ["--port", str(stack.port), "--state-dir", str(stack.state_root)]
     result = invoke(event.function, "--event", str(event.path), *port)
@@ -89,6 +119,7 @@ def check(event: SampleEvent, output: dict[str, Any]) -> None:
 
 def run_wave(stack: LocalStack, wave: list[SampleEvent]) -> None:
     seed(stack, {order for event in wave for order in event.orders})
+    seed_case_states(stack, {case for event in wave for case in event.cases})
     # Reads and refusals first, all at once: none of them changes anything
     unchanging = [event for event in wave if not changes_data(event)]
     with ThreadPoolExecutor(4) as pool:

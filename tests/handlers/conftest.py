@@ -12,7 +12,7 @@ from moto import mock_aws
 
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
-from orderhelp.local.sample_events import seed_calls
+from orderhelp.local.sample_events import seed_calls, stage_seed_cases
 from orderhelp.local.template import (
     create_table_requests,
     function_environment,
@@ -35,7 +35,9 @@ def _reset_process_caches() -> None:
         config.policy_settings,
         config.case_settings,
         config.store_settings,
+        wiring.store,
         wiring.order_service,
+        wiring.case_service,
         api_module._idempotency_store,
     ):
         cached.cache_clear()
@@ -156,3 +158,16 @@ def seed(api: Api, clock: Clock) -> SeedOrders:
             assert reply.status in (200, 201), f"seeding {call.path}: {reply.status} {reply.body}"
 
     return seed_orders
+
+
+SeedCases = Callable[[Sequence[str]], None]
+
+
+@pytest.fixture
+def seed_case_states(api: Api, clock: Clock) -> SeedCases:
+    """Puts cases of `events/seed.json` in their state (their orders must be seeded first)."""
+
+    def stage(case_ids: Sequence[str]) -> None:
+        stage_seed_cases(wiring.store(), case_ids, clock.now, config.case_settings().case_policy())
+
+    return stage

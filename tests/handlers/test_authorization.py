@@ -49,6 +49,15 @@ def _body(route: Route) -> Any:
         },
         "POST /ops/orders/{order_id}/deliver": {},
         "POST /ops/orders/{order_id}/cancel": {"reason": "Out of stock"},
+        # The case routes: their own matrix is in test_case_authorization.py.
+        "GET /cases": None,
+        "GET /cases/{case_id}": None,
+        "POST /cases/{case_id}/messages": {"body": "Hello"},
+        "GET /agent/cases": None,
+        "GET /agent/cases/{case_id}": None,
+        "POST /agent/cases/{case_id}/assign": {"force": True},
+        "POST /agent/cases/{case_id}/messages": {"body": "Hello", "internal": False},
+        "POST /agent/cases/{case_id}/solve": {"resolution": "Refund issued."},
     }[f"{route.method} {route.path}"]
 
 
@@ -69,8 +78,10 @@ class Request:
         return "{order_id}" in self.route.path
 
     def path(self, order_id: str) -> str:
-        return self.route.path.replace("{order_id}", order_id).replace(
-            "{action}", self.action or ""
+        return (
+            self.route.path.replace("{order_id}", order_id)
+            .replace("{action}", self.action or "")
+            .replace("{case_id}", "CS-ANY")
         )
 
     def __str__(self) -> str:

@@ -25,10 +25,11 @@ from orderhelp.local.sample_events import (
     SEED,
     SampleEvent,
     sample_events,
+    seed_cases,
     seed_orders,
 )
 from orderhelp.local.template import functions, http_routes
-from tests.handlers.conftest import SeedOrders
+from tests.handlers.conftest import SeedCases, SeedOrders
 
 EVENTS = sample_events()
 
@@ -91,6 +92,10 @@ def test_every_entry_names_a_function_a_status_and_known_orders() -> None:
         # A refusal says which one: a 404 for a missing order is not a 404 for a missing route.
         assert (sample.error is not None) == (sample.status >= 400), sample.file
         assert set(sample.orders) <= set(known), sample.file
+        # A case needs its order in the store first.
+        cases = seed_cases()
+        assert set(sample.cases) <= set(cases), sample.file
+        assert {cases[case_id].order_id for case_id in sample.cases} <= set(sample.orders)
 
 
 def test_every_route_and_every_help_action_has_events() -> None:
@@ -192,8 +197,11 @@ def invoke(sample: SampleEvent, event: dict[str, Any]) -> tuple[int, Any]:
 
 
 @pytest.mark.parametrize("sample", EVENTS, ids=by_file)
-def test_the_event_gets_its_expected_status(sample: SampleEvent, seed: SeedOrders) -> None:
+def test_the_event_gets_its_expected_status(
+    sample: SampleEvent, seed: SeedOrders, seed_case_states: SeedCases
+) -> None:
     seed(sample.orders)
+    seed_case_states(sample.cases)
     status, body = invoke(sample, copy.deepcopy(sample.load()))
     assert status == sample.status, body
     if sample.error is not None:

@@ -19,7 +19,13 @@ from lifecycle.order import CancellationDetails, DeliveryDetails, PaymentDetails
 from orderhelp import openapi
 from orderhelp.cli import main
 from orderhelp.local.template import http_routes
-from orderhelp.models import CreateOrderRequest
+from orderhelp.models import (
+    AgentMessageRequest,
+    AssignRequest,
+    CaseMessageRequest,
+    CreateOrderRequest,
+    SolveRequest,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "openapi.json"
@@ -116,6 +122,41 @@ def test_each_ops_route_documents_its_body(
     assert schema_ref(operation["requestBody"]["content"]) == model.__name__
 
 
+@pytest.mark.parametrize(
+    ("path", "model"),
+    [
+        ("/cases/{case_id}/messages", CaseMessageRequest),
+        ("/agent/cases/{case_id}/messages", AgentMessageRequest),
+        ("/agent/cases/{case_id}/solve", SolveRequest),
+    ],
+)
+def test_each_case_route_documents_its_body(
+    document: dict[str, Any], path: str, model: type[Any]
+) -> None:
+    operation = document["paths"][path]["post"]
+    assert schema_ref(operation["requestBody"]["content"]) == model.__name__
+
+
+def test_taking_a_case_may_send_no_body_at_all(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/agent/cases/{case_id}/assign"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"$ref": f"#/components/schemas/{AssignRequest.__name__}"} in schema["anyOf"]
+    assert {"type": "null"} in schema["anyOf"]
+
+
+def test_agent_routes_document_who_is_refused_and_case_routes_which_case_is_missing(
+    document: dict[str, Any],
+) -> None:
+    for _, path, operation in operations(document):
+        responses = operation["responses"]
+        if path.startswith("/agent/"):
+            assert "agents" in responses["403"]["description"], path
+        if "{case_id}" in path:
+            assert "`case_not_found`" in responses["404"]["description"], path
+        if path.startswith("/cases/"):
+            assert "another customer's" in responses["404"]["description"], path
+
+
 def test_every_error_answer_is_the_error_envelope(document: dict[str, Any]) -> None:
     envelope = document["components"]["schemas"]["ErrorBody"]
     assert envelope["required"] == ["error"]
@@ -130,9 +171,9 @@ def test_every_error_answer_is_the_error_envelope(document: dict[str, Any]) -> N
         for status in errors:
             assert schema_ref(responses[str(status)]["content"]) == "ErrorBody", (path, status)
         expected = {401, 422, 500, 503}
-        if path.startswith("/ops/"):
+        if path.startswith(("/ops/", "/agent/")):
             expected.add(403)
-        if "{order_id}" in path:
+        if "{order_id}" in path or "{case_id}" in path:
             expected.add(404)
         if method == "POST":
             expected |= {400, 409, 413}
@@ -146,7 +187,8 @@ def test_posts_document_the_idempotency_key_and_details_the_language(
     for method, path, operation in operations(document):
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         assert ("Idempotency-Key" in headers) == (method == "POST"), path
-        localised = path == "/orders/{order_id}" or "/help/" in path
+        # Case statuses are labelled in the caller's language, and order details explained.
+        localised = path == "/orders/{order_id}" or "/help/" in path or "/cases" in path
         assert ("Accept-Language" in headers) == localised, path
 
 

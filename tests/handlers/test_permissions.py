@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from orderhelp import aws
+from orderhelp import aws, wiring
 from orderhelp.local.lambda_runtime import match_route
 from orderhelp.local.template import resources
+from tests.handlers.case_calls import AGENT, InterleavingCaseStore, housekeeping
 from tests.handlers.client import Api, Identity, Reply
 
 # TransactWriteItems is authorised item by item, as the action each item performs.
@@ -85,8 +86,19 @@ class RecordingApi:
     def _routed_call(self, method: str, path: str, body: Any = None, **options: Any) -> Reply:
         match = match_route(method, path.partition("?")[0])
         assert match is not None
-        self._function = match.route.function
-        return self._call(method, path, body, **options)
+        # A call made while another function runs (a race staged by a test) is its own.
+        outer, self._function = self._function, match.route.function
+        try:
+            return self._call(method, path, body, **options)
+        finally:
+            self._function = outer
+
+    def run_job(self, function: str, job: Any) -> Any:
+        outer, self._function = self._function, function
+        try:
+            return job()
+        finally:
+            self._function = outer
 
     def __call__(self, method: str, path: str, body: Any = None, **options: Any) -> int:
         return self.api.call(method, path, body, **options).status
@@ -135,7 +147,44 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
     assert calls.api.ship(order).status == 200
     assert calls.api.deliver(order).status == 200
 
-    for function in ("CustomerApiFunction", "OpsApiFunction"):
+    # Cases: the customer's routes, the agents' routes, and housekeeping (one case closes, the
+    # other is reopened by its customer after housekeeping found it, so it is read again)
+    case_id = calls.api.call("GET", "/cases", identity=lucia).body["cases"][0]["case_id"]
+    assert calls("GET", f"/cases/{case_id}", identity=lucia) == 200
+    assert calls("POST", f"/cases/{case_id}/messages", {"body": "?"}, identity=lucia) == 200
+    ana = Identity.agent(AGENT)
+    assert calls("GET", "/agent/cases?status=open", identity=ana) == 200
+    assert calls("GET", f"/agent/cases/{case_id}", identity=ana) == 200
+    agent_key = {"Idempotency-Key": "k-3"}
+    assert calls("POST", f"/agent/cases/{case_id}/assign", {}, identity=ana) == 200
+    reply = {"body": "!", "internal": False}
+    assert (
+        calls("POST", f"/agent/cases/{case_id}/messages", reply, identity=ana, headers=agent_key)
+        == 200
+    )
+    assert calls("POST", f"/agent/cases/{case_id}/solve", {"resolution": "ok"}, identity=ana) == 200
+    reopened = calls.api.call("GET", "/cases", identity=lucia).body["cases"][1]["case_id"]
+    assert calls("POST", f"/agent/cases/{reopened}/assign", {}, identity=ana) == 200
+    assert (
+        calls("POST", f"/agent/cases/{reopened}/solve", {"resolution": "ok"}, identity=ana) == 200
+    )
+    calls.api.clock.advance(days=30)
+    cases = InterleavingCaseStore(wiring.case_service()._store)
+    wiring.case_service()._store = cases  # type: ignore[assignment]
+    cases.before_next_commit(
+        lambda: calls.api.call(
+            "POST", f"/cases/{reopened}/messages", {"body": "not yet"}, identity=lucia
+        )
+    )
+    report = calls.run_job("HousekeepingFunction", housekeeping)
+    assert (report["closed"], report["skipped"]) == (1, 1), report
+
+    for function in (
+        "CustomerApiFunction",
+        "OpsApiFunction",
+        "AgentApiFunction",
+        "HousekeepingFunction",
+    ):
         used, allowed = calls.used[function], granted(function)
         assert used, f"{function} made no DynamoDB request"
         assert used <= allowed, f"{function} needs {sorted(used - allowed, key=str)}"

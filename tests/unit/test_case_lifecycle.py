@@ -29,8 +29,19 @@ EXPECTED: dict[tuple[CaseStatus, str], CaseStatus] = {
     (S.OPEN, "system_message"): S.OPEN,
     (S.PENDING, "system_message"): S.PENDING,
     (S.SOLVED, "system_message"): S.SOLVED,
+    (S.OPEN, "assign"): S.OPEN,
+    (S.PENDING, "assign"): S.PENDING,
+    (S.SOLVED, "assign"): S.SOLVED,
 }
-EVENTS = ("agent_reply", "customer_reply", "solve", "close", "internal_note", "system_message")
+EVENTS = (
+    "agent_reply",
+    "customer_reply",
+    "solve",
+    "close",
+    "internal_note",
+    "system_message",
+    "assign",
+)
 
 
 def a_case(status: CaseStatus = S.OPEN, **changes: Any) -> Case:
@@ -55,9 +66,11 @@ def a_case(status: CaseStatus = S.OPEN, **changes: Any) -> Case:
 
 
 def data_for(event: str) -> dict[str, Any]:
-    return {"solve": {"resolution": "Refund issued"}, "close": {"close_after": CLOSE_AFTER}}.get(
-        event, {}
-    )
+    return {
+        "solve": {"resolution": "Refund issued"},
+        "close": {"close_after": CLOSE_AFTER},
+        "assign": {"agent": "agent-bruno"},
+    }.get(event, {})
 
 
 @pytest.mark.parametrize("status", list(CaseStatus))
@@ -126,3 +139,12 @@ def test_the_first_agent_reply_is_the_first_response() -> None:
     answered = apply_case_event(a_case(), "agent_reply", now=T0 + timedelta(hours=1))
     later = apply_case_event(answered, "agent_reply", now=T0 + timedelta(hours=3))
     assert later.first_responded_at == T0 + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("status", [S.OPEN, S.PENDING, S.SOLVED])
+def test_assigning_hands_the_case_over_without_changing_whose_turn_it_is(
+    status: CaseStatus,
+) -> None:
+    case = a_case(status)
+    taken = apply_case_event(case, "assign", now=T0 + timedelta(days=6), agent="agent-bruno")
+    assert (taken.assignee, taken.status, taken.turn) == ("agent-bruno", status, case.turn)

@@ -1,4 +1,5 @@
-"""CustomerApiFunction: customers list their orders, open one, and use its help actions."""
+"""CustomerApiFunction: customers list their orders, open one, and use its help actions; they
+read their cases with customer service and write on them."""
 
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -12,7 +13,9 @@ from lifecycle.errors import ActionUnavailable
 from lifecycle.help import CATALOGUE, HelpActionSpec, HelpRequest
 from lifecycle.i18n import translate
 from orderhelp.api import (
+    CaseIdPath,
     OrderIdPath,
+    checked_case_id,
     checked_order_id,
     create_resolver,
     current_caller,
@@ -23,9 +26,17 @@ from orderhelp.api import (
     request_locale,
 )
 from orderhelp.errors import UnknownAction
+from orderhelp.models import (
+    CaseConversation,
+    CaseMessageRequest,
+    CasePage,
+    CaseReply,
+    HelpOutcome,
+    OrderDetails,
+    OrderPage,
+)
 from orderhelp.models import ErrorBody as ErrorBodyModel
-from orderhelp.models import HelpOutcome, OrderDetails, OrderPage
-from orderhelp.wiring import order_service
+from orderhelp.wiring import case_service, order_service
 
 app = create_resolver()
 
@@ -124,6 +135,76 @@ for _spec in CATALOGUE.values():
 def unknown_help_action(order_id: OrderIdPath, action: str) -> Response[str]:
     current_caller(app)
     raise UnknownAction(action, [str(a) for a in HelpAction])
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+
+@app.get(
+    "/cases",
+    summary="My cases with customer service, newest activity first",
+    tags=["cases"],
+    operation_id="list_cases",
+    response_description="A page of the caller's cases",
+)
+def list_cases(
+    limit: Annotated[int, Query(ge=1, le=100, description="Cases per page.")] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
+) -> CasePage:
+    customer = current_caller(app).subject
+    return case_service().customer_cases(customer, limit, cursor, request_locale(app))
+
+
+@app.get(
+    "/cases/<case_id>",
+    summary="A case with its conversation",
+    tags=["cases"],
+    operation_id="get_case",
+    response_description="The case and its messages (customer service's internal notes left out)",
+)
+def get_case(case_id: CaseIdPath) -> CaseConversation:
+    customer = current_caller(app).subject
+    return case_service().customer_case(customer, checked_case_id(case_id), request_locale(app))
+
+
+@app.post(
+    "/cases/<case_id>/messages",
+    summary="Write to customer service on a case",
+    description="Adds the message to the case (a solved case opens again). A closed case is "
+    "never an error: the message opens a follow-up case that links back to it, or joins the "
+    "order's case already open for the same action; `case` says which case got it.",
+    tags=["cases"],
+    operation_id="post_case_message",
+    responses={
+        200: {
+            "description": "The message was added to an open case: this one or, if this one "
+            "is closed, the order's open case for the same action",
+            "content": {"application/json": {"model": CaseReply}},
+        },
+        201: {
+            "description": "This case was closed: the message opened a follow-up case",
+            "content": {"application/json": {"model": CaseReply}},
+        },
+    },
+)
+def post_case_message(
+    case_id: CaseIdPath, request: Annotated[CaseMessageRequest, Body(embed=False)]
+) -> Response[str]:
+    caller = current_caller(app)
+    locale = request_locale(app)
+    checked_id = checked_case_id(case_id)
+
+    def work() -> dict[str, Any]:
+        reply, opened = case_service().customer_message(
+            caller.subject, checked_id, request.body, locale
+        )
+        if opened:
+            metrics.add_metric(name="FollowUpCaseOpened", unit=MetricUnit.Count, value=1)
+        status = HTTPStatus.CREATED if opened else HTTPStatus.OK
+        return {"status": int(status), "body": reply.model_dump(mode="json")}
+
+    result = idempotently(app, caller, request.model_dump(mode="json"), work)
+    return json_response(result["status"], result["body"])
 
 
 handler = lambda_entry(app, authorize=lambda caller: caller)

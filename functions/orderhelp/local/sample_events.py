@@ -5,7 +5,9 @@ Every event file is a pure API Gateway HTTP API (payload 2.0) event, usable as i
 `events/manifest.json`: the template function it is for, the status it must get, the error code of
 a refusal, and the orders of `events/seed.json` it needs. The seed describes those orders as calls
 to the ops API (and, for an already open case, the customer API), with every time given in hours
-from the moment of seeding, so the events keep their meaning whatever day they are replayed."""
+from the moment of seeding, so the events keep their meaning whatever day they are replayed. The
+seed's cases (fixed ids, so events can name them) are put in their state after their orders, by
+`orderhelp.local.cases.stage_case`."""
 
 import json
 from collections.abc import Sequence
@@ -13,7 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lifecycle.policy import CasePolicy
+    from orderhelp.store import DynamoOrderStore
 
 EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
 MANIFEST = EVENTS_DIR / "manifest.json"
@@ -42,6 +48,7 @@ class SampleEvent:
     about: str
     error: str | None = None
     orders: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -112,6 +119,7 @@ def sample_events() -> tuple[SampleEvent, ...]:
             about=entry["about"],
             error=entry.get("error"),
             orders=tuple(entry.get("orders", ())),
+            cases=tuple(entry.get("cases", ())),
         )
         for entry in manifest["events"]
     )
@@ -137,6 +145,54 @@ def seed_orders() -> dict[str, SeedOrder]:
             help=tuple((h["action"], h["body"]) for h in spec.get("help", ())),
         )
     return orders
+
+
+@dataclass(frozen=True)
+class SeedCase:
+    case_id: str
+    order_id: str
+    action: str
+    status: str
+    about: str
+
+
+@cache
+def seed_cases() -> dict[str, SeedCase]:
+    """The seed's cases by id."""
+    seed = json.loads(SEED.read_text("utf-8"))
+    return {
+        case_id: SeedCase(
+            case_id=case_id,
+            order_id=spec["order"],
+            action=spec["action"],
+            status=spec["status"],
+            about=spec["about"],
+        )
+        for case_id, spec in seed.get("cases", {}).items()
+    }
+
+
+def stage_seed_cases(
+    store: "DynamoOrderStore",
+    case_ids: Sequence[str],
+    now: datetime,
+    case_policy: "CasePolicy | None" = None,
+) -> None:
+    """Put `case_ids` of the seed in their state; their orders must be in the store already."""
+    from orderhelp.local.cases import stage_case  # noqa: PLC0415 — the Lambda code, on demand
+
+    cases = seed_cases()
+    for case_id in case_ids:
+        spec = cases[case_id]
+        stage_case(
+            store,
+            case_id=case_id,
+            order_id=spec.order_id,
+            action=spec.action,
+            status=spec.status,
+            now=now,
+            case_policy=case_policy,
+        )
 
 
 def seed_calls(order_ids: Sequence[str], now: datetime) -> list[SeedCall]:

@@ -1,0 +1,192 @@
+"""AgentApiFunction: customer service works its queue: reads a case with the order as the
+customer sees it, takes the case, answers (or notes for colleagues) and solves it.
+
+Only callers whose token puts them in the `agents` group get past the entry point."""
+
+from collections.abc import Callable
+from enum import StrEnum
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.metrics import MetricUnit
+
+from lifecycle.case import CaseStatus
+from orderhelp.api import (
+    CaseIdPath,
+    checked_case_id,
+    create_resolver,
+    current_caller,
+    idempotently,
+    json_response,
+    lambda_entry,
+    metrics,
+    request_locale,
+)
+from orderhelp.auth import require_agent
+from orderhelp.models import (
+    AgentCase,
+    AgentCaseDetails,
+    AgentMessageRequest,
+    AssignRequest,
+    CasePage,
+    SolveRequest,
+)
+from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.wiring import case_service
+
+app = create_resolver()
+
+FORBIDDEN_UNLESS = "the caller is not a customer service agent (`cognito:groups` lacks `agents`)."
+"""Who gets 403 on every route of this function (`orderhelp.openapi` documents it)."""
+
+
+class QueueStatus(StrEnum):
+    """The queues: closed cases are done and in none."""
+
+    OPEN = CaseStatus.OPEN.value
+    PENDING = CaseStatus.PENDING.value
+    SOLVED = CaseStatus.SOLVED.value
+
+
+def _case_answer(description: str, refusals: str) -> dict[int, Any]:
+    return {
+        200: {"description": description, "content": {"application/json": {"model": AgentCase}}},
+        409: {
+            "description": refusals,
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
+    }
+
+
+@app.get(
+    "/agent/cases",
+    summary="The queue: cases in one status, most urgent first",
+    description="`open` cases by first-response due time, `pending` ones by oldest activity, "
+    "`solved` ones by when they were solved (oldest first).",
+    tags=["agents"],
+    operation_id="agent_queue",
+    response_description="A page of the queue",
+)
+def queue(
+    status: Annotated[QueueStatus, Query(description="Which queue.")] = QueueStatus.OPEN,
+    limit: Annotated[int, Query(ge=1, le=100, description="Cases per page.")] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
+) -> CasePage:
+    return case_service().queue(CaseStatus(status.value), limit, cursor, request_locale(app))
+
+
+@app.get(
+    "/agent/cases/<case_id>",
+    summary="A case with every message, and its order as the customer sees it",
+    tags=["agents"],
+    operation_id="agent_get_case",
+    response_description="The case (internal notes included) and the order's details page",
+)
+def get_case(case_id: CaseIdPath) -> AgentCaseDetails:
+    return case_service().agent_case(checked_case_id(case_id), request_locale(app))
+
+
+@app.post(
+    "/agent/cases/<case_id>/assign",
+    summary="Take the case",
+    description="Assigns the case to the caller. A case another agent has is refused "
+    '(409 `case_taken`, with its `assignee`) unless the body is `{"force": true}`.',
+    tags=["agents"],
+    operation_id="agent_assign_case",
+    responses=_case_answer(
+        "The case, now the caller's",
+        "`case_taken`: another agent has the case (`assignee`); `transition_not_allowed`: the "
+        "case is closed; `conflict`: the case changed meanwhile (its `status` and `version`)",
+    ),
+)
+def assign(
+    case_id: CaseIdPath,
+    request: Annotated[AssignRequest | None, Body(embed=False)] = None,
+) -> Response[str]:
+    force = request.force if request else False
+    return _change(
+        "assign",
+        case_id,
+        {"force": force},
+        lambda agent, checked, locale: case_service().assign(
+            agent, checked, force=force, locale=locale
+        ),
+    )
+
+
+@app.post(
+    "/agent/cases/<case_id>/messages",
+    summary="Answer the customer, or leave an internal note",
+    description="A reply makes it the customer's turn; an internal note (`internal: true`) "
+    "changes nothing the customer sees. Two agents writing at once both keep their messages.",
+    tags=["agents"],
+    operation_id="agent_post_message",
+    responses=_case_answer(
+        "The case with the new message",
+        "`transition_not_allowed`: the case's status does not take this message (a closed case, "
+        "or a reply on a solved one); `conflict`: the case kept changing",
+    ),
+)
+def post_message(
+    case_id: CaseIdPath, request: Annotated[AgentMessageRequest, Body(embed=False)]
+) -> Response[str]:
+    return _change(
+        "internal_note" if request.internal else "agent_reply",
+        case_id,
+        request.model_dump(mode="json"),
+        lambda agent, checked, locale: case_service().agent_message(
+            agent, checked, request.body, internal=request.internal, locale=locale
+        ),
+    )
+
+
+@app.post(
+    "/agent/cases/<case_id>/solve",
+    summary="Solve the case",
+    description="Needs an assignee (409 `case_not_assigned` otherwise). The resolution is the "
+    "agent's last message to the customer; a reply from the customer opens the case again, and "
+    "housekeeping closes it after some days.",
+    tags=["agents"],
+    operation_id="agent_solve_case",
+    responses=_case_answer(
+        "The solved case",
+        "`case_not_assigned`: nobody has the case yet; `transition_not_allowed`: it is already "
+        "solved or closed; `conflict`: the case changed since it was read (say the customer "
+        "wrote): read it again",
+    ),
+)
+def solve(
+    case_id: CaseIdPath, request: Annotated[SolveRequest, Body(embed=False)]
+) -> Response[str]:
+    return _change(
+        "solve",
+        case_id,
+        request.model_dump(mode="json"),
+        lambda agent, checked, locale: case_service().solve(
+            agent, checked, request.resolution, locale
+        ),
+    )
+
+
+def _change(
+    name: str,
+    case_id: str,
+    body: dict[str, Any],
+    work: Callable[[str, str, str], AgentCase],
+) -> Response[str]:
+    caller = current_caller(app)
+    locale = request_locale(app)
+    checked = checked_case_id(case_id)
+
+    def run() -> dict[str, Any]:
+        case = work(caller.subject, checked, locale)
+        metrics.add_metric(name=f"Case.{name}", unit=MetricUnit.Count, value=1)
+        return {"status": int(HTTPStatus.OK), "body": case.model_dump(mode="json")}
+
+    result = idempotently(app, caller, body, run)
+    return json_response(result["status"], result["body"])
+
+
+handler = lambda_entry(app, authorize=require_agent)

@@ -1,0 +1,31 @@
+"""HousekeepingFunction: on a schedule, closes the cases solved more than
+`CLOSE_SOLVED_AFTER_DAYS` ago, which frees their order's slot for a new case.
+
+It reads only the cases due (a range Query on the solved queue), closes each with a conditional
+write, and stops while it still has time: whatever is left, the next run closes. Running twice,
+or alongside a customer's reply, closes nothing twice and nothing that was reopened."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orderhelp.api import logger, metrics, tracer
+from orderhelp.wiring import case_service
+
+SAFETY_MARGIN_MS = 3_000
+"""Time kept back for the last close in flight and for flushing logs and metrics."""
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    def out_of_time() -> bool:
+        return context.get_remaining_time_in_millis() < SAFETY_MARGIN_MS
+
+    report = case_service().close_solved_cases(out_of_time)
+    metrics.add_metric(name="CasesClosed", unit=MetricUnit.Count, value=report.closed)
+    summary = {"closed": report.closed, "skipped": report.skipped, "complete": report.complete}
+    logger.info("housekeeping run", extra=summary)
+    return summary

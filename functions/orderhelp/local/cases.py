@@ -1,0 +1,149 @@
+"""Cases in any state, with a conversation, for demo data and sample events.
+
+`stage_case` walks a case through the real flows (`CaseService`: assign, answer, solve, the
+housekeeping close) on a timeline that ends before `now`, so every time in it is in the past and
+a closed case was closed when housekeeping would have closed it. Only the opening is direct: the
+case gets the id it is given (sample events name it), opened by the customer's first message, as
+a help action would open it but without changing the order."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lifecycle.actions import HelpAction
+from lifecycle.case import Author, CaseStatus, OpenedBy
+from lifecycle.policy import CasePolicy, Policy
+from orderhelp.case_service import CaseService
+from orderhelp.errors import OrderNotFound
+from orderhelp.records import NewCase
+from orderhelp.services import OrderService
+from orderhelp.store import DynamoOrderStore
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What is said on a staged case; every state uses the parts it reaches."""
+
+    customer: str = "I paid for this order twice. Could you refund one of the payments?"
+    note: str = "Checked with payments: two charges on the same card."
+    agent: str = "Sorry about that. We have started the refund of the second charge."
+    customer_again: str = "Thank you. How long will it take?"
+    resolution: str = "The refund was issued; it shows on your card within 5 working days."
+
+
+@dataclass(frozen=True)
+class StagedCase:
+    case_id: str
+    order_id: str
+    action: HelpAction
+    status: CaseStatus
+
+
+class _StepClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+# Where each step falls after the case was opened.
+_ASSIGNED = timedelta(minutes=20)
+_NOTED = timedelta(minutes=30)
+_ANSWERED = timedelta(hours=1)
+_ANSWERED_AGAIN = timedelta(hours=3)
+_SOLVED = timedelta(hours=5)
+
+
+def stage_case(
+    store: DynamoOrderStore,
+    *,
+    case_id: str,
+    order_id: str,
+    action: HelpAction | str,
+    status: CaseStatus | str,
+    now: datetime,
+    case_policy: CasePolicy | None = None,
+    agent: str = "agent-ana",
+    conversation: Conversation | None = None,
+    backoff: Callable[[int], None] | None = None,
+) -> StagedCase:
+    """Put a case of `order_id` for `action` in `status`, its story ending before `now`:
+
+    - `open`: the customer wrote, an agent took it and answered, the customer wrote back;
+    - `pending`: the customer wrote, an agent took it, noted something internal and answered;
+    - `solved`: as pending, then solved with a resolution (an hour ago);
+    - `closed`: as solved, then closed by housekeeping when it was due.
+
+    The order must exist and have no case open for `action` (the one-open-case rule holds)."""
+    action, status = HelpAction(action), CaseStatus(status)
+    case_policy = case_policy or CasePolicy()
+    said = conversation or Conversation()
+    span = _SOLVED + timedelta(hours=1)
+    if status is CaseStatus.CLOSED:
+        span += case_policy.close_solved_after
+    clock = _StepClock(now - span)
+    orders = OrderService(store, clock, Policy(), case_policy, backoff=backoff)
+    cases = CaseService(store, orders, clock, case_policy, backoff=backoff)
+    opened_at = clock.now
+
+    record = store.load(order_id)
+    if record is None:
+        raise OrderNotFound(order_id)
+    change = orders.open_or_join_case(
+        record,
+        action,
+        now=opened_at,
+        opened_by=OpenedBy.CUSTOMER,
+        author=Author.CUSTOMER,
+        body=said.customer,
+        details={"message": said.customer},
+    )
+    if not isinstance(change.change, NewCase):
+        raise ValueError(f"order {order_id} already has a case open for {action}")
+    opened = change.change.case.model_copy(update={"case_id": case_id})
+    store.commit_cases([NewCase(case=opened, message=change.change.message)])
+
+    clock.now = opened_at + _ASSIGNED
+    cases.assign(agent, case_id, force=False, locale="en")
+    clock.now = opened_at + _NOTED
+    if status is not CaseStatus.OPEN:
+        cases.agent_message(agent, case_id, said.note, internal=True, locale="en")
+    clock.now = opened_at + _ANSWERED
+    cases.agent_message(agent, case_id, said.agent, internal=False, locale="en")
+    if status is CaseStatus.OPEN:
+        clock.now = opened_at + _ANSWERED_AGAIN
+        cases.customer_message(opened.customer_id, case_id, said.customer_again, "en")
+    if status in (CaseStatus.SOLVED, CaseStatus.CLOSED):
+        clock.now = opened_at + _SOLVED
+        cases.solve(agent, case_id, said.resolution, "en")
+    if status is CaseStatus.CLOSED:
+        clock.now = opened_at + _SOLVED + case_policy.close_solved_after
+        staged = store.load_case(case_id)
+        assert staged is not None
+        if not cases.close_due_case(staged.case):
+            raise RuntimeError(f"case {case_id} could not be closed")
+    return StagedCase(case_id=case_id, order_id=order_id, action=action, status=status)
+
+
+def stage_cases_in_every_state(
+    store: DynamoOrderStore,
+    order_ids: dict[CaseStatus, str],
+    *,
+    now: datetime,
+    action: HelpAction | str = HelpAction.PAYMENT_ISSUE,
+    case_policy: CasePolicy | None = None,
+) -> list[StagedCase]:
+    """One case per state, each on its own order (`order_ids[status]`), ids `CS-DEMO-<STATE>`."""
+    return [
+        stage_case(
+            store,
+            case_id=f"CS-DEMO-{status.value.upper()}",
+            order_id=order_ids[status],
+            action=action,
+            status=status,
+            now=now,
+            case_policy=case_policy,
+        )
+        for status in CaseStatus
+    ]

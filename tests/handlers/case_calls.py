@@ -1,0 +1,145 @@
+"""The case routes and the housekeeping job in one line each, for the handler tests."""
+
+from typing import Any
+
+from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp.local.template import functions
+from orderhelp.records import CaseRecord
+from orderhelp.store import CaseStore
+from tests.handlers.client import CUSTOMER, Api, Identity, Reply
+
+AGENT = "agent-ana"
+OTHER_AGENT = "agent-bruno"
+SCHEDULER_EVENT: dict[str, Any] = {}
+"""What EventBridge Scheduler sends a Lambda target given no input: nothing the job reads."""
+
+
+def open_case(
+    api: Api,
+    order_id: str,
+    action: str = "payment_issue",
+    body: Any = None,
+    customer: str = CUSTOMER,
+) -> str:
+    """Open (or join) the order's case for `action` through the help route; its id."""
+    reply = api.help(order_id, action, body, customer=customer)
+    assert reply.status in (200, 201), reply
+    case_id: str = reply.body["case"]["case_id"]
+    return case_id
+
+
+def my_cases(
+    api: Api, query: str = "", customer: str = CUSTOMER, locale: str | None = None
+) -> Reply:
+    headers = {"accept-language": locale} if locale else None
+    return api.call("GET", f"/cases{query}", identity=Identity.customer(customer), headers=headers)
+
+
+def my_case(api: Api, case_id: str, customer: str = CUSTOMER, locale: str | None = None) -> Reply:
+    headers = {"accept-language": locale} if locale else None
+    return api.call(
+        "GET", f"/cases/{case_id}", identity=Identity.customer(customer), headers=headers
+    )
+
+
+def write(
+    api: Api,
+    case_id: str,
+    body: str,
+    customer: str = CUSTOMER,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    return api.call(
+        "POST",
+        f"/cases/{case_id}/messages",
+        {"body": body},
+        identity=Identity.customer(customer),
+        headers=headers,
+    )
+
+
+def queue(api: Api, status: str = "open", query: str = "", agent: str = AGENT) -> Reply:
+    return api.call("GET", f"/agent/cases?status={status}{query}", identity=Identity.agent(agent))
+
+
+def agent_case(api: Api, case_id: str, agent: str = AGENT, locale: str | None = None) -> Reply:
+    headers = {"accept-language": locale} if locale else None
+    return api.call(
+        "GET", f"/agent/cases/{case_id}", identity=Identity.agent(agent), headers=headers
+    )
+
+
+def assign(api: Api, case_id: str, agent: str = AGENT, force: bool | None = None) -> Reply:
+    body = None if force is None else {"force": force}
+    return api.call("POST", f"/agent/cases/{case_id}/assign", body, identity=Identity.agent(agent))
+
+
+def answer(
+    api: Api, case_id: str, body: str, agent: str = AGENT, internal: bool | None = None
+) -> Reply:
+    payload: dict[str, Any] = {"body": body}
+    if internal is not None:
+        payload["internal"] = internal
+    return api.call(
+        "POST", f"/agent/cases/{case_id}/messages", payload, identity=Identity.agent(agent)
+    )
+
+
+def solve(api: Api, case_id: str, resolution: str = "Refund issued.", agent: str = AGENT) -> Reply:
+    return api.call(
+        "POST",
+        f"/agent/cases/{case_id}/solve",
+        {"resolution": resolution},
+        identity=Identity.agent(agent),
+    )
+
+
+def solved_case(api: Api, order_id: str, action: str = "payment_issue") -> str:
+    """A case of the order for `action`, taken and solved by `AGENT`."""
+    case_id = open_case(api, order_id, action)
+    assert assign(api, case_id).status == 200
+    assert solve(api, case_id).status == 200
+    return case_id
+
+
+def housekeeping(remaining_ms: int | None = None) -> dict[str, Any]:
+    """One run of the template's HousekeepingFunction, as the scheduler would invoke it."""
+    spec = functions()["HousekeepingFunction"]
+    context = LocalLambdaContext(spec.logical_id, spec.timeout)
+    if remaining_ms is not None:
+        context.get_remaining_time_in_millis = lambda: remaining_ms  # type: ignore[method-assign]
+    result: dict[str, Any] = load_handler(spec.handler)(SCHEDULER_EVENT, context)
+    return result
+
+
+class InterleavingCaseStore:
+    """The case service's store, with room for another request between a case change's read and
+    its write (as `InterleavingStore` does for orders): `before_next_commit(competitor)` runs
+    `competitor` right before the next `commit_cases`, `times` commits in a row."""
+
+    def __init__(self, inner: CaseStore) -> None:
+        self._inner = inner
+        self._competitor: Any = None
+        self._times = 0
+        self._competing = False
+        self.competitor_replies: list[Reply] = []
+
+    def before_next_commit(self, competitor: Any, times: int = 1) -> None:
+        self._competitor, self._times = competitor, times
+        self.competitor_replies = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def load_case(self, case_id: str) -> CaseRecord | None:
+        return self._inner.load_case(case_id)
+
+    def commit_cases(self, changes: Any) -> None:
+        if self._competitor is not None and self._times > 0 and not self._competing:
+            self._times -= 1
+            self._competing = True
+            try:
+                self.competitor_replies.append(self._competitor())
+            finally:
+                self._competing = False
+        self._inner.commit_cases(changes)
