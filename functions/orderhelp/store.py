@@ -3,7 +3,8 @@
 Data design (key schemas and index names live only in `infra/template.yaml`; this module knows
 the item layout and reads index names from the environment the template sets):
 
-    pk ORDER#<order_id>  sk ORDER                  the order; OrdersByCustomer keys when listed
+    pk ORDER#<order_id>  sk ORDER                  the order; OrdersByCustomer keys when listed,
+                                                   due index keys while it awaits a deadline
                          sk HISTORY#<version>      one per state change, in order
                          sk CASE#<case_id>         a copy of each of the order's cases
                          sk OPENCASE#<action>      the order's one non-closed case per action
@@ -11,7 +12,9 @@ the item layout and reads index names from the environment the template sets):
                          sk MESSAGE#<at>#<id>      its conversation
 
 Order details are one Query on the order's partition; a customer's orders are one Query per page
-on OrdersByCustomer; every change is one TransactWriteItems conditioned on what was read.
+on OrdersByCustomer; every change is one TransactWriteItems conditioned on what was read. Every
+write of an order recomputes its keys in the index of orders awaiting a milestone (`due_index`),
+so the index follows the order whichever function changed it.
 """
 
 import base64
@@ -30,6 +33,7 @@ from pydantic import BaseModel
 from lifecycle.actions import HelpAction
 from lifecycle.case import Case, CaseMessage
 from lifecycle.order import Order
+from orderhelp.due_index import due_keys
 from orderhelp.errors import ConcurrentUpdate, InvalidCursor, OrderAlreadyExists
 from orderhelp.records import CaseUpdate, HistoryEntry, NewCase, OrderChange, OrderRecord
 
@@ -120,10 +124,18 @@ def _cursor_check(customer_id: str, after: str) -> str:
 
 
 class DynamoOrderStore:
-    def __init__(self, client: "DynamoDBClient", table: str, orders_by_customer_index: str) -> None:
+    def __init__(
+        self,
+        client: "DynamoDBClient",
+        table: str,
+        orders_by_customer_index: str,
+        *,
+        due_shards: int,
+    ) -> None:
         self._client = client
         self._table = table
         self._by_customer = orders_by_customer_index
+        self._due_shards = due_shards
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -147,7 +159,7 @@ class DynamoOrderStore:
         order_item = next((item for item in items if item["sk"] == ORDER), None)
         if order_item is None:
             return None
-        record = OrderRecord(order=Order.model_validate(_fields(Order, order_item)))
+        record = OrderRecord(order=order_of(order_item))
         for item in items:
             sort_key: str = item["sk"]
             if sort_key.startswith(HISTORY):
@@ -248,6 +260,8 @@ class DynamoOrderStore:
             "customer_pk": customer_pk(order.customer_id),
             "customer_sk": customer_sk(order),
         }
+        # Absent keys take the order out of the index of orders awaiting a milestone.
+        values |= due_keys(order, self._due_shards)
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(values)}
         if change.before is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -339,6 +353,12 @@ class DynamoOrderStore:
             {"Put": {"TableName": self._table, "Item": to_item(copy_item), **same_version}},
             self._message_item(update.after, update.message),
         ]
+
+
+def order_of(item: Mapping[str, Any]) -> Order:
+    """The order an order item holds (read from the table or from an index that projects it),
+    its values already deserialized with `from_item`."""
+    return Order.model_validate(_fields(Order, item))
 
 
 def _fields(model: type[BaseModel], item: Mapping[str, Any]) -> dict[str, Any]:
