@@ -49,6 +49,7 @@ def _body(route: Route) -> Any:
         },
         "POST /ops/orders/{order_id}/deliver": {},
         "POST /ops/orders/{order_id}/cancel": {"reason": "Out of stock"},
+        "POST /ops/orders/{order_id}/estimate": {"estimated_ship_by": "2026-05-08T09:00:00Z"},
     }[f"{route.method} {route.path}"]
 
 
