@@ -1,11 +1,13 @@
 """The sample events in `events/`: what each is for, and the orders they need in the store.
 
-Every event file is a pure API Gateway HTTP API (payload 2.0) event, usable as it is with
-`sam local invoke FUNCTION -e FILE`. What is *about* an event lives beside it, in
-`events/manifest.json`: the template function it is for, the status it must get, the error code of
-a refusal, and the orders of `events/seed.json` it needs. The seed describes those orders as calls
-to the ops API (and, for an already open case, the customer API), with every time given in hours
-from the moment of seeding, so the events keep their meaning whatever day they are replayed."""
+Every event file is a pure AWS event, usable as it is with `sam local invoke FUNCTION -e FILE`: an
+API Gateway HTTP API (payload 2.0) event for the API functions, a scheduled event for the delay
+check. What is *about* an event lives beside it, in `events/manifest.json`: the template function
+it is for, what it must get (an API event: the status, and the error code of a refusal; a
+scheduled event: figures of the run's result), and the orders of `events/seed.json` it needs. The
+seed describes those orders as calls to the ops API (and, for an already open case, the customer
+API), with every time given in hours from the moment of seeding, so the events keep their meaning
+whatever day they are replayed."""
 
 import json
 from collections.abc import Sequence
@@ -38,10 +40,13 @@ LIFECYCLE_EVENTS = ("pay", "ship", "deliver", "cancel")
 class SampleEvent:
     file: str
     function: str
-    status: int
     about: str
+    status: int | None = None
+    """The HTTP status an API event gets."""
     error: str | None = None
     orders: tuple[str, ...] = ()
+    result: dict[str, Any] | None = None
+    """Figures a scheduled run must return (those named; the others may be anything)."""
 
     @property
     def path(self) -> Path:
@@ -108,10 +113,11 @@ def sample_events() -> tuple[SampleEvent, ...]:
         SampleEvent(
             file=entry["file"],
             function=entry["function"],
-            status=int(entry["status"]),
             about=entry["about"],
+            status=int(entry["status"]) if "status" in entry else None,
             error=entry.get("error"),
             orders=tuple(entry.get("orders", ())),
+            result=entry.get("result"),
         )
         for entry in manifest["events"]
     )
