@@ -209,10 +209,7 @@ class DelayCheck:
         report = RunReport(now=self._clock())
         # Shards take turns page by page, oldest deadlines first within each: a backlog in one
         # shard cannot starve the others when runs keep stopping early.
-        cursors = {
-            shard: self._due.pages(shard, report.now, self._page_size)
-            for shard in range(self._shards)
-        }
+        cursors: dict[int, Iterator[DuePage] | None] = dict.fromkeys(range(self._shards))
         while cursors and not report.stopped_early:
             for shard in list(cursors):
                 if remaining_ms() < self._time_margin_ms:
@@ -227,10 +224,13 @@ class DelayCheck:
         return report
 
     def _next_page(
-        self, shard: int, cursors: dict[int, Iterator[DuePage]], report: RunReport
+        self, shard: int, cursors: dict[int, Iterator[DuePage] | None], report: RunReport
     ) -> DuePage | None:
         try:
-            page = next(cursors[shard])
+            cursor = cursors[shard]
+            if cursor is None:
+                cursor = cursors[shard] = iter(self._due.pages(shard, report.now, self._page_size))
+            page = next(cursor)
         except StopIteration:
             del cursors[shard]
             return None

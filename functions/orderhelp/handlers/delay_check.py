@@ -26,8 +26,8 @@ SCHEDULE_SOURCES = frozenset({"aws.events", "aws.scheduler"})
 
 
 class ScheduledInvocation(BaseModel):
-    """The parts of a scheduled event the run logs. Every field is optional: Scheduler fills in
-    what the template's `Input` asks for, and a manual invocation may send `{}`."""
+    """The parts of a scheduled event the run logs. An EventBridge rule sends the whole envelope,
+    Scheduler what the template's `Input` asks for, and a manual invocation may send `{}`."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
 
@@ -54,10 +54,13 @@ def scheduled_invocation(event: Any) -> ScheduledInvocation:
         invocation = ScheduledInvocation.model_validate(event)
     except ValidationError as invalid:
         raise NotAScheduledEvent(f"not a scheduled event: {invalid}") from invalid
-    if invocation.detail_type not in (None, SCHEDULED_EVENT):
-        raise NotAScheduledEvent(f"detail-type '{invocation.detail_type}' is not a schedule's")
-    if invocation.source is not None and invocation.source not in SCHEDULE_SOURCES:
-        raise NotAScheduledEvent(f"source '{invocation.source}' is not a scheduler")
+    if not event:
+        return invocation  # `{}`: run by hand
+    if invocation.detail_type != SCHEDULED_EVENT or invocation.source not in SCHEDULE_SOURCES:
+        raise NotAScheduledEvent(
+            f"expected a '{SCHEDULED_EVENT}' from {' or '.join(sorted(SCHEDULE_SOURCES))}, got "
+            f"detail-type {invocation.detail_type!r} from {invocation.source!r}"
+        )
     return invocation
 
 
