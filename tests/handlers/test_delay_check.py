@@ -192,6 +192,8 @@ def test_a_run_records_each_delay_once_and_opens_one_proactive_case_per_late_ord
     # Then each late order has its delay recorded once and one proactive case
     assert figures(result) == (2, 2, 0, 0)
     assert (result["failures"], result["stopped_early"]) == (0, False)
+    # …having read one index item per late order, and nothing else
+    assert (result["index_items_read"], result["orders_reread"]) == (2, 0)
     for order_id, action, field, deadline in (
         (ship_late, "shipping_delay", "shipping_delayed_since", ship_by),
         (arrive_late, "delivery_delay", "delivery_delayed_since", deliver_by),
