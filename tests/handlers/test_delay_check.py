@@ -703,8 +703,11 @@ def test_an_event_that_is_not_a_schedules_is_refused(api: Api) -> None:
         run_check(event={"detail-type": "Object Created", "source": "aws.s3"})
     with pytest.raises(NotAScheduledEvent):
         run_check(event=["Scheduled Event"])
-    # A manual invocation with an empty object runs the check.
+    # A manual invocation with an empty object runs the check; so does the template's Input as
+    # it stands (a local scheduler that does not fill in Scheduler's context attributes).
     assert figures(run_check(event={})) == (0, 0, 0, 0)
+    (schedule,) = functions()[FUNCTION].events.values()
+    assert figures(run_check(event=json.loads(schedule["Properties"]["Input"]))) == (0, 0, 0, 0)
 
 
 def test_the_check_is_built_from_the_templates_settings(api: Api) -> None:
