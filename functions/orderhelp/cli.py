@@ -104,7 +104,7 @@ def _invoke(args: argparse.Namespace) -> int:
     return invoke(
         InvokeOptions(
             function=args.logical_id,
-            event_file=args.event,
+            event_files=tuple(args.event),
             port=args.port,
             embedded=args.embedded,
             template=args.template,
@@ -175,7 +175,15 @@ def _add_local_commands(commands: "argparse._SubParsersAction[argparse.ArgumentP
         "invoke", help="run one function of the template with an event, like sam local invoke"
     )
     invoke.add_argument("logical_id", metavar="LOGICAL_ID", help="the function's logical id")
-    invoke.add_argument("--event", "-e", type=Path, required=True, metavar="FILE")
+    invoke.add_argument(
+        "--event",
+        "-e",
+        type=Path,
+        required=True,
+        action="append",
+        metavar="FILE",
+        help="the event; repeat it to run several in turn in one warm environment (one per line)",
+    )
     stack_flags(invoke)
     invoke.add_argument(
         "--embedded",

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from lifecycle.actions import HelpAction
 from lifecycle.policy import CasePolicy, Policy
 
+MAX_DUE_INDEX_SHARDS = 100
+
 
 class PolicySettings(BaseSettings):
     """The help policy in force; copied onto each order when it is paid."""
@@ -65,6 +67,23 @@ class StoreSettings(BaseSettings):
     cases_by_customer_index: str = Field(min_length=3)
     case_queue_index: str = Field(min_length=3)
     idempotency_table: str = Field(min_length=3)
+    due_index_shards: int = Field(ge=1, le=MAX_DUE_INDEX_SHARDS)
+    """Shards of the index of orders awaiting a milestone. Every function that writes orders
+    writes their index keys, so every function needs the same number (see `due_index`)."""
+
+
+class DelayCheckSettings(BaseSettings):
+    """The scheduled delay check: the index it queries and how it paces a run."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    orders_awaiting_milestone_index: str = Field(min_length=3)
+    delay_check_page_size: int = Field(default=100, ge=1, le=1000)
+    """Index items per Query page: small enough that the time left is checked often."""
+    delay_check_time_margin_seconds: float = Field(default=30, ge=0, le=600)
+    """A run takes no new page (and no new order) once less than this is left of its time:
+    enough for one order's slowest path (a transaction, a read, a retry, with the SDK's own
+    retries and timeouts)."""
 
 
 @cache
@@ -80,3 +99,8 @@ def case_settings() -> CaseSettings:
 @cache
 def store_settings() -> StoreSettings:
     return StoreSettings()  # the fields are read from the environment
+
+
+@cache
+def delay_check_settings() -> DelayCheckSettings:
+    return DelayCheckSettings()  # the fields are read from the environment

@@ -185,9 +185,10 @@ class OrderService:
     def apply_lifecycle_event(
         self, order_id: str, event: str, details: BaseModel, actor: Actor
     ) -> OrderView:
-        """`pay`, `ship`, `deliver` or `cancel`, conditioned on the order as read: if it changes
-        meanwhile (say the customer changed the address), the shop's system gets a 409 with the
-        current state and decides again, rather than acting on what it no longer sees."""
+        """`pay`, `ship`, `deliver`, `cancel` or `revise_estimate`, conditioned on the order as
+        read: if it changes meanwhile (say the customer changed the address), the shop's system
+        gets a 409 with the current state and decides again, rather than acting on what it no
+        longer sees."""
         record = self._store.load(order_id)
         if record is None:
             raise OrderNotFound(order_id)

@@ -3,7 +3,8 @@
 Data design (key schemas and index names live only in `infra/template.yaml`; this module knows
 the item layout and reads index names from the environment the template sets):
 
-    pk ORDER#<order_id>  sk ORDER                  the order; OrdersByCustomer keys when listed
+    pk ORDER#<order_id>  sk ORDER                  the order; OrdersByCustomer keys when listed,
+                                                   due index keys while it awaits a deadline
                          sk HISTORY#<version>      one per state change, in order
                          sk CASE#<case_id>         a copy of each of the order's cases
                          sk OPENCASE#<action>      the order's one non-closed case per action
@@ -24,7 +25,9 @@ Query). A closed case has no queue keys, so it leaves the queue.
 
 Order details are one Query on the order's partition; a case with its conversation is one Query
 on the case's; every list is one Query per page on an index; every change is one
-TransactWriteItems conditioned on what was read.
+TransactWriteItems conditioned on what was read. Every write of an order recomputes its keys in
+the index of orders awaiting a milestone (`due_index`), so the index follows the order whichever
+function changed it.
 """
 
 import base64
@@ -44,6 +47,7 @@ from pydantic import BaseModel
 from lifecycle.actions import HelpAction
 from lifecycle.case import Case, CaseMessage, CaseStatus
 from lifecycle.order import Order
+from orderhelp.due_index import due_keys
 from orderhelp.errors import ConcurrentUpdate, InvalidCursor, OrderAlreadyExists
 from orderhelp.records import (
     CaseRecord,
@@ -239,12 +243,14 @@ class DynamoOrderStore:
         *,
         cases_by_customer_index: str | None = None,
         case_queue_index: str | None = None,
+        due_shards: int,
     ) -> None:
         self._client = client
         self._table = table
         self._by_customer = orders_by_customer_index
         self._cases_by_customer = cases_by_customer_index
         self._case_queue = case_queue_index
+        self._due_shards = due_shards
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -268,7 +274,7 @@ class DynamoOrderStore:
         order_item = next((item for item in items if item["sk"] == ORDER), None)
         if order_item is None:
             return None
-        record = OrderRecord(order=Order.model_validate(_fields(Order, order_item)))
+        record = OrderRecord(order=order_of(order_item))
         for item in items:
             sort_key: str = item["sk"]
             if sort_key.startswith(HISTORY):
@@ -494,6 +500,8 @@ class DynamoOrderStore:
             "customer_pk": customer_pk(order.customer_id),
             "customer_sk": customer_sk(order),
         }
+        # Absent keys take the order out of the index of orders awaiting a milestone.
+        values |= due_keys(order, self._due_shards)
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(values)}
         if change.before is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -618,6 +626,12 @@ def _required(index: str | None, name: str) -> str:
     if index is None:
         raise RuntimeError(f"this store was made without the {name} index")
     return index
+
+
+def order_of(item: Mapping[str, Any]) -> Order:
+    """The order an order item holds (read from the table or from an index that projects it),
+    its values already deserialized with `from_item`."""
+    return Order.model_validate(_fields(Order, item))
 
 
 def _fields(model: type[BaseModel], item: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from functools import cache
 
 from orderhelp.aws import dynamodb
 from orderhelp.case_service import CaseService
-from orderhelp.config import case_settings, policy_settings, store_settings
+from orderhelp.config import case_settings, delay_check_settings, policy_settings, store_settings
+from orderhelp.delay_check import DelayCheck, DueOrderIndex
 from orderhelp.services import OrderService
 from orderhelp.store import DynamoOrderStore
 from orderhelp.timeutil import utc_now
@@ -19,6 +20,7 @@ def store() -> DynamoOrderStore:
         settings.orders_by_customer_index,
         cases_by_customer_index=settings.cases_by_customer_index,
         case_queue_index=settings.case_queue_index,
+        due_shards=settings.due_index_shards,
     )
 
 
@@ -30,3 +32,19 @@ def order_service() -> OrderService:
 @cache
 def case_service() -> CaseService:
     return CaseService(store(), order_service(), utc_now, case_settings().case_policy())
+
+
+@cache
+def delay_check() -> DelayCheck:
+    settings = delay_check_settings()
+    return DelayCheck(
+        order_service(),
+        store(),
+        DueOrderIndex(
+            dynamodb(), store_settings().orders_table, settings.orders_awaiting_milestone_index
+        ),
+        clock=utc_now,
+        shards=store_settings().due_index_shards,
+        page_size=settings.delay_check_page_size,
+        time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+    )

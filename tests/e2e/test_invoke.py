@@ -1,5 +1,6 @@
 """`orderhelp invoke LOGICAL_ID --event FILE`, like `sam local invoke -e`: every file in `events/`
-against a running stack seeded with the orders it needs, with the status its manifest expects."""
+against a running stack seeded with the orders and cases it needs, with the status (an API event)
+or the run's figures (a scheduled event) its manifest expects."""
 
 import json
 import subprocess
@@ -21,7 +22,7 @@ from orderhelp.local.sample_events import (
     seed_calls,
     stage_seed_cases,
 )
-from orderhelp.local.template import functions
+from orderhelp.local.template import functions, parameter_defaults
 from orderhelp.store import DynamoOrderStore
 from tests.e2e.stack import ROOT, LocalStack
 
@@ -43,13 +44,18 @@ STATUS_CHANGES = frozenset({"pay", "ship", "deliver", "cancel", "cancel_order"})
 """The last path segment of the routes whose success moves an order to another state."""
 
 
+def is_scheduled(event: SampleEvent) -> bool:
+    return event.status is None
+
+
 def changes_status(event: SampleEvent) -> bool:
     path = str(event.load().get("rawPath", ""))
-    return event.status < 400 and path.rsplit("/", 1)[-1] in STATUS_CHANGES
+    return (event.status or 0) < 400 and path.rsplit("/", 1)[-1] in STATUS_CHANGES
 
 
 def changes_data(event: SampleEvent) -> bool:
-    return event.status < 400 and str(event.load().get("routeKey", "")).startswith("POST ")
+    route = str(event.load().get("routeKey", ""))
+    return (event.status or 0) < 400 and route.startswith("POST ")
 
 
 def waves(events: Sequence[SampleEvent]) -> list[list[SampleEvent]]:
@@ -59,6 +65,8 @@ def waves(events: Sequence[SampleEvent]) -> list[list[SampleEvent]]:
     groups: list[list[SampleEvent]] = [[]]
     moved: list[set[str]] = [set()]
     for event in events:
+        if is_scheduled(event):
+            continue  # a scheduled run sees every order of its stack: it gets a stack of its own
         if not changes_status(event):
             groups[0].append(event)
             continue
@@ -99,19 +107,39 @@ def seed_case_states(stack: LocalStack, case_ids: set[str]) -> None:
         environment["ORDERS_BY_CUSTOMER_INDEX"],
         cases_by_customer_index=environment["CASES_BY_CUSTOMER_INDEX"],
         case_queue_index=environment["CASE_QUEUE_INDEX"],
+        due_shards=int(parameter_defaults()["DueIndexShards"]),
     )
     stage_seed_cases(store, sorted(case_ids), datetime.now(UTC))
 
 
-def replay(stack: LocalStack, event: SampleEvent) -> dict[str, Any]:
+def replay(stack: LocalStack, events: Sequence[SampleEvent]) -> list[dict[str, Any]]:
+    """One `orderhelp invoke` of events of one function: one warm environment runs them in turn,
+    printing one result per line."""
+    (function,) = {event.function for event in events}
+    files = [arg for event in events for arg in ("--event", str(event.path))]
     port = ["--port", str(stack.port), "--state-dir", str(stack.state_root)]
-    result = invoke(event.function, "--event", str(event.path), *port)
-    assert result.returncode == 0, (event.file, result.stdout, result.stderr)
-    output: dict[str, Any] = json.loads(result.stdout)  # the result JSON alone on stdout
-    return output
+    result = invoke(function, *files, *port)
+    assert result.returncode == 0, ([e.file for e in events], result.stdout, result.stderr)
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(outputs) == len(events), result.stdout
+    return outputs
+
+
+def in_runs_of_one_function(events: Sequence[SampleEvent]) -> list[list[SampleEvent]]:
+    runs: list[list[SampleEvent]] = []
+    for event in events:
+        if runs and runs[-1][0].function == event.function:
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return runs
 
 
 def check(event: SampleEvent, output: dict[str, Any]) -> None:
+    if is_scheduled(event):
+        assert event.result is not None
+        assert {name: output[name] for name in event.result} == event.result, (event.file, output)
+        return
     assert output["statusCode"] == event.status, (event.file, output)
     if event.error:
         assert json.loads(output["body"])["error"]["code"] == event.error, (event.file, output)
@@ -120,16 +148,18 @@ def check(event: SampleEvent, output: dict[str, Any]) -> None:
 def run_wave(stack: LocalStack, wave: list[SampleEvent]) -> None:
     seed(stack, {order for event in wave for order in event.orders})
     seed_case_states(stack, {case for event in wave for case in event.cases})
-    # Reads and refusals first, all at once: none of them changes anything
-    unchanging = [event for event in wave if not changes_data(event)]
-    with ThreadPoolExecutor(4) as pool:
-        replies = pool.map(lambda e: replay(stack, e), unchanging)
-        for event, output in zip(unchanging, replies, strict=True):
+    # Reads and refusals first, side by side (none of them changes anything); then the changes in
+    # turn, those that keep the order's state before those that move it
+    unchanging = sorted((e for e in wave if not changes_data(e)), key=lambda e: e.function)
+    changing = sorted((e for e in wave if changes_data(e)), key=changes_status)
+    with ThreadPoolExecutor(2) as pool:
+        runs = in_runs_of_one_function(unchanging)
+        for run, outputs in zip(runs, pool.map(lambda r: replay(stack, r), runs), strict=True):
+            for event, output in zip(run, outputs, strict=True):
+                check(event, output)
+    for run in in_runs_of_one_function(changing):
+        for event, output in zip(run, replay(stack, run), strict=True):
             check(event, output)
-    # Then the changes, in turn: those that keep the order's state before those that move it
-    changing = [event for event in wave if changes_data(event)]
-    for event in sorted(changing, key=changes_status):
-        check(event, replay(stack, event))
 
 
 def test_every_event_file_is_in_the_manifest() -> None:
@@ -144,7 +174,8 @@ def test_every_event_replays_with_orderhelp_invoke(
     # Given the seed orders each event needs, in a stack where no other event moved them
     first, *others = waves(sample_events())
     run_wave(stack, first)
-    for wave in others:
+    scheduled = [[event] for event in sample_events() if is_scheduled(event)]
+    for wave in [*others, *scheduled]:
         fresh = LocalStack(tmp_path_factory.mktemp("wave"), "--no-demo").start()
         try:
             run_wave(fresh, wave)

@@ -242,7 +242,10 @@ class Api:
         """The order with its cases and history, as the store reads it."""
         settings = store_settings()
         store = DynamoOrderStore(
-            self.dynamodb, settings.orders_table, settings.orders_by_customer_index
+            self.dynamodb,
+            settings.orders_table,
+            settings.orders_by_customer_index,
+            due_shards=settings.due_index_shards,
         )
         return store.load(order_id)
 

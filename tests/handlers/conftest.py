@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
+from orderhelp.handlers import delay_check as delay_check_handler
 from orderhelp.local.sample_events import seed_calls, stage_seed_cases
 from orderhelp.local.template import (
     create_table_requests,
@@ -35,9 +36,11 @@ def _reset_process_caches() -> None:
         config.policy_settings,
         config.case_settings,
         config.store_settings,
+        config.delay_check_settings,
         wiring.store,
         wiring.order_service,
         wiring.case_service,
+        wiring.delay_check,
         api_module._idempotency_store,
     ):
         cached.cache_clear()
@@ -68,7 +71,8 @@ def _lambda_environment(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> dict[s
     monkeypatch.setattr(wiring, "utc_now", clock)
     # Powertools reads the namespace when `Metrics()` is built, at import: before this fixture
     # set the environment, so give the provider what Lambda would have given it.
-    monkeypatch.setattr(api_module.metrics.provider, "namespace", METRICS_NAMESPACE)
+    for metrics in (api_module.metrics, delay_check_handler.metrics):
+        monkeypatch.setattr(metrics.provider, "namespace", METRICS_NAMESPACE)
     return table_names
 
 

@@ -58,6 +58,7 @@ def _body(route: Route) -> Any:
         "POST /agent/cases/{case_id}/assign": {"force": True},
         "POST /agent/cases/{case_id}/messages": {"body": "Hello", "internal": False},
         "POST /agent/cases/{case_id}/solve": {"resolution": "Refund issued."},
+        "POST /ops/orders/{order_id}/estimate": {"estimated_ship_by": "2026-05-08T09:00:00Z"},
     }[f"{route.method} {route.path}"]
 
 

@@ -19,7 +19,7 @@ from lifecycle.policy import CasePolicy, Policy
 from orderhelp import wiring
 from orderhelp.case_service import MESSAGE_ATTEMPTS
 from orderhelp.errors import Conflict
-from orderhelp.local.template import create_table_requests, functions, resources
+from orderhelp.local.template import create_table_requests, functions, parameter_defaults, resources
 from orderhelp.models import CreateOrderRequest
 from orderhelp.records import Actor, ActorKind, OrderChange, OrderRecord
 from orderhelp.services import OrderService
@@ -51,6 +51,9 @@ def cases(api: Api, monkeypatch: pytest.MonkeyPatch) -> InterleavingCaseStore:
     store = InterleavingCaseStore(service._store)
     monkeypatch.setattr(service, "_store", store)
     return store
+
+
+DUE_SHARDS = int(parameter_defaults()["DueIndexShards"])
 
 
 def _bodies(api: Api, case_id: str) -> list[str]:
@@ -324,7 +327,7 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
     now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
     def service(barrier: threading.Barrier | None = None) -> OrderService:
-        store = DynamoOrderStore(dynamodb_over_http(), table, index)
+        store = DynamoOrderStore(dynamodb_over_http(), table, index, due_shards=DUE_SHARDS)
         return OrderService(
             _BarrierStore(store, barrier) if barrier else store,  # type: ignore[arg-type]
             lambda: now,
@@ -384,7 +387,9 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
     assert record.open_cases == {HelpAction.PAYMENT_ISSUE: done[0][0]}
     # and each of them wrote its report once, while a request that gave up wrote nothing
     assert [entry.event for entry in record.history].count("payment_issue") == len(done)
-    messages = DynamoOrderStore(dynamodb_over_http(), table, index).load_case(done[0][0])
+    messages = DynamoOrderStore(
+        dynamodb_over_http(), table, index, due_shards=DUE_SHARDS
+    ).load_case(done[0][0])
     assert messages is not None
     assert len(messages.messages) == len(done)
 

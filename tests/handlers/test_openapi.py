@@ -15,7 +15,13 @@ from openapi_spec_validator import validate
 
 from lifecycle.actions import HelpAction
 from lifecycle.help import CATALOGUE
-from lifecycle.order import CancellationDetails, DeliveryDetails, PaymentDetails, ShipmentDetails
+from lifecycle.order import (
+    CancellationDetails,
+    DeliveryDetails,
+    EstimateRevision,
+    PaymentDetails,
+    ShipmentDetails,
+)
 from orderhelp import openapi
 from orderhelp.cli import main
 from orderhelp.local.template import http_routes
@@ -113,6 +119,7 @@ def test_each_help_route_documents_its_own_body(document: dict[str, Any], spec: 
         ("/ops/orders/{order_id}/ship", ShipmentDetails),
         ("/ops/orders/{order_id}/deliver", DeliveryDetails),
         ("/ops/orders/{order_id}/cancel", CancellationDetails),
+        ("/ops/orders/{order_id}/estimate", EstimateRevision),
     ],
 )
 def test_each_ops_route_documents_its_body(

@@ -7,7 +7,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel
 
-from lifecycle.order import CancellationDetails, DeliveryDetails, PaymentDetails, ShipmentDetails
+from lifecycle.order import (
+    CancellationDetails,
+    DeliveryDetails,
+    EstimateRevision,
+    PaymentDetails,
+    ShipmentDetails,
+)
 from orderhelp.api import (
     OrderIdPath,
     checked_order_id,
@@ -146,6 +152,22 @@ def cancel(
     order_id: OrderIdPath, details: Annotated[CancellationDetails, Body(embed=False)]
 ) -> Response[str]:
     return _apply(order_id, "cancel", details)
+
+
+@app.post(
+    "/ops/orders/<order_id>/estimate",
+    summary="Set a new estimate",
+    description="A new ship-by date for a paid order (`estimated_ship_by`) or a new delivery "
+    "date for a shipped one (`estimated_delivery_by`): exactly one of them. A delay recorded "
+    "for the old date is cleared, and missing the new date counts as a new delay.",
+    tags=["ops"],
+    operation_id="ops_revise_estimate",
+    responses=_EVENT_RESPONSES,
+)
+def revise_estimate(
+    order_id: OrderIdPath, details: Annotated[EstimateRevision, Body(embed=False)]
+) -> Response[str]:
+    return _apply(order_id, "revise_estimate", details)
 
 
 handler = lambda_entry(app, authorize=require_ops)

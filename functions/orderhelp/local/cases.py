@@ -67,6 +67,7 @@ def stage_case(
     agent: str = "agent-ana",
     conversation: Conversation | None = None,
     backoff: Callable[[int], None] | None = None,
+    ago: timedelta = timedelta(0),
 ) -> StagedCase:
     """Put a case of `order_id` for `action` in `status`, its story ending before `now`:
 
@@ -75,14 +76,15 @@ def stage_case(
     - `solved`: as pending, then solved with a resolution (an hour ago);
     - `closed`: as solved, then closed by housekeeping when it was due.
 
-    The order must exist and have no case open for `action` (the one-open-case rule holds)."""
+    The order must exist and have no case open for `action` (the one-open-case rule holds). With
+    `ago`, the whole story happened that much earlier (a case solved days ago is due to close)."""
     action, status = HelpAction(action), CaseStatus(status)
     case_policy = case_policy or CasePolicy()
     said = conversation or Conversation()
     span = _SOLVED + timedelta(hours=1)
     if status is CaseStatus.CLOSED:
         span += case_policy.close_solved_after
-    clock = _StepClock(now - span)
+    clock = _StepClock(now - ago - span)
     orders = OrderService(store, clock, Policy(), case_policy, backoff=backoff)
     cases = CaseService(store, orders, clock, case_policy, backoff=backoff)
     opened_at = clock.now

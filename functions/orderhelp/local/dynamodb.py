@@ -5,7 +5,6 @@ one item could both pass their condition. DynamoDB never allows that, and the wh
 it (every change is a conditional write), so this server takes one request at a time, which is a
 valid serial order of what DynamoDB would do concurrently."""
 
-import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -95,24 +94,3 @@ class EmbeddedDynamoDB:
         if self.endpoint:
             self._server.stop()
             self.endpoint = ""
-
-
-def sdk_environment(endpoint: str, region: str) -> dict[str, str]:
-    """The SDK's own settings that point every AWS client of a process at the local stack, with
-    credentials moto accepts (never real ones: a profile or session token would be ignored)."""
-    return {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-
-
-def use_local_aws(endpoint: str, region: str) -> None:
-    """Point this process (and the workers it starts) at the local stack."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        os.environ.pop(name, None)
-    os.environ.update(sdk_environment(endpoint, region))

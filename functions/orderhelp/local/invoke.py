@@ -1,17 +1,22 @@
 """`orderhelp invoke LOGICAL_ID --event FILE`: one function of the template, one event, like
 `sam local invoke -e` — against the DynamoDB of the stack running on `--port`, or a fresh
-embedded one. The result goes to stdout; the handler's logs go to stderr."""
+embedded one. The result goes to stdout; the handler's logs go to stderr.
+
+Several `--event` files run one after the other in the same execution environment (one cold
+start, then warm invocations, as Lambda reuses an environment); each result is one line of
+stdout, in the order of the files."""
 
 import json
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orderhelp.local.dynamodb import EmbeddedDynamoDB, use_local_aws
 from orderhelp.local.environments import EnvironmentFailed, ExecutionEnvironment, Invocation
 from orderhelp.local.lambda_runtime import FunctionRuntime, function_runtimes
+from orderhelp.local.sdk_endpoints import use_local_aws
 from orderhelp.local.state import DEFAULT_STATE_ROOT, NoStackError, StackState
 from orderhelp.local.template import (
     LOCAL_REGION,
@@ -25,7 +30,7 @@ from orderhelp.local.template import (
 @dataclass(frozen=True)
 class InvokeOptions:
     function: str
-    event_file: Path
+    event_files: tuple[Path, ...]
     port: int = 3000
     embedded: bool = False
     template: Path = TEMPLATE
@@ -44,12 +49,19 @@ def invoke(options: InvokeOptions) -> int:
             file=sys.stderr,
         )
         return 2
-    try:
-        event = json.loads(options.event_file.read_text("utf-8"))
-    except (OSError, ValueError) as unreadable:
-        print(f"orderhelp invoke: cannot read the event: {unreadable}", file=sys.stderr)
-        return 2
-    database = EmbeddedDynamoDB() if options.embedded else None
+    events = []
+    for event_file in options.event_files:
+        try:
+            events.append(json.loads(event_file.read_text("utf-8")))
+        except (OSError, ValueError) as unreadable:
+            print(f"orderhelp invoke: cannot read the event: {unreadable}", file=sys.stderr)
+            return 2
+    database = None
+    if options.embedded:
+        # Only now: the embedded server (moto) is the heaviest import of the local stack.
+        from orderhelp.local.dynamodb import EmbeddedDynamoDB  # noqa: PLC0415
+
+        database = EmbeddedDynamoDB()
     try:
         if database is not None:
             endpoint = database.start()
@@ -63,25 +75,35 @@ def invoke(options: InvokeOptions) -> int:
                 return 2
             endpoint = info["dynamodb_endpoint"]
         use_local_aws(endpoint, LOCAL_REGION)
-        outcome = _run_once(runtime, event)
+        failed = False
+        for outcome in _run_in_one_environment(runtime, events):
+            failed = failed or outcome.failed
+            document = outcome.error if outcome.failed else outcome.result
+            print(json.dumps(document, ensure_ascii=False), flush=True)
     finally:
         if database is not None:
             database.stop()
-    if outcome.failed:
-        print(json.dumps(outcome.error, ensure_ascii=False))
-        return 1
-    print(json.dumps(outcome.result, ensure_ascii=False))
-    return 0
+    return 1 if failed else 0
 
 
-def _run_once(runtime: FunctionRuntime, event: Any) -> Invocation:
-    """One cold start, one invocation, as `sam local invoke` runs one container."""
-    request_id = str(uuid.uuid4())
+def _run_in_one_environment(runtime: FunctionRuntime, events: list[Any]) -> Iterator[Invocation]:
+    """A cold start, then each event in turn, as Lambda reuses a warm environment; an
+    environment that dies is replaced for the next event."""
+    environment: ExecutionEnvironment | None = None
     try:
-        environment = ExecutionEnvironment(runtime, LOCAL_REGION, log_stream=sys.stderr)
-    except EnvironmentFailed as failed:
-        return Invocation(request_id, error=failed.error)
-    try:
-        return environment.invoke(event, request_id)
+        for event in events:
+            request_id = str(uuid.uuid4())
+            if environment is None:
+                try:
+                    environment = ExecutionEnvironment(runtime, LOCAL_REGION, log_stream=sys.stderr)
+                except EnvironmentFailed as failed:
+                    yield Invocation(request_id, error=failed.error)
+                    continue
+            outcome = environment.invoke(event, request_id)
+            yield outcome
+            if not environment.alive:
+                environment.close()
+                environment = None
     finally:
-        environment.close()
+        if environment is not None:
+            environment.close()

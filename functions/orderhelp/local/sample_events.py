@@ -1,13 +1,14 @@
 """The sample events in `events/`: what each is for, and the orders they need in the store.
 
-Every event file is a pure API Gateway HTTP API (payload 2.0) event, usable as it is with
-`sam local invoke FUNCTION -e FILE`. What is *about* an event lives beside it, in
-`events/manifest.json`: the template function it is for, the status it must get, the error code of
-a refusal, and the orders of `events/seed.json` it needs. The seed describes those orders as calls
-to the ops API (and, for an already open case, the customer API), with every time given in hours
-from the moment of seeding, so the events keep their meaning whatever day they are replayed. The
-seed's cases (fixed ids, so events can name them) are put in their state after their orders, by
-`orderhelp.local.cases.stage_case`."""
+Every event file is a pure AWS event, usable as it is with `sam local invoke FUNCTION -e FILE`: an
+API Gateway HTTP API (payload 2.0) event for the API functions, a scheduled event for the delay
+check. What is *about* an event lives beside it, in `events/manifest.json`: the template function
+it is for, what it must get (an API event: the status, and the error code of a refusal; a
+scheduled event: figures of the run's result), and the orders of `events/seed.json` it needs. The
+seed describes those orders as calls to the ops API (and, for an already open case, the customer
+API), with every time given in hours from the moment of seeding, so the events keep their meaning
+whatever day they are replayed. The seed's cases (fixed ids, so events can name them) are put in
+their state after their orders, by `orderhelp.local.cases.stage_case`."""
 
 import json
 from collections.abc import Sequence
@@ -44,11 +45,14 @@ LIFECYCLE_EVENTS = ("pay", "ship", "deliver", "cancel")
 class SampleEvent:
     file: str
     function: str
-    status: int
     about: str
+    status: int | None = None
+    """The HTTP status an API event gets."""
     error: str | None = None
     orders: tuple[str, ...] = ()
     cases: tuple[str, ...] = ()
+    result: dict[str, Any] | None = None
+    """Figures a scheduled run must return (those named; the others may be anything)."""
 
     @property
     def path(self) -> Path:
@@ -115,11 +119,12 @@ def sample_events() -> tuple[SampleEvent, ...]:
         SampleEvent(
             file=entry["file"],
             function=entry["function"],
-            status=int(entry["status"]),
             about=entry["about"],
+            status=int(entry["status"]) if "status" in entry else None,
             error=entry.get("error"),
             orders=tuple(entry.get("orders", ())),
             cases=tuple(entry.get("cases", ())),
+            result=entry.get("result"),
         )
         for entry in manifest["events"]
     )
@@ -154,6 +159,8 @@ class SeedCase:
     action: str
     status: str
     about: str
+    ended_hours_ago: float = 0
+    """How long before the seeding the case's story ended (a case solved days ago is due)."""
 
 
 @cache
@@ -167,6 +174,7 @@ def seed_cases() -> dict[str, SeedCase]:
             action=spec["action"],
             status=spec["status"],
             about=spec["about"],
+            ended_hours_ago=spec.get("ended_hours_ago", 0),
         )
         for case_id, spec in seed.get("cases", {}).items()
     }
@@ -192,6 +200,7 @@ def stage_seed_cases(
             status=spec.status,
             now=now,
             case_policy=case_policy,
+            ago=timedelta(hours=spec.ended_hours_ago),
         )
 
 

@@ -15,7 +15,7 @@ from types import FrameType
 from typing import TextIO
 
 from orderhelp.local.demo import DemoCustomer, load_demo
-from orderhelp.local.dynamodb import EmbeddedDynamoDB, use_local_aws
+from orderhelp.local.dynamodb import EmbeddedDynamoDB
 from orderhelp.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
 from orderhelp.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
 from orderhelp.local.identities import (
@@ -28,6 +28,7 @@ from orderhelp.local.identities import (
 )
 from orderhelp.local.lambda_runtime import function_runtimes
 from orderhelp.local.scheduler import Schedule, Scheduler, template_schedules
+from orderhelp.local.sdk_endpoints import use_local_aws
 from orderhelp.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT, StackState
 from orderhelp.local.template import (
     LOCAL_REGION,

@@ -1,0 +1,340 @@
+"""The scheduled delay check: find late orders, record each delay once, open proactive cases.
+
+Candidates come from the sparse index of orders awaiting a milestone (`due_index`): one Query per
+shard and page for `due_sk < now`, oldest deadline first, so a run reads what is due and nothing
+else, whatever the size of the table. The index projects the whole order, so on the common path a
+late order costs one index item and one transaction:
+
+    rules (OrderLifecycle: is `record_shipping_delay` / `record_delivery_delay` enabled now?)
+    → the delay recorded on the order, a history entry (actor: system), and a proactive case
+      (opened by the system) or a system message on the order's open case for that action,
+    → one TransactWriteItems conditioned on the order's status and version and on the case slot.
+
+Only when that transaction is refused (the index copy was stale, or a case for the action is
+already open so its slot is taken) does the check read the order's partition and decide once more
+from what it finds. Two runs that overlap therefore never record a delay twice nor open two cases;
+a run stops taking work when its time runs short, and the next run starts from what is still due
+(what a run handled has left the index). A failure on one order is logged and counted; the order
+stays in the index for the next run.
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aws_lambda_powertools import Logger
+
+from lifecycle.actions import HelpAction
+from lifecycle.case import Author, OpenedBy
+from lifecycle.i18n import SUPPORTED_LOCALES, format_date, translate
+from lifecycle.order import Order
+from lifecycle.order_lifecycle import DELAY_EVENTS, apply_event, enabled_events
+from orderhelp.due_index import due_moment, due_pk
+from orderhelp.errors import ConcurrentUpdate
+from orderhelp.records import Actor, ActorKind, HistoryEntry, NewCase, OrderChange, OrderRecord
+from orderhelp.services import OrderService
+from orderhelp.store import OrderStore, from_item, order_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+logger = Logger(child=True)
+
+Clock = Callable[[], datetime]
+RemainingMillis = Callable[[], int]
+
+DELAY_CHECK = Actor(kind=ActorKind.SYSTEM, id="delay-check")
+
+
+@dataclass(frozen=True)
+class MissedMilestone:
+    """What a delay event of `OrderLifecycle` means for the check: the case it opens, the
+    estimate the order missed and the field where the delay is recorded."""
+
+    action: HelpAction
+    estimate_field: str
+    recorded_field: str
+
+
+MISSED: dict[str, MissedMilestone] = {
+    "record_shipping_delay": MissedMilestone(
+        HelpAction.SHIPPING_DELAY, "estimated_ship_by", "shipping_delayed_since"
+    ),
+    "record_delivery_delay": MissedMilestone(
+        HelpAction.DELIVERY_DELAY, "estimated_delivery_by", "delivery_delayed_since"
+    ),
+}
+"""One entry per delay event of `OrderLifecycle` (`DELAY_EVENTS`)."""
+
+ATTEMPTS = 2
+"""The index copy, then (if its transaction is refused) the order as read from its partition."""
+
+
+class Outcome(StrEnum):
+    OPENED = "opened"
+    """The delay was recorded and a proactive case opened."""
+    JOINED = "joined"
+    """The delay was recorded and a system message added to the order's open case."""
+    HANDLED = "handled"
+    """Nothing to do: the delay was already recorded (another run), or the order moved on."""
+
+
+class KeptChanging(Exception):
+    """The order changed under the check on every attempt; the next run tries again."""
+
+
+# --- the index --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuePage:
+    items: list[dict[str, Any]]
+    """Index items, deserialized: each is a whole order item (the index projects everything)."""
+    scanned: int
+    """Items the Query read (its `ScannedCount`)."""
+
+
+class DueOrders(Protocol):
+    """Orders whose delay deadline passed before a given time, a page at a time."""
+
+    def pages(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]: ...
+
+
+class DueOrderIndex:
+    """`DueOrders` on DynamoDB: the index of orders awaiting a milestone, queried per shard."""
+
+    def __init__(self, client: "DynamoDBClient", table: str, index: str) -> None:
+        self._client = client
+        self._table = table
+        self._index = index
+
+    def pages(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": self._index,
+            # Strictly before: an order exactly on its deadline is not late yet.
+            "KeyConditionExpression": "due_pk = :shard AND due_sk < :now",
+            "ExpressionAttributeValues": {
+                ":shard": {"S": due_pk(shard)},
+                ":now": {"S": due_moment(before)},
+            },
+            "Limit": page_size,
+        }
+        while True:
+            page = self._client.query(**query)
+            items = [from_item(item) for item in page["Items"]]
+            yield DuePage(items=items, scanned=page.get("ScannedCount", len(items)))
+            if "LastEvaluatedKey" not in page:
+                return
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+# --- a run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunReport:
+    """What one run did; the handler logs it as one line and publishes it as metrics."""
+
+    now: datetime
+    late_orders_found: int = 0
+    cases_opened: int = 0
+    cases_joined: int = 0
+    skipped_already_handled: int = 0
+    failures: int = 0
+    pages: int = 0
+    index_items_read: int = 0
+    orders_reread: int = 0
+    stopped_early: bool = False
+    shards_failed: list[int] = field(default_factory=list)
+    duration_ms: int = 0
+
+    @property
+    def delays_recorded(self) -> int:
+        return self.cases_opened + self.cases_joined
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome is Outcome.OPENED:
+            self.cases_opened += 1
+        elif outcome is Outcome.JOINED:
+            self.cases_joined += 1
+        else:
+            self.skipped_already_handled += 1
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "now": due_moment(self.now),
+            "late_orders_found": self.late_orders_found,
+            "delays_recorded": self.delays_recorded,
+            "cases_opened": self.cases_opened,
+            "cases_joined": self.cases_joined,
+            "skipped_already_handled": self.skipped_already_handled,
+            "failures": self.failures,
+            "pages": self.pages,
+            "index_items_read": self.index_items_read,
+            "orders_reread": self.orders_reread,
+            "stopped_early": self.stopped_early,
+            "shards_failed": list(self.shards_failed),
+            "duration_ms": self.duration_ms,
+        }
+
+
+class DelayCheck:
+    def __init__(
+        self,
+        service: OrderService,
+        store: OrderStore,
+        due: DueOrders,
+        *,
+        clock: Clock,
+        shards: int,
+        page_size: int,
+        time_margin_ms: int,
+    ) -> None:
+        self._service = service
+        self._store = store
+        self._due = due
+        self._clock = clock
+        self._shards = shards
+        self._page_size = page_size
+        self._time_margin_ms = time_margin_ms
+
+    def run(self, remaining_ms: RemainingMillis) -> RunReport:
+        """Handle every order that is late now, until done or until less than the margin of
+        time is left (checked before each page and each order)."""
+        started = time.monotonic()
+        report = RunReport(now=self._clock())
+        # Shards take turns page by page, oldest deadlines first within each: a backlog in one
+        # shard cannot starve the others when runs keep stopping early.
+        cursors: dict[int, Iterator[DuePage] | None] = dict.fromkeys(range(self._shards))
+        while cursors and not report.stopped_early:
+            for shard in list(cursors):
+                if remaining_ms() < self._time_margin_ms:
+                    report.stopped_early = True
+                    break
+                page = self._next_page(shard, cursors, report)
+                if page is not None:
+                    self._handle_page(page, remaining_ms, report)
+                if report.stopped_early:
+                    break
+        report.duration_ms = int((time.monotonic() - started) * 1000)
+        return report
+
+    def _next_page(
+        self, shard: int, cursors: dict[int, Iterator[DuePage] | None], report: RunReport
+    ) -> DuePage | None:
+        try:
+            cursor = cursors[shard]
+            if cursor is None:
+                cursor = cursors[shard] = iter(self._due.pages(shard, report.now, self._page_size))
+            page = next(cursor)
+        except StopIteration:
+            del cursors[shard]
+            return None
+        except Exception:
+            # The orders of this shard wait for the next run; the other shards go on.
+            logger.exception("delay check: reading the due orders failed", extra={"shard": shard})
+            report.shards_failed.append(shard)
+            del cursors[shard]
+            return None
+        report.pages += 1
+        report.index_items_read += page.scanned
+        return page
+
+    def _handle_page(self, page: DuePage, remaining_ms: RemainingMillis, report: RunReport) -> None:
+        for item in page.items:
+            if remaining_ms() < self._time_margin_ms:
+                report.stopped_early = True
+                return
+            report.late_orders_found += 1
+            order_id = item.get("order_id")
+            try:
+                report.count(self._handle(item, report))
+            except Exception:
+                report.failures += 1
+                logger.exception("delay check: an order failed", extra={"order_id": order_id})
+
+    def _handle(self, item: dict[str, Any], report: RunReport) -> Outcome:
+        record = OrderRecord(order=order_of(item))  # the index copy: no cases known yet
+        order_id = record.order.order_id
+        for _ in range(ATTEMPTS):
+            try:
+                return self._record_delay(record)
+            except ConcurrentUpdate:
+                # The index copy was stale, another run got there first, or a case for the
+                # action is open (its slot is taken): decide again from the order's partition.
+                reread = self._store.load(order_id)
+                report.orders_reread += 1
+                if reread is None:
+                    return Outcome.HANDLED
+                record = reread
+        if self._delay_event(record.order, self._clock()) is None:
+            return Outcome.HANDLED
+        raise KeptChanging(f"order '{order_id}' changed on every attempt")
+
+    def _record_delay(self, record: OrderRecord) -> Outcome:
+        now = self._clock()
+        order = record.order
+        event = self._delay_event(order, now)
+        if event is None:
+            return Outcome.HANDLED
+        missed = MISSED[event]
+        changed = apply_event(order, event, now=now)
+        after = changed.model_copy(update={"version": order.version + 1})
+        estimate: datetime = getattr(order, missed.estimate_field)
+        late_since: datetime = getattr(after, missed.recorded_field)
+        facts = {missed.estimate_field: _iso(estimate), missed.recorded_field: _iso(late_since)}
+        case_change = self._service.open_or_join_case(
+            record,
+            missed.action,
+            now=now,
+            opened_by=OpenedBy.SYSTEM,
+            author=Author.SYSTEM,
+            body=delay_message(missed.action, estimate, late_since),
+            details=facts,
+        )
+        entry = HistoryEntry(
+            version=after.version,
+            at=now,
+            event=event,
+            actor=DELAY_CHECK,
+            from_status=order.status,
+            to_status=after.status,
+            data={"case_id": case_change.case_id, **facts},
+        )
+        self._store.commit(
+            OrderChange(before=order, after=after, entry=entry, case=case_change.change)
+        )
+        return Outcome.OPENED if isinstance(case_change.change, NewCase) else Outcome.JOINED
+
+    @staticmethod
+    def _delay_event(order: Order, now: datetime) -> str | None:
+        """The delay event the order's machine accepts now, if any: the rules decide lateness."""
+        due = sorted(enabled_events(order, now) & set(DELAY_EVENTS))
+        return due[0] if due else None
+
+
+def delay_message(action: HelpAction, estimate: datetime, late_since: datetime) -> str:
+    """The system message of a delay, in every supported language (the check does not know
+    which one the customer reads): what was missed, and since when the order is late."""
+    return "\n\n".join(
+        translate(
+            locale,
+            "delay_check",
+            action,
+            estimate=_moment(estimate, locale),
+            deadline=_moment(late_since, locale),
+        )
+        for locale in SUPPORTED_LOCALES
+    )
+
+
+def _moment(moment: datetime, locale: str) -> str:
+    return f"{format_date(moment, locale)}, {moment:%H:%M} UTC"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
