@@ -168,7 +168,8 @@ class Words:
 
 
 SHOWN_TEXT = """() => {
-  const inEnglish = (node) => node.closest('[lang]')?.getAttribute('lang') === 'en';
+  // Words marked as English inside the page, such as the language switch's "English".
+  const inEnglish = (node) => node.closest('body [lang]')?.getAttribute('lang') === 'en';
   const shown = [document.title];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
