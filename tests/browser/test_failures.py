@@ -142,11 +142,12 @@ def test_the_language_goes_with_every_request(
         "request",
         lambda request: (
             languages.append(request.headers.get("accept-language", ""))
-            if "/orders" in request.url
+            if f"/orders/{order_id}" in request.url
             else None
         ),
     )
     page.get_by_role("button", name="Español", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mis pedidos")
     page.goto(f"{base_url}/#/orders/{order_id}")
     # The API's own words come back in Spanish
     expect(page.locator("ul.unavailable li[data-action=return_request] .reason")).to_have_text(

@@ -135,7 +135,12 @@ export async function signInView(ctx) {
     ctx.main,
     heading(t("sign_in.title")),
     intro,
-    h("p", { class: "panel panel-info" }, t("sign_in.local_note")),
+    h(
+      "div",
+      { class: "panel panel-warning local-only" },
+      h("p", {}, h("strong", {}, t("sign_in.local_title"))),
+      h("p", {}, t("sign_in.local_note")),
+    ),
     alert,
     users.length ? null : h("p", {}, t("sign_in.no_demo")),
     h(
