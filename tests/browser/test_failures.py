@@ -287,3 +287,18 @@ def test_the_deployed_settings_name_what_the_page_reads() -> None:
     assert set(config) == {"auth", "api_url", "cognito"}
     for field in config["cognito"]:
         assert f'"{field}"' in reader, field
+
+
+def test_a_language_that_does_not_load_is_said_and_can_be_tried_again(
+    page: Page, base_url: str, customer_id: str
+) -> None:
+    sign_in(page, base_url, customer_id)
+    page.route("**/locales/es.json", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Español", exact=True).click()
+    alert = page.locator(".language-failed")
+    expect(alert).to_contain_text("We could not reach the service.")
+    expect(alert).to_be_focused()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.unroute("**/locales/es.json")
+    alert.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mis pedidos")

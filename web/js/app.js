@@ -1,6 +1,6 @@
 // The page's entry point: settings, language, sign-in, the header, and the routes.
 
-import { whenUnauthorized } from "./api.js";
+import { ApiError, whenUnauthorized } from "./api.js";
 import { completeHostedSignIn, forget, session, signOut } from "./auth.js";
 import { config, loadConfig } from "./config.js";
 import { focus, h, replace } from "./dom.js";
@@ -10,6 +10,7 @@ import { agentView } from "./views/agent.js";
 import { helpFormView } from "./views/help-form.js";
 import { orderView } from "./views/order.js";
 import { ordersView } from "./views/orders.js";
+import { errorPanel } from "./views/common.js";
 import { signInView } from "./views/sign-in.js";
 
 route("/sign-in", signInView);
@@ -107,6 +108,16 @@ async function switchLanguage(code) {
     await setLocale(code);
   } catch (error) {
     console.error(error);
+    // The other language's texts did not load: say so in this one, with a way to try again.
+    const main = document.getElementById("main");
+    main.querySelector(".language-failed")?.remove();
+    const panel = errorPanel(new ApiError("network"), () => {
+      panel.remove();
+      switchLanguage(code);
+    });
+    panel.classList.add("language-failed");
+    main.prepend(panel);
+    focus(panel);
     return;
   }
   renderHeader();
@@ -114,11 +125,30 @@ async function switchLanguage(code) {
   rerender();
 }
 
+/** The last resort: a failure no view handled still reaches the customer in words. */
+function unexpected(error) {
+  if (error?.name === "AbortError") return; // a view left behind by navigation
+  console.error(error);
+  const main = document.getElementById("main");
+  if (!main || main.querySelector(".unexpected")) return;
+  main.prepend(
+    h(
+      "div",
+      { class: "panel panel-error unexpected", role: "alert" },
+      h("p", {}, t("errors.bug")),
+      h("button", { type: "button", class: "button", onclick: () => window.location.reload() }, t("errors.reload")),
+    ),
+  );
+}
+
 function fatal(text) {
   const main = document.getElementById("main");
   replace(main, h("div", { class: "panel panel-error", role: "alert" }, h("p", {}, text)));
   main.setAttribute("aria-busy", "false");
 }
+
+window.addEventListener("unhandledrejection", (event) => unexpected(event.reason));
+window.addEventListener("error", (event) => unexpected(event.error));
 
 async function boot() {
   try {
