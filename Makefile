@@ -45,9 +45,33 @@ typecheck: $(INSTALLED) ## mypy, strict, on the rules and the Lambda code
 cfn-lint: $(INSTALLED) ## lint the SAM template
 	$(BIN)/cfn-lint infra/template.yaml
 
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads) and inject
+# axe-core, an npm devDependency of web/ installed from web/package-lock.json (never served).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+WEB_DEPS := web/node_modules/.installed
+
 .PHONY: pytest
-pytest: $(INSTALLED) ## the test suite alone
+pytest: $(INSTALLED) chromium $(WEB_DEPS) ## the test suite alone
 	$(BIN)/pytest
+
+.PHONY: chromium
+chromium: ## install Debian's chromium for the browser tests when it is missing
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  log=$$(mktemp); \
+	  { $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  } >"$$log" 2>&1 || { cat "$$log"; rm -f "$$log"; exit 1; }; \
+	  rm -f "$$log"; }
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: screenshots
+screenshots: $(INSTALLED) chromium $(WEB_DEPS) ## screenshots of every page, desktop and phone, in docs/screenshots/
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 # AWS SAM CLI lives in a tools environment of its own: it pins exact versions of boto3 and others.
 # Its version range is the `sam` dependency group in pyproject.toml.

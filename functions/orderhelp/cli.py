@@ -60,6 +60,7 @@ def _openapi(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from orderhelp.local.serve import ServeOptions, serve
+    from orderhelp.local.site import WEB_ROOT
 
     return serve(
         ServeOptions(
@@ -70,6 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
             demo=not args.no_demo,
             schedule_every=args.schedule_every,
             max_concurrency=args.max_concurrency,
+            web_root=None if args.no_web else WEB_ROOT,
         )
     )
 
@@ -147,6 +149,9 @@ def _add_local_commands(commands: "argparse._SubParsersAction[argparse.ArgumentP
     serve.add_argument("--host", default="127.0.0.1", help="the API's address (127.0.0.1)")
     stack_flags(serve)
     serve.add_argument("--no-demo", action="store_true", help="start with empty tables")
+    serve.add_argument(
+        "--no-web", action="store_true", help="serve the API alone, without the web page"
+    )
     serve.add_argument(
         "--schedule-every",
         type=_positive,

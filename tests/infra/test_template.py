@@ -9,6 +9,8 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from orderhelp.auth import OPS_SCOPE
+from orderhelp.local.site import CONTENT_SECURITY_POLICY, LOCAL_PREFIX
+from orderhelp.local.template import TEMPLATE as TEMPLATE_PATH
 from orderhelp.local.template import functions, http_routes, load_template, resources
 
 TEMPLATE = load_template()
@@ -102,3 +104,92 @@ def test_outputs_name_the_api_tables_user_pool_and_clients() -> None:
     for logical_id in [*TABLES, "UserPool", *resources("AWS::Cognito::UserPoolClient")]:
         assert str({"Ref": logical_id}) in values, f"no output gives {logical_id}"
     assert any("HttpApi" in value and "execute-api" in value for value in values)
+
+
+# --- the web page's hosting -----------------------------------------------------------------------
+
+
+def test_the_page_is_in_a_private_encrypted_bucket_read_only_by_its_distribution() -> None:
+    bucket = only("AWS::S3::Bucket")
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert "WebsiteConfiguration" not in bucket, "CloudFront serves it, not S3's website endpoint"
+
+    policy = only("AWS::S3::BucketPolicy")
+    statements = policy["PolicyDocument"]["Statement"]
+    allowed = [s for s in statements if s["Effect"] == "Allow"]
+    assert len(allowed) == 1
+    (reader,) = allowed
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert reader["Action"] == "s3:GetObject"
+    source = reader["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source.endswith(":distribution/${WebDistribution}")
+    denied = [s for s in statements if s["Effect"] == "Deny"]
+    assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": False}} for s in denied)
+
+
+def test_the_distribution_serves_the_bucket_over_https_only_through_origin_access_control() -> None:
+    config = only("AWS::CloudFront::Distribution")["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html"
+    (origin,) = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["WebBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}, "OAC, not the legacy OAI"
+    access = only("AWS::CloudFront::OriginAccessControl")["OriginAccessControlConfig"]
+    assert access["OriginAccessControlOriginType"] == "s3"
+    assert access["SigningBehavior"] == "always"
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["ViewerProtocolPolicy"] == "https-only"
+    assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
+    assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "WebSecurityHeaders"}
+
+
+def directives(policy: str) -> dict[str, set[str]]:
+    parsed = {}
+    for directive in policy.split(";"):
+        name, *sources = directive.split()
+        parsed[name] = set(sources)
+    return parsed
+
+
+def test_the_deployed_page_has_the_local_content_security_policy_plus_the_api_and_sign_in() -> None:
+    headers = only("AWS::CloudFront::ResponseHeadersPolicy")["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    deployed = directives(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"])
+    local = directives(CONTENT_SECURITY_POLICY)
+    assert deployed.keys() == local.keys()
+    for name, sources in local.items():
+        if name != "connect-src":
+            assert deployed[name] == sources, name
+    assert deployed["connect-src"] - local["connect-src"] == {
+        "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}",
+        "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com",
+    }
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+
+
+def test_the_hosted_sign_in_returns_to_the_page_and_the_api_lets_it_call() -> None:
+    web_client = resources("AWS::Cognito::UserPoolClient")["WebClient"]["Properties"]
+    page = {"Fn::Sub": "https://${WebDistribution.DomainName}/"}
+    assert page in web_client["CallbackURLs"]
+    assert page in web_client["LogoutURLs"]
+    assert web_client["AllowedOAuthFlows"] == ["code"]
+    assert not web_client.get("GenerateSecret"), "a page cannot keep a secret: PKCE instead"
+    cors = only("AWS::Serverless::HttpApi")["CorsConfiguration"]
+    assert cors["AllowOrigins"] == [{"Fn::Sub": "https://${WebDistribution.DomainName}"}]
+    assert {"authorization", "content-type", "accept-language", "idempotency-key"} <= set(
+        cors["AllowHeaders"]
+    )
+
+
+def test_the_local_sign_in_is_never_deployed() -> None:
+    assert all(not route.path.startswith(LOCAL_PREFIX.rstrip("/")) for route in http_routes())
+    assert LOCAL_PREFIX.strip("/") not in TEMPLATE_PATH.read_text("utf-8")

@@ -40,6 +40,22 @@ class DemoCustomer:
     """A help action the customer has already used: (order id, action, message)."""
 
 
+@dataclass(frozen=True)
+class DemoAgent:
+    """A customer service agent: their token carries the agents' group."""
+
+    agent_id: str
+    name: str
+    locale: str
+
+
+DEMO_AGENTS = (
+    DemoAgent("agent-marta", "Marta Gil", "es"),
+    DemoAgent("agent-james", "James Whitfield", "en"),
+)
+"""Agents need no data of their own: the local sign-in lists them and mints their tokens."""
+
+
 class DemoLoadFailed(Exception):
     pass
 

@@ -23,6 +23,7 @@ from orderhelp.local.apigw import (
 from orderhelp.local.environments import FunctionPool, Invocation
 from orderhelp.local.identities import JwtAuthorizer, Refusal
 from orderhelp.local.lambda_runtime import match_route, most_specific_first
+from orderhelp.local.site import LocalSite
 from orderhelp.local.template import LOCAL_ACCOUNT_ID, Route
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -81,8 +82,10 @@ class ApiGatewayEmulator:
         region: str,
         log: JsonLog,
         api_id: str = "local",
+        site: LocalSite | None = None,
     ) -> None:
         self.routes = most_specific_first(routes)
+        self._site = site
         self._pools = pools
         self._authorizers = authorizers
         self._region = region
@@ -95,7 +98,9 @@ class ApiGatewayEmulator:
         started = time.monotonic()
         match = match_route(request.method, request.raw_path, self.routes)
         if match is None:
-            return self._answered(gateway_answer(*NOT_FOUND), request_id), "-"
+            # API routes come first; the page's files and the local sign-in only fill the gaps.
+            served = self._site.answer(request) if self._site is not None else None
+            return self._answered(served or gateway_answer(*NOT_FOUND), request_id), "-"
         route = match.route
         authorization = None
         if route.authorizer is not None:

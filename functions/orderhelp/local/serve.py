@@ -10,11 +10,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from orderhelp.local.demo import DemoCustomer, load_demo
+from orderhelp.local.demo import DEMO_AGENTS, DemoCustomer, demo_customers, load_demo
 from orderhelp.local.dynamodb import EmbeddedDynamoDB
 from orderhelp.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
 from orderhelp.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
@@ -29,6 +30,7 @@ from orderhelp.local.identities import (
 from orderhelp.local.lambda_runtime import function_runtimes
 from orderhelp.local.scheduler import Schedule, Scheduler, template_schedules
 from orderhelp.local.sdk_endpoints import use_local_aws
+from orderhelp.local.site import WEB_ROOT, LocalSite, LocalUser
 from orderhelp.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT, StackState
 from orderhelp.local.template import (
     LOCAL_REGION,
@@ -50,6 +52,8 @@ class ServeOptions:
     demo: bool = True
     schedule_every: float | None = None
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    web_root: Path | None = WEB_ROOT
+    """The page served beside the API; None serves the API alone."""
 
 
 class PortTaken(Exception):
@@ -94,6 +98,7 @@ class LocalStack:
             authorizers,
             region=LOCAL_REGION,
             log=self.log,
+            site=self._site(),
         )
         self._server_thread = threading.Thread(
             target=self.server.serve_forever, name="api-gateway", daemon=True
@@ -123,6 +128,18 @@ class LocalStack:
         self.state.write_key(key.to_pem())
         authorizers = {name: JwtAuthorizer(c, {key.kid: key}) for name, c in configs.items()}
         return authorizers, provider
+
+    def _site(self) -> LocalSite | None:
+        if self.options.web_root is None:
+            return None
+        users: list[LocalUser] = []
+        if self.options.demo:
+            users += [
+                LocalUser(c.customer_id, c.name, "customer", c.locale)
+                for c in demo_customers(datetime.now(UTC))
+            ]
+            users += [LocalUser(a.agent_id, a.name, "agent", a.locale) for a in DEMO_AGENTS]
+        return LocalSite(self.options.web_root, users, self.tokens)
 
     def _start_functions(self) -> None:
         runtimes = function_runtimes(self.options.template.resolve(), self.refs)
@@ -251,6 +268,12 @@ def banner(stack: LocalStack, seconds: float) -> str:
         f"Order Help Center — local stack, ready in {seconds:.1f} s",
         f"  API        {stack.api_url}  (API Gateway HTTP API emulator; routes and authorizer "
         f"from {options.template.name})",
+        (
+            f"  Page       {stack.api_url}/  (web/, beside the API; its sign-in page is the local "
+            "stack's own: pick a demo customer or agent)"
+            if options.web_root is not None
+            else "  Page       not served (--no-web)"
+        ),
         f"  DynamoDB   {stack.dynamodb.endpoint}  (embedded moto; tables "
         f"{', '.join(stack.table_names)}; data lives in memory until the stack stops)",
         f"  State      {state_shown}  (signing key and stack.json; removed on exit)",

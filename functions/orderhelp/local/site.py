@@ -1,0 +1,185 @@
+"""The web page beside the API, and the local-only sign-in.
+
+The emulator asks this site only about requests that match no API route: it serves the files of
+`web/` for GET and HEAD, the page's `/config.json`, and `/__local/…`, a sign-in that mints tokens
+with the stack's own identity provider. None of this is in the template: deployed, CloudFront
+serves `web/` from S3 and the page signs in with Cognito's hosted sign-in (see the README)."""
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+from urllib.parse import unquote
+
+from orderhelp.local.apigw import HttpRequest, HttpResponse
+from orderhelp.local.identities import TokenIssuer
+
+WEB_ROOT = Path(__file__).resolve().parents[3] / "web"
+LOCAL_PREFIX = "/__local/"
+"""Paths the local stack answers itself. API Gateway has no such routes, and the template none."""
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+}
+"""What the page is made of. A file of any other kind is not served."""
+
+NOT_SERVED = frozenset({"node_modules", "package.json", "package-lock.json", "config.json"})
+"""Build-time files beside the page, and a deploy-time config left in `web/` (locally the stack
+writes the page's config itself)."""
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+"""The policy CloudFront's response headers give the deployed page, less the API's and the
+sign-in's origins: locally both are this origin."""
+
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+Role = Literal["customer", "agent"]
+
+
+@dataclass(frozen=True)
+class LocalUser:
+    user_id: str
+    name: str
+    role: Role
+    locale: str
+
+
+class LocalSite:
+    def __init__(
+        self,
+        root: Path = WEB_ROOT,
+        users: Sequence[LocalUser] = (),
+        tokens: TokenIssuer | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        self.users = list(users)
+        self._tokens = tokens
+
+    def answer(self, request: HttpRequest) -> HttpResponse | None:
+        """The answer to a request no API route took; None leaves it to API Gateway's 404."""
+        if request.raw_path.startswith(LOCAL_PREFIX):
+            return self._local(request)
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if request.raw_path == "/config.json":
+            return _json(200, {"auth": "local", "api_url": ""})
+        return self._file(request.raw_path)
+
+    # --- static files ---------------------------------------------------------------------------
+
+    def _file(self, raw_path: str) -> HttpResponse | None:
+        path = self._path(raw_path)
+        if path is None:
+            return None
+        content_type = CONTENT_TYPES[path.suffix]
+        headers = [
+            ("content-type", content_type),
+            # Edits show on the next load; the deployed page is cached by CloudFront instead.
+            ("cache-control", "no-cache"),
+            ("x-content-type-options", "nosniff"),
+        ]
+        if path.suffix == ".html":
+            headers += [
+                ("content-security-policy", CONTENT_SECURITY_POLICY),
+                ("referrer-policy", "no-referrer"),
+            ]
+        return HttpResponse(200, headers, path.read_bytes())
+
+    def _path(self, raw_path: str) -> Path | None:
+        """The file `raw_path` names under the root, or None for anything else."""
+        relative = PurePosixPath(unquote(raw_path).lstrip("/") or "index.html")
+        parts = relative.parts
+        if any(part.startswith(".") or part in NOT_SERVED or "\\" in part for part in parts):
+            return None
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            return None
+        if path.suffix not in CONTENT_TYPES:
+            return None
+        return path
+
+    # --- the local sign-in ----------------------------------------------------------------------
+
+    def _local(self, request: HttpRequest) -> HttpResponse:
+        endpoint = request.raw_path[len(LOCAL_PREFIX) :]
+        if endpoint == "users" and request.method == "GET":
+            return _json(
+                200,
+                {
+                    "users": [
+                        {
+                            "user_id": user.user_id,
+                            "name": user.name,
+                            "role": user.role,
+                            "locale": user.locale,
+                        }
+                        for user in self.users
+                    ]
+                },
+            )
+        if endpoint == "sign-in" and request.method == "POST":
+            return self._sign_in(request.body)
+        return _error(404, "not_found", f"The local stack has no {request.method} {endpoint}.")
+
+    def _sign_in(self, body: bytes) -> HttpResponse:
+        """A token for any customer or agent id, as `orderhelp token` mints them."""
+        if self._tokens is None:
+            return _error(503, "no_identities", "This stack's template has no JWT authorizer.")
+        try:
+            fields = json.loads(body or b"{}")
+        except ValueError:
+            return _error(400, "invalid_json", "The body is not valid JSON.")
+        if not isinstance(fields, dict):
+            return _error(400, "invalid_json", "The body must be a JSON object.")
+        user_id, role = fields.get("user_id"), fields.get("role", "customer")
+        if not isinstance(user_id, str) or not _IDENTIFIER.fullmatch(user_id):
+            return _error(
+                422,
+                "validation_error",
+                "user_id must be 1 to 64 letters, digits or . _ : - (starting with a letter "
+                "or digit).",
+            )
+        if role not in ("customer", "agent"):
+            return _error(422, "validation_error", "role must be 'customer' or 'agent'.")
+        token = self._tokens.agent(user_id) if role == "agent" else self._tokens.customer(user_id)
+        known = next((u for u in self.users if u.user_id == user_id and u.role == role), None)
+        return _json(
+            200,
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": self._tokens.provider.user_token_seconds,
+                "user": {
+                    "user_id": user_id,
+                    "name": known.name if known else user_id,
+                    "role": role,
+                    "locale": known.locale if known else None,
+                },
+            },
+        )
+
+
+def _json(status: int, body: Any) -> HttpResponse:
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = [("content-type", "application/json"), ("cache-control", "no-store")]
+    return HttpResponse(status, headers, data)
+
+
+def _error(status: int, code: str, message: str) -> HttpResponse:
+    return _json(status, {"error": {"code": code, "message": message}})

@@ -1,0 +1,194 @@
+"""Debian's Chromium under Playwright, and what the browser tests and `make screenshots` share:
+signing in, the axe-core audit, the words of the page's translation tables, overflow checks."""
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 780}
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium (Debian's; Playwright never downloads one)."""
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = _launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _launch(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+
+
+def new_page(browser: Browser, *, viewport: dict[str, int] = DESKTOP, language: str = "en") -> Page:
+    """A fresh context (its own storage) whose browser prefers `language`; times shown in UTC."""
+    context = browser.new_context(
+        viewport=viewport,
+        locale={"en": "en-GB", "es": "es-ES"}[language],
+        timezone_id="UTC",
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.page_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def sign_in(page: Page, base_url: str, customer_id: str) -> None:
+    """Through the local stack's sign-in page, as any customer id (the page's own form)."""
+    page.goto(f"{base_url}/#/sign-in")
+    page.locator("input[name=user_id]").fill(customer_id)
+    page.locator("form button[type=submit]").click()
+    page.locator("body[data-view=orders]").wait_for()
+
+
+def open_order(page: Page, base_url: str, order_id: str) -> None:
+    page.goto(f"{base_url}/#/orders/{order_id}")
+    page.locator("section.help").wait_for()
+
+
+def open_form(page: Page, base_url: str, order_id: str, action: str) -> None:
+    page.goto(f"{base_url}/#/orders/{order_id}/help/{action}")
+    page.locator("form.help-form").wait_for()
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated, not added as a <script>: the page's content security policy allows no
+        # inline script, and axe is the test's, not the page's.
+        page.evaluate(AXE.read_text("utf-8") + "\n;true")
+    results = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]],
+        }
+        for violation in results
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the window (0 when it fits)."""
+    return int(
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
+
+
+# --- the page's words -----------------------------------------------------------------------------
+
+LIFECYCLE_LOCALES = ROOT / "statemachine" / "lifecycle" / "locales"
+API_SECTIONS = ("states", "case_states", "actions", "reasons")
+"""What the API puts in its answers from the rules' tables (labels and reasons)."""
+
+
+def leaves(table: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(table, dict):
+        for key, value in table.items():
+            yield from leaves(value, f"{path}.{key}" if path else key)
+    elif isinstance(table, str):
+        yield path, table
+
+
+def web_table(language: str) -> dict[str, Any]:
+    table: dict[str, Any] = json.loads((WEB / "locales" / f"{language}.json").read_text("utf-8"))
+    return table
+
+
+@dataclass(frozen=True)
+class Words:
+    """Every English text the page or the API can show, where Spanish says it differently."""
+
+    texts: dict[str, str]
+
+    @classmethod
+    def english_only(cls) -> "Words":
+        texts: dict[str, str] = {}
+        english, spanish = web_table("en"), web_table("es")
+        for key, text in leaves(english):
+            if text != dict(leaves(spanish)).get(key):
+                texts[f"web:{key}"] = text
+        rules = {
+            language: json.loads((LIFECYCLE_LOCALES / f"{language}.json").read_text("utf-8"))
+            for language in ("en", "es")
+        }
+        for section in API_SECTIONS:
+            spanish_rules = dict(leaves(rules["es"][section]))
+            for key, text in leaves(rules["en"][section]):
+                if text != spanish_rules.get(key):
+                    texts[f"api:{section}.{key}"] = text
+        return cls(texts)
+
+    def found_in(self, shown: list[str]) -> dict[str, str]:
+        """The English texts among `shown` (the page's text nodes and labels, trimmed): a text
+        shown whole, or a template with its placeholders filled, or a template's fixed part
+        standing alone (the page puts dates in <time> elements between them)."""
+        found = {}
+        for key, text in self.texts.items():
+            parts = re.split(r"\{\w+\}", text)
+            whole = re.compile("^" + "(.+?)".join(re.escape(p) for p in parts) + "$", re.DOTALL)
+            fixed = {p.strip(" .,:;·") for p in parts if len(re.findall(r"[A-Za-z]", p)) >= 3}
+            for node in shown:
+                if whole.match(node) or node.strip(" .,:;·") in fixed:
+                    found[key] = node
+                    break
+        return found
+
+
+SHOWN_TEXT = """() => {
+  // Words marked as English inside the page, such as the language switch's "English".
+  const inEnglish = (node) => node.closest('body [lang]')?.getAttribute('lang') === 'en';
+  const shown = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('script, style, noscript') || inEnglish(parent)) continue;
+    const text = node.textContent.trim();
+    if (text) shown.push(text);
+  }
+  for (const element of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+    if (inEnglish(element)) continue;
+    for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
+      const value = element.getAttribute(name)?.trim();
+      if (value) shown.push(value);
+    }
+  }
+  return shown;
+}"""
+
+
+def english_left(page: Page, words: Words) -> dict[str, str]:
+    """English texts on a page that should be all Spanish: {table key: what the page shows}."""
+    return words.found_in(page.evaluate(SHOWN_TEXT))

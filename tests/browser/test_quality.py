@@ -1,0 +1,239 @@
+"""What every page owes everyone: Spanish and English in full, no serious accessibility
+violation (axe-core), the keyboard alone is enough, and nothing breaks at 360 px."""
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from orderhelp.local.identities import TokenIssuer
+from tests.browser.browser import (
+    PHONE,
+    Words,
+    english_left,
+    horizontal_overflow,
+    new_page,
+    open_form,
+    open_order,
+    serious_violations,
+    sign_in,
+)
+from tests.e2e.shop import Shop
+from tests.e2e.stack import Http
+
+
+@pytest.fixture(scope="module")
+def words() -> Words:
+    return Words.english_only()
+
+
+@pytest.fixture(scope="module")
+def orders(shop: Shop, http: Http, tokens: TokenIssuer) -> dict[str, str]:
+    """One customer's orders in the states the pages show differently, with a case and history."""
+    customer_id = "cust-quality"
+    paid = shop.paid_order(customer_id)
+    shipped = shop.paid_order(customer_id)
+    assert shop.ship(shipped).status == 200
+    cancelled = shop.paid_order(customer_id)
+    case = http.call(
+        "POST",
+        f"/orders/{paid}/help/payment_issue",
+        {"message": "No me ha llegado la confirmación"},
+        token=tokens.customer(customer_id),
+    )
+    assert case.status == 201, case.body
+    refused = http.call(
+        "POST", f"/ops/orders/{cancelled}/cancel", {"reason": "Sin existencias"}, token=shop.token
+    )
+    assert refused.status == 200, refused.body
+    return {"customer": customer_id, "paid": paid, "shipped": shipped, "cancelled": cancelled}
+
+
+Visit = Callable[[Page, str, dict[str, str]], None]
+
+
+def my_orders(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    page.goto(f"{base_url}/#/orders")
+    page.locator("li.order-card").first.wait_for()
+
+
+def details(state: str) -> Visit:
+    def visit(page: Page, base_url: str, orders: dict[str, str]) -> None:
+        open_order(page, base_url, orders[state])
+
+    return visit
+
+
+def form(state: str, action: str) -> Visit:
+    def visit(page: Page, base_url: str, orders: dict[str, str]) -> None:
+        open_form(page, base_url, orders[state], action)
+
+    return visit
+
+
+def form_with_errors(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    open_form(page, base_url, orders["shipped"], "item_problem")
+    page.locator("form.help-form button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+
+
+def cancel_confirmation(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    open_form(page, base_url, orders["paid"], "cancel_order")
+    page.locator("form.help-form button[type=submit]").click()
+    page.locator("dialog[open]").wait_for()
+
+
+def action_done(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    open_form(page, base_url, orders["shipped"], "payment_issue")
+    page.locator("textarea[name=message]").fill("¿Se ha cobrado dos veces?")
+    page.locator("form.help-form button[type=submit]").click()
+    page.locator(".outcome").wait_for()
+
+
+def refused(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    page.goto(f"{base_url}/#/orders/{orders['cancelled']}/help/change_address")
+    page.locator(".refusal").wait_for()
+
+
+PAGES: dict[str, Visit] = {
+    "my orders": my_orders,
+    "order details, paid with a case": details("paid"),
+    "order details, shipped": details("shipped"),
+    "order details, cancelled": details("cancelled"),
+    "address form": form("paid", "change_address"),
+    "cancel form": form("paid", "cancel_order"),
+    "cancel confirmation": cancel_confirmation,
+    "message form": form("paid", "customs_duties"),
+    "return form": form("shipped", "item_problem"),
+    "form with the API's errors": form_with_errors,
+    "an action's outcome": action_done,
+    "an action not available": refused,
+}
+
+
+def test_switching_to_spanish_changes_every_label(
+    page: Page, base_url: str, orders: dict[str, str], words: Words
+) -> None:
+    sign_in(page, base_url, orders["customer"])
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Español", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mis pedidos")
+    # Focus stays on the switch
+    expect(page.get_by_role("button", name="Español", exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name="Español", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    for name, visit in PAGES.items():
+        visit(page, base_url, orders)
+        assert english_left(page, words) == {}, name
+    # The choice is remembered
+    page.reload()
+    page.locator("section.help, form.help-form, .order-list, .refusal").first.wait_for()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    # And the sign-in page too
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.locator("form input[name=user_id]").wait_for()
+    assert english_left(page, words) == {}
+    # The check itself finds English when there is some
+    page.get_by_role("button", name="English", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert "web:sign_in.title" in english_left(page, words)
+
+
+def test_every_page_passes_the_accessibility_audit(
+    page: Page, base_url: str, orders: dict[str, str]
+) -> None:
+    page.goto(f"{base_url}/#/sign-in")
+    page.locator("form input[name=user_id]").wait_for()
+    found = {"sign-in": serious_violations(page)}
+    sign_in(page, base_url, orders["customer"])
+    for name, visit in PAGES.items():
+        visit(page, base_url, orders)
+        found[name] = serious_violations(page)
+    assert {name: v for name, v in found.items() if v} == {}
+    # The audit does find a control without a label
+    page.evaluate("document.querySelector('main').append(document.createElement('input'))")
+    assert "label" in {violation["id"] for violation in serious_violations(page)}
+
+
+def test_nothing_is_wider_than_a_360_px_phone(
+    browser: Browser, base_url: str, orders: dict[str, str]
+) -> None:
+    page = new_page(browser, viewport=PHONE, language="es")
+    try:
+        page.goto(f"{base_url}/#/sign-in")
+        page.locator("form input[name=user_id]").wait_for()
+        widths = {"sign-in": horizontal_overflow(page)}
+        sign_in(page, base_url, orders["customer"])
+        for name, visit in PAGES.items():
+            visit(page, base_url, orders)
+            widths[name] = horizontal_overflow(page)
+        assert {name: px for name, px in widths.items() if px > 0} == {}
+    finally:
+        page.context.close()
+
+
+def tab_to(page: Page, text: str, *, backwards: bool = False, limit: int = 60) -> None:
+    """Press Tab (or Shift+Tab) until the focused element's accessible text is `text`."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focused = page.evaluate(
+            "() => (document.activeElement?.innerText || document.activeElement?.labels?.[0]"
+            "?.innerText || '').trim()"
+        )
+        if focused == text:
+            return
+    raise AssertionError(f"{text!r} was not reached with {key} in {limit} presses")
+
+
+def test_a_help_action_by_keyboard_alone(page: Page, base_url: str, shop: Shop) -> None:
+    customer_id = "cust-keyboard"
+    order_id = shop.paid_order(customer_id)
+    sign_in(page, base_url, customer_id)
+
+    tab_to(page, f"Order {order_id}")
+    page.keyboard.press("Enter")
+    # The new page's heading has focus: the next Tab starts from there
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    tab_to(page, "Report a payment problem")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name="Report a payment problem")).to_be_focused()
+
+    tab_to(page, "Your message")
+    page.keyboard.type("He pagado dos veces")
+    tab_to(page, "Send to customer service")
+    page.keyboard.press("Enter")
+    notice = page.locator(".outcome")
+    expect(notice).to_be_focused()
+    expect(notice.locator("h2")).to_have_text("Your request has been sent to customer service.")
+
+
+def test_cancelling_by_keyboard_asks_first_and_escape_keeps_the_order(
+    page: Page, base_url: str, shop: Shop
+) -> None:
+    customer_id = "cust-keyboard-cancel"
+    order_id = shop.paid_order(customer_id)
+    sign_in(page, base_url, customer_id)
+    open_form(page, base_url, order_id, "cancel_order")
+    submit = page.locator("form.help-form button[type=submit]")
+
+    tab_to(page, "Cancel the order")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    # The safe choice has focus; Escape closes and brings focus back
+    expect(dialog.get_by_role("button", name="No, keep the order")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(submit).to_be_focused()
+    status = shop.http.call("GET", f"/ops/orders/{order_id}", token=shop.token).body["status"]
+    assert status == "paid"
+
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    tab_to(page, "Yes, cancel the order", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.locator(".outcome h2")).to_have_text("Your order has been cancelled.")
+    expect(page.locator(".outcome")).to_be_focused()

@@ -1,0 +1,49 @@
+"""The local stack's sign-in: the demo customers and agents, any customer id, and signing out."""
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.browser import sign_in
+
+
+def test_a_demo_customer_signs_in_with_one_press(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+    # Not signed in: the sign-in page, saying it is the local stack's own
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.locator(".local-only")).to_contain_text("Local stack only")
+    customers = page.get_by_role("region", name="Customers")
+    customers.get_by_role("button", name="Lucía Fernández").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My orders")
+    expect(page.locator(".account")).to_contain_text("Signed in as Lucía Fernández")
+    expect(page.locator("li.order-card[data-order-id='ORD-1002']")).to_be_visible()
+
+
+def test_an_agent_signs_in_and_is_told_the_console_is_not_served_yet(
+    page: Page, base_url: str
+) -> None:
+    page.goto(f"{base_url}/#/sign-in")
+    agents = page.get_by_role("region", name="Customer service agents")
+    agents.get_by_role("button", name="Marta Gil").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agents' console")
+    expect(page.locator("main")).to_contain_text("The case queue is not served")
+    # Customers' pages are not an agent's
+    page.goto(f"{base_url}/#/orders")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agents' console")
+
+
+def test_signing_out_forgets_the_session(page: Page, base_url: str, customer_id: str) -> None:
+    sign_in(page, base_url, customer_id)
+    expect(page.locator(".panel-info")).to_have_text("You have no orders yet.")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.goto(f"{base_url}/#/orders")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert page.evaluate("sessionStorage.getItem('orderhelp.session')") is None
+
+
+def test_a_customer_id_the_stack_refuses_is_said_in_words(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/#/sign-in")
+    page.get_by_label("Customer id").fill("not an id")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Signing in did not work: user_id must be")
+    expect(alert).to_be_focused()

@@ -1,0 +1,195 @@
+// The page's entry point: settings, language, sign-in, the header, and the routes.
+
+import { ApiError, whenUnauthorized } from "./api.js";
+import { completeHostedSignIn, forget, session, signOut } from "./auth.js";
+import { config, loadConfig } from "./config.js";
+import { focus, h, replace } from "./dom.js";
+import { initI18n, LANGUAGES, locale, setLocale, t } from "./i18n.js";
+import { currentPath, homeOf, navigate, rerender, route, start } from "./router.js";
+import { agentView } from "./views/agent.js";
+import { helpFormView } from "./views/help-form.js";
+import { orderView } from "./views/order.js";
+import { ordersView } from "./views/orders.js";
+import { errorPanel } from "./views/common.js";
+import { signInView } from "./views/sign-in.js";
+
+route("/sign-in", signInView);
+route("/orders", ordersView, { role: "customer" });
+route("/orders/:order_id", orderView, { role: "customer" });
+route("/orders/:order_id/help/:action", helpFormView, { role: "customer" });
+route("/agent", agentView, { role: "agent" });
+
+/** The header: the shop's name, the menu, who is signed in, and the language switch. */
+function renderHeader() {
+  const header = document.getElementById("site-header");
+  const user = session()?.user ?? null;
+  const skip = h("a", { class: "skip-link", href: "#main" }, t("app.skip"));
+  skip.addEventListener("click", (event) => {
+    event.preventDefault();
+    focus(document.getElementById("main"));
+  });
+  const path = currentPath();
+  const menu =
+    user?.role === "customer"
+      ? h(
+          "nav",
+          { class: "menu", "aria-label": t("app.nav") },
+          h(
+            "ul",
+            {},
+            h(
+              "li",
+              {},
+              h(
+                "a",
+                { href: "#/orders", "aria-current": path.startsWith("/orders") ? "page" : null },
+                t("app.my_orders"),
+              ),
+            ),
+          ),
+        )
+      : null;
+  const account = user
+    ? h(
+        "div",
+        { class: "account" },
+        h("span", { class: "user" }, t("app.signed_in_as", { name: user.name })),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "button button-small",
+            onclick: () => {
+              if (!signOut()) {
+                renderHeader();
+                navigate("/sign-in");
+              }
+            },
+          },
+          t("app.sign_out"),
+        ),
+      )
+    : null;
+  const languages = h(
+    "div",
+    { class: "languages", role: "group", "aria-label": t("app.language") },
+    Object.entries(LANGUAGES).map(([code, name]) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button button-small",
+          lang: code,
+          "aria-pressed": String(code === locale()),
+          "data-locale": code,
+          onclick: () => switchLanguage(code),
+        },
+        name,
+      ),
+    ),
+  );
+  replace(
+    header,
+    skip,
+    h(
+      "div",
+      { class: "bar" },
+      h("a", { class: "brand", href: user ? `#${homeOf(user.role)}` : "#/sign-in" }, t("app.name")),
+      menu,
+      account,
+      languages,
+    ),
+  );
+}
+
+async function switchLanguage(code) {
+  if (code === locale()) return;
+  try {
+    await setLocale(code);
+  } catch (error) {
+    console.error(error);
+    // The other language's texts did not load: say so in this one, with a way to try again.
+    const main = document.getElementById("main");
+    main.querySelector(".language-failed")?.remove();
+    const panel = errorPanel(new ApiError("network"), () => {
+      panel.remove();
+      switchLanguage(code);
+    });
+    panel.classList.add("language-failed");
+    main.prepend(panel);
+    focus(panel);
+    return;
+  }
+  renderHeader();
+  document.querySelector(`#site-header [data-locale="${code}"]`)?.focus();
+  rerender();
+}
+
+/** The last resort: a failure no view handled still reaches the customer in words. */
+function unexpected(error) {
+  if (error?.name === "AbortError") return; // a view left behind by navigation
+  console.error(error);
+  const main = document.getElementById("main");
+  if (!main || main.querySelector(".unexpected")) return;
+  main.prepend(
+    h(
+      "div",
+      { class: "panel panel-error unexpected", role: "alert" },
+      h("p", {}, t("errors.bug")),
+      h("button", { type: "button", class: "button", onclick: () => window.location.reload() }, t("errors.reload")),
+    ),
+  );
+}
+
+function fatal(text) {
+  const main = document.getElementById("main");
+  replace(main, h("div", { class: "panel panel-error", role: "alert" }, h("p", {}, text)));
+  main.setAttribute("aria-busy", "false");
+}
+
+window.addEventListener("unhandledrejection", (event) => unexpected(event.reason));
+window.addEventListener("error", (event) => unexpected(event.error));
+
+async function boot() {
+  try {
+    await initI18n();
+  } catch (error) {
+    console.error(error);
+    fatal(
+      "La página no ha podido cargarse. Vuelve a intentarlo. · The page could not load. Please try again.",
+    );
+    return;
+  }
+  try {
+    await loadConfig();
+  } catch (error) {
+    console.error(error);
+    fatal(t("errors.config"));
+    return;
+  }
+  whenUnauthorized(() => {
+    const back = currentPath();
+    forget();
+    renderHeader();
+    navigate("/sign-in", { notice: "session_expired", returnTo: back.startsWith("/sign-in") ? null : back });
+  });
+  window.addEventListener("hashchange", renderHeader);
+  let signInError = null;
+  if (config().auth === "cognito") {
+    try {
+      const back = await completeHostedSignIn();
+      if (back !== null) window.history.replaceState(null, "", `#${back || homeOf(session().user.role)}`);
+    } catch (error) {
+      signInError = error;
+    }
+  }
+  renderHeader();
+  if (signInError) {
+    window.history.replaceState(null, "", "#/sign-in");
+    start(document.getElementById("main"), { error: signInError });
+    return;
+  }
+  start(document.getElementById("main"));
+}
+
+boot();
