@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -48,6 +48,11 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 # No length or pattern here: an id no order can have is answered by `checked_order_id` as a missing
 # order (404 order_not_found), not as a validation error that would tell ids apart.
+PageLimit = Annotated[int, Query(ge=1, le=100, description="How many per page (1 to 100).")]
+PageCursor = Annotated[
+    str | None, Query(max_length=512, description="The `next_cursor` of the previous page.")
+]
+
 OrderIdPath = Annotated[str, Path(min_length=1, description="The order's id.")]
 CaseIdPath = Annotated[str, Path(min_length=1, description="The case's id.")]
 

@@ -3,7 +3,7 @@
 import platform
 import sys
 
-from tests.bench import bench_cold, bench_routes
+from tests.bench import bench_cold, bench_delay_check, bench_routes
 from tests.bench.report import print_table, summary
 
 
@@ -23,6 +23,8 @@ def main() -> None:
     )
     print_table("Cold start, one fresh process per measurement (tracing on, as deployed)", cold)
     print(f"\n{summary([*routes, *cold])}")
+    print("\nThe delay check at two table sizes (in-process moto)…", flush=True)
+    bench_delay_check.main([])
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from lifecycle.case import CaseStatus
 from orderhelp.api import (
     CaseIdPath,
+    PageCursor,
+    PageLimit,
     checked_case_id,
     create_resolver,
     current_caller,
@@ -71,8 +73,8 @@ def _case_answer(description: str, refusals: str) -> dict[int, Any]:
 )
 def queue(
     status: Annotated[QueueStatus, Query(description="Which queue.")] = QueueStatus.OPEN,
-    limit: Annotated[int, Query(ge=1, le=100, description="Cases per page.")] = 20,
-    cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
 ) -> CasePage:
     return case_service().queue(CaseStatus(status.value), limit, cursor, request_locale(app))
 

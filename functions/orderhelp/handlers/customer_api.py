@@ -5,7 +5,7 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
 from lifecycle.actions import HelpAction
@@ -15,6 +15,8 @@ from lifecycle.i18n import translate
 from orderhelp.api import (
     CaseIdPath,
     OrderIdPath,
+    PageCursor,
+    PageLimit,
     checked_case_id,
     checked_order_id,
     create_resolver,
@@ -49,8 +51,8 @@ app = create_resolver()
     response_description="A page of the caller's orders",
 )
 def list_orders(
-    limit: Annotated[int, Query(ge=1, le=100, description="Orders per page.")] = 20,
-    cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
 ) -> OrderPage:
     return order_service().list_orders(current_caller(app).subject, limit, cursor)
 
@@ -148,8 +150,8 @@ def unknown_help_action(order_id: OrderIdPath, action: str) -> Response[str]:
     response_description="A page of the caller's cases",
 )
 def list_cases(
-    limit: Annotated[int, Query(ge=1, le=100, description="Cases per page.")] = 20,
-    cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
 ) -> CasePage:
     customer = current_caller(app).subject
     return case_service().customer_cases(customer, limit, cursor, request_locale(app))
