@@ -88,8 +88,14 @@ def main(spec_path: str) -> None:
         with contextlib.redirect_stdout(io.StringIO()):  # metrics are printed (EMF)
             result = handler(event, context)
         seconds = time.perf_counter() - began
+        # A scheduled function returns its run's figures, not an HTTP answer.
+        is_http = isinstance(result, dict) and "statusCode" in result
         calls.append(
-            {"status": result["statusCode"], "body": result.get("body"), "seconds": seconds}
+            {
+                "status": result["statusCode"] if is_http else None,
+                "body": result.get("body") if is_http else result,
+                "seconds": seconds,
+            }
         )
 
     roots = [os.path.abspath(p) + os.sep for p in spec.get("path", [])]
