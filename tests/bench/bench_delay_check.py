@@ -62,6 +62,7 @@ from orderhelp.local.template import (
 from orderhelp.records import Actor, ActorKind, HistoryEntry, OrderChange
 from orderhelp.store import DynamoOrderStore, order_pk
 from tests.builders import a_new_order
+from tests.process_state import forget_process_state
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -296,16 +297,7 @@ def _environment(tables: dict[str, str]) -> None:
         }
     )
     os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-    for cached in (
-        aws.dynamodb,
-        config.store_settings,
-        config.delay_check_settings,
-        config.policy_settings,
-        config.case_settings,
-        wiring.order_service,
-        wiring.delay_check,
-    ):
-        cached.cache_clear()
+    forget_process_state()
 
 
 def run(orders: int, late_fraction: float = LATE_FRACTION) -> Result:

@@ -61,17 +61,9 @@ def set_environment() -> None:
 
 
 def reset_process() -> None:
-    from orderhelp import api, aws, config, wiring
+    from tests.process_state import forget_process_state
 
-    for cached in (
-        aws.dynamodb,
-        config.policy_settings,
-        config.case_settings,
-        config.store_settings,
-        wiring.order_service,
-        api._idempotency_store,
-    ):
-        cached.cache_clear()
+    forget_process_state()
 
 
 @dataclass

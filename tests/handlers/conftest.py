@@ -23,6 +23,7 @@ from orderhelp.local.template import (
 )
 from tests.handlers.client import START, Api, Clock, Identity
 from tests.handlers.interference import DynamoDBFaults, InterleavingStore
+from tests.process_state import forget_process_state
 
 REGION = "eu-west-1"
 METRICS_NAMESPACE = "OrderHelpTests"
@@ -31,19 +32,7 @@ _worlds: list[Clock] = []
 
 def _reset_process_caches() -> None:
     # What a fresh Lambda execution environment would start without.
-    for cached in (
-        aws.dynamodb,
-        config.policy_settings,
-        config.case_settings,
-        config.store_settings,
-        config.delay_check_settings,
-        wiring.store,
-        wiring.order_service,
-        wiring.case_service,
-        wiring.delay_check,
-        api_module._idempotency_store,
-    ):
-        cached.cache_clear()
+    forget_process_state()
 
 
 @pytest.fixture
