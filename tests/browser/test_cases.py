@@ -414,3 +414,34 @@ def test_answering_by_keyboard_alone(
         customer.keyboard.press("Enter")
         expect(customer.locator(".case-notice")).to_be_focused()
         expect(customer.locator(".case-turn")).to_have_text("Customer service will answer.")
+
+
+def test_my_cases_latest_activity_first_and_more_on_demand(
+    page: Page, base_url: str, shop: Shop, tokens: TokenIssuer, customer_id: str
+) -> None:
+    # Given twelve cases, on six orders
+    opened = []
+    for _ in range(6):
+        order_id = shop.paid_order(customer_id)
+        for action in ("payment_issue", "customs_duties"):
+            reply = shop.http.call(
+                "POST",
+                f"/orders/{order_id}/help/{action}",
+                {"message": "¿Podéis ayudarme?"},
+                token=tokens.customer(customer_id),
+            )
+            assert reply.status == 201, reply.body
+            opened.append(reply.body["case"]["case_id"])
+    sign_in(page, base_url, customer_id)
+    page.get_by_role("link", name="My cases").click()
+    cards = page.locator(".case-list > li .case")
+    # Ten at first, the latest activity first
+    expect(cards).to_have_count(10)
+    more = page.get_by_role("button", name="Show more cases")
+    more.click()
+    expect(cards).to_have_count(12)
+    shown = cards.evaluate_all("cards => cards.map(card => card.dataset.caseId)")
+    assert shown == opened[::-1]
+    # The reader's place is kept: focus on the first case just shown; and the end is said
+    expect(cards.nth(10).get_by_role("link", name="Read the conversation")).to_be_focused()
+    expect(page.locator(".list-footer")).to_have_text("All your cases are shown.")

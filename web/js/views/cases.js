@@ -39,6 +39,7 @@ export async function casesView(ctx) {
     },
     signal: ctx.signal,
     listClass: "cases case-list",
+    focusIn: (item) => item.querySelector(".case-link a"),
   });
   replace(
     ctx.main,

@@ -186,9 +186,19 @@ export function caseCard(
  * A list shown one page at a time, with more on demand (the API's `next_cursor`).
  * `path(cursor)` is the page's API path; `itemsOf(page)` its items; `render(item)` one <li>.
  * `texts` names the keys: more, loading_more, loaded_more (plural), all_shown.
- * Returns {list, footer, first}: the first page is loaded before anything is drawn.
+ * `focusIn(item)` is where focus goes in the first item shown on demand (its first link).
+ * Returns {list, footer, first, empty}: the first page is loaded before anything is drawn.
  */
-export async function pagedList({ path, itemsOf, render, texts, signal, listTag = "ul", listClass }) {
+export async function pagedList({
+  path,
+  itemsOf,
+  render,
+  texts,
+  signal,
+  listTag = "ul",
+  listClass,
+  focusIn = (item) => item.querySelector("a"),
+}) {
   const first = await get(path(null), { signal });
   const list = h(listTag, { class: listClass }, itemsOf(first).map(render));
   const footer = h("div", { class: "list-footer" });
@@ -214,7 +224,7 @@ export async function pagedList({ path, itemsOf, render, texts, signal, listTag 
       announce(cursor ? shown : `${shown} ${t(texts.all_shown)}`);
       showFooter();
       // Keep the reader's place: the first item just shown.
-      focus(added[0]?.querySelector("a") ?? footer.querySelector("button, p"));
+      focus((added[0] && focusIn(added[0])) ?? footer.querySelector("button, p"));
     } catch (error) {
       if (signal.aborted) return;
       more.disabled = false;
