@@ -445,3 +445,29 @@ def test_my_cases_latest_activity_first_and_more_on_demand(
     # The reader's place is kept: focus on the first case just shown; and the end is said
     expect(cards.nth(10).get_by_role("link", name="Read the conversation")).to_be_focused()
     expect(page.locator(".list-footer")).to_have_text("All your cases are shown.")
+
+
+def test_answering_a_case_solved_meanwhile_is_refused_in_words_with_the_case_as_it_is_now(
+    page: Page, base_url: str, shop: Shop, tokens: TokenIssuer, customer_id: str
+) -> None:
+    _, case_id = open_help_case(shop, tokens, customer_id)
+    james = tokens.agent("agent-james")
+    assert shop.http.call("POST", f"/agent/cases/{case_id}/assign", {}, token=james).status == 200
+    sign_in_as_agent(page, base_url, "Marta Gil")
+    open_agent_case(page, base_url, case_id)
+    # Meanwhile a colleague solves it
+    solved = shop.http.call(
+        "POST", f"/agent/cases/{case_id}/solve", {"resolution": "Hecho."}, token=james
+    )
+    assert solved.status == 200, solved.body
+    page.get_by_label("Reply to the customer").fill("¿Sigue pasando?")
+    page.get_by_role("button", name="Send the reply").click()
+    alert = page.locator(".agent-reply [role=alert]")
+    expect(alert).to_contain_text(
+        "This case changed meanwhile and cannot take this now. Look at it as it is now."
+    )
+    expect(alert).to_be_focused()
+    alert.get_by_role("button", name="Show it as it is now").click()
+    expect(page.locator(".agent-case")).to_have_attribute("data-status", "solved")
+    expect(page.get_by_label("Reply to the customer")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_be_focused()

@@ -19,15 +19,12 @@ route("/sign-in", signInView);
 route("/orders", ordersView, { role: "customer" });
 route("/orders/:order_id", orderView, { role: "customer" });
 route("/orders/:order_id/help/:action", helpFormView, { role: "customer" });
-if (features.caseConversations) {
-  route("/cases", casesView, { role: "customer" });
-  route("/cases/:case_id", caseView, { role: "customer" });
-}
-if (features.agentConsole) {
-  route("/agent", queueView, { role: "agent" });
-  route("/agent/queue/:status", queueView, { role: "agent" });
-  route("/agent/cases/:case_id", agentCaseView, { role: "agent" });
-}
+route("/cases", casesView, { role: "customer" });
+route("/cases/:case_id", caseView, { role: "customer" });
+// An agent's home (homeOf): always a route, or the router would send agents round in a circle.
+route("/agent", queueView, { role: "agent" });
+route("/agent/queue/:status", queueView, { role: "agent" });
+route("/agent/cases/:case_id", agentCaseView, { role: "agent" });
 // A case card links to its conversation: the customer's page, or the agent's.
 linkCasesWith((caseData) => {
   const role = session()?.user?.role;
