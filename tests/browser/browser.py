@@ -69,6 +69,35 @@ def sign_in(page: Page, base_url: str, customer_id: str) -> None:
     page.locator("body[data-view=orders]").wait_for()
 
 
+def sign_in_as_agent(page: Page, base_url: str, name: str) -> None:
+    """Through the local stack's sign-in page, as one of the demo agents listed there."""
+    page.goto(f"{base_url}/#/sign-in")
+    page.locator(".user-list button", has_text=name).click()
+    page.locator(
+        "body[data-view=agent] ol.queue, body[data-view=agent] .panel-info"
+    ).first.wait_for()
+
+
+def go(page: Page, url: str) -> None:
+    """To `url`, drawn afresh even when the page is there already (the same hash fires no
+    hashchange, so the page would keep what it shows, an open dialog say)."""
+    if page.url == url:
+        page.reload()
+    else:
+        page.goto(url)
+
+
+def open_case(page: Page, base_url: str, case_id: str) -> None:
+    """A customer's case page."""
+    go(page, f"{base_url}/#/cases/{case_id}")
+    page.locator(f"section.conversation[data-case-id='{case_id}']").wait_for()
+
+
+def open_agent_case(page: Page, base_url: str, case_id: str) -> None:
+    go(page, f"{base_url}/#/agent/cases/{case_id}")
+    page.locator(f".agent-case[data-case-id='{case_id}']").wait_for()
+
+
 def open_order(page: Page, base_url: str, order_id: str) -> None:
     page.goto(f"{base_url}/#/orders/{order_id}")
     page.locator("section.help").wait_for()
@@ -77,6 +106,20 @@ def open_order(page: Page, base_url: str, order_id: str) -> None:
 def open_form(page: Page, base_url: str, order_id: str, action: str) -> None:
     page.goto(f"{base_url}/#/orders/{order_id}/help/{action}")
     page.locator("form.help-form").wait_for()
+
+
+def tab_to(page: Page, text: str, *, backwards: bool = False, limit: int = 60) -> None:
+    """Press Tab (or Shift+Tab) until the focused element's accessible text is `text`."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focused = page.evaluate(
+            "() => (document.activeElement?.innerText || document.activeElement?.labels?.[0]"
+            "?.innerText || '').trim()"
+        )
+        if focused == text:
+            return
+    raise AssertionError(f"{text!r} was not reached with {key} in {limit} presses")
 
 
 def serious_violations(page: Page) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from orderhelp.local.identities import TokenIssuer
+from orderhelp.store import DynamoOrderStore
 from tests.browser.browser import AXE, chromium, new_page
 from tests.e2e.shop import Shop
 from tests.e2e.stack import Http, LocalStack
@@ -47,6 +48,12 @@ def tokens(stack: LocalStack) -> TokenIssuer:
 @pytest.fixture(scope="session")
 def shop(http: Http, tokens: TokenIssuer) -> Shop:
     return Shop(http, tokens.ops())
+
+
+@pytest.fixture(scope="session")
+def store(stack: LocalStack) -> DynamoOrderStore:
+    """The stack's store, to put cases in any state (`orderhelp.local.cases.stage_case`)."""
+    return stack.store()
 
 
 @pytest.fixture(scope="session")

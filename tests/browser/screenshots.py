@@ -15,10 +15,14 @@ Step = Callable[[Page, str], None]
 
 
 def signed_in_as(name: str) -> Step:
+    """A demo customer (on My Orders) or agent (on the queue), by name."""
+
     def step(page: Page, base_url: str) -> None:
         page.goto(f"{base_url}/#/sign-in")
         page.locator(".user-list button", has_text=name).click()
-        page.locator("li.order-card").first.wait_for()
+        page.locator(
+            "body[data-view=orders] li.order-card, body[data-view=agent] ol.queue"
+        ).first.wait_for()
 
     return step
 
@@ -36,6 +40,25 @@ def submit(ready: str, fill: dict[str, str] | None = None) -> Step:
         for selector, value in (fill or {}).items():
             page.locator(selector).fill(value)
         page.locator("form.help-form button[type=submit]").click()
+        page.locator(ready).first.wait_for()
+
+    return step
+
+
+def write(text: str, ready: str) -> Step:
+    """Write on a case (the customer's reply box) and send."""
+
+    def step(page: Page, base_url: str) -> None:
+        page.locator(".composer textarea").first.fill(text)
+        page.locator(".composer button[type=submit]").first.click()
+        page.locator(ready).first.wait_for()
+
+    return step
+
+
+def click(selector: str, ready: str) -> Step:
+    def step(page: Page, base_url: str) -> None:
+        page.locator(selector).first.click()
         page.locator(ready).first.wait_for()
 
     return step
@@ -111,24 +134,81 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
         "en",
         [signed_in_as("Oliver"), visit("/orders/ORD-2002/help/return_request", ".refusal")],
     ),
+    (
+        "13-order-details-late",
+        "es",
+        [signed_in_as("Lucía"), visit("/orders/ORD-1003", ".late")],
+    ),
+    ("14-my-cases", "es", [signed_in_as("Lucía"), visit("/cases", ".case-list")]),
+    (
+        "15-case-conversation",
+        "es",
+        [signed_in_as("Lucía"), visit("/cases/CS-DEMO-1005", ".conversation")],
+    ),
+    (
+        "16-case-reply-sent-en",
+        "en",
+        [
+            signed_in_as("Oliver"),
+            visit("/cases/CS-DEMO-2004", ".conversation"),
+            write("Thanks! And the import VAT?", ".case-notice"),
+        ],
+    ),
+    (
+        "17-follow-up-of-a-closed-case",
+        "es",
+        [
+            signed_in_as("Lucía"),
+            visit("/cases/CS-DEMO-1003", ".conversation"),
+            write("Me ha vuelto a llegar el mismo correo.", ".case-follows"),
+        ],
+    ),
+    ("18-agent-queue", "es", [signed_in_as("Marta"), visit("/agent/queue/open", "ol.queue")]),
+    (
+        "19-agent-queue-pending-en",
+        "en",
+        [signed_in_as("James"), visit("/agent/queue/pending", "ol.queue")],
+    ),
+    (
+        "20-agent-case",
+        "es",
+        [signed_in_as("Marta"), visit("/agent/cases/CS-DEMO-1005", ".agent-case")],
+    ),
+    (
+        "21-agent-case-en",
+        "en",
+        [signed_in_as("James"), visit("/agent/cases/CS-DEMO-2004", ".agent-case")],
+    ),
+    (
+        "22-agent-take-over-en",
+        "en",
+        [
+            signed_in_as("James"),
+            visit("/agent/cases/CS-DEMO-1004", ".agent-case"),
+            click(".assign button", "dialog[open]"),
+        ],
+    ),
 ]
 
 
 def take(browser: Browser, base_url: str, out: Path) -> list[Path]:
+    """Each shot's steps run once, in a fresh browser context; the page is then taken at desktop
+    width and at phone width (a step that writes on a case writes once)."""
     written = []
-    for width_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        for name, language, steps in SHOTS:
-            page = new_page(browser, viewport=viewport, language=language)
-            try:
-                for step in steps:
-                    step(page, base_url)
-                # No caret or focus ring in the picture: it is of the page, not of a moment.
-                page.evaluate("document.activeElement?.blur?.()")
+    for name, language, steps in SHOTS:
+        page = new_page(browser, viewport=DESKTOP, language=language)
+        try:
+            for step in steps:
+                step(page, base_url)
+            # No caret or focus ring in the picture: it is of the page, not of a moment.
+            page.evaluate("document.activeElement?.blur?.()")
+            for width_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+                page.set_viewport_size(viewport)
                 path = out / f"{name}-{width_name}.png"
                 page.screenshot(path=str(path), full_page=True, animations="disabled")
                 written.append(path)
-            finally:
-                page.context.close()
+        finally:
+            page.context.close()
     return written
 
 

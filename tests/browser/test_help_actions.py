@@ -244,7 +244,7 @@ def test_an_item_problem_names_what_happened(
     )
     # The case is listed with the order, and the history says what the customer asked
     expect(page.locator("ol.timeline li[data-event=item_problem] .event")).to_have_text(
-        "Request to customer service: Report missing, wrong, lost or damaged items"
+        "Problem with items reported: item damaged"
     )
 
 

@@ -1,25 +1,36 @@
 """What every page owes everyone: Spanish and English in full, no serious accessibility
 violation (axe-core), the keyboard alone is enough, and nothing breaks at 360 px."""
 
+import json
+import subprocess
+import sys
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from orderhelp.local.cases import Conversation, stage_case
 from orderhelp.local.identities import TokenIssuer
+from orderhelp.store import DynamoOrderStore
 from tests.browser.browser import (
     PHONE,
     Words,
     english_left,
     horizontal_overflow,
     new_page,
+    open_agent_case,
+    open_case,
     open_form,
     open_order,
     serious_violations,
     sign_in,
+    sign_in_as_agent,
+    tab_to,
 )
-from tests.e2e.shop import Shop
-from tests.e2e.stack import Http
+from tests.e2e.shop import Shop, iso
+from tests.e2e.stack import ROOT, Http, LocalStack
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +39,15 @@ def words() -> Words:
 
 
 @pytest.fixture(scope="module")
-def orders(shop: Shop, http: Http, tokens: TokenIssuer) -> dict[str, str]:
-    """One customer's orders in the states the pages show differently, with a case and history."""
+def orders(
+    shop: Shop, http: Http, tokens: TokenIssuer, stack: LocalStack, store: DynamoOrderStore
+) -> dict[str, str]:
+    """One customer's orders in the states the pages show differently, with history, a late one
+    the delay check recorded, and cases: open (taken by another agent) and closed."""
     customer_id = "cust-quality"
+    customer = tokens.customer(customer_id)
+    spanish = {"accept-language": "es"}
+    now = datetime.now(UTC)
     paid = shop.paid_order(customer_id)
     shipped = shop.paid_order(customer_id)
     assert shop.ship(shipped).status == 200
@@ -39,14 +56,98 @@ def orders(shop: Shop, http: Http, tokens: TokenIssuer) -> dict[str, str]:
         "POST",
         f"/orders/{paid}/help/payment_issue",
         {"message": "No me ha llegado la confirmación"},
-        token=tokens.customer(customer_id),
+        token=customer,
     )
     assert case.status == 201, case.body
+    case_id = case.body["case"]["case_id"]
+    taken = http.call(
+        "POST",
+        f"/agent/cases/{case_id}/assign",
+        {},
+        token=tokens.agent("agent-james"),
+        headers=spanish,
+    )
+    assert taken.status == 200, taken.body
     refused = http.call(
         "POST", f"/ops/orders/{cancelled}/cancel", {"reason": "Sin existencias"}, token=shop.token
     )
     assert refused.status == 200, refused.body
-    return {"customer": customer_id, "paid": paid, "shipped": shipped, "cancelled": cancelled}
+    # The shipped order: a new delivery estimate, then a problem with an item
+    revised = http.call(
+        "POST",
+        f"/ops/orders/{shipped}/estimate",
+        {"estimated_delivery_by": iso(now + timedelta(days=6))},
+        token=shop.token,
+    )
+    assert revised.status == 200, revised.body
+    problem = http.call(
+        "POST",
+        f"/orders/{shipped}/help/item_problem",
+        {"problem": "damaged", "items": [{"sku": "LAMP-01", "quantity": 1}], "message": "Rota"},
+        token=customer,
+    )
+    assert problem.status == 201, problem.body
+    # A paid order past its ship-by date, recorded by the delay check, and a closed case on it
+    late = shop.create_order(customer_id, placed_at=iso(now - timedelta(days=8))).body["order_id"]
+    payment = {
+        "payment_ref": "PAY-LATE",
+        "paid_at": iso(now - timedelta(days=7)),
+        "estimated_ship_by": iso(now - timedelta(days=4)),
+    }
+    assert http.call("POST", f"/ops/orders/{late}/pay", payment, token=shop.token).status == 200
+    run_the_delay_check(stack)
+    closed = f"CS-QUALITY-{uuid.uuid4().hex[:8].upper()}"
+    stage_case(
+        store,
+        case_id=closed,
+        order_id=late,
+        action="payment_issue",
+        status="closed",
+        now=now,
+        agent="agent-marta",
+        locale="es",
+        conversation=Conversation(
+            customer="¿Habéis recibido mi pago?",
+            note="Pago confirmado en el banco.",
+            agent="Sí, lo recibimos el mismo día.",
+            resolution="Pago confirmado.",
+        ),
+    )
+    return {
+        "customer": customer_id,
+        "paid": paid,
+        "shipped": shipped,
+        "cancelled": cancelled,
+        "late": late,
+        "case": case_id,
+        "closed": closed,
+    }
+
+
+def run_the_delay_check(stack: LocalStack) -> None:
+    """The scheduled delay check, once, against the stack (as `orderhelp invoke` runs it)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orderhelp.cli",
+            "invoke",
+            "DelayCheckFunction",
+            "--event",
+            str(ROOT / "events" / "schedule" / "delay-check.json"),
+            "--port",
+            str(stack.port),
+            "--state-dir",
+            str(stack.state_root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["delays_recorded"] >= 1, result.stdout
 
 
 Visit = Callable[[Page, str, dict[str, str]], None]
@@ -95,6 +196,34 @@ def refused(page: Page, base_url: str, orders: dict[str, str]) -> None:
     page.locator(".refusal").wait_for()
 
 
+def visit(path: str, ready: str) -> Visit:
+    def step(page: Page, base_url: str, orders: dict[str, str]) -> None:
+        page.goto(f"{base_url}/#{path.format(**orders)}")
+        page.locator(ready.format(**orders)).first.wait_for()
+
+    return step
+
+
+def reply_sent(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    open_case(page, base_url, orders["case"])
+    page.locator(".composer textarea").fill("¿Alguna novedad?")
+    page.locator(".composer button[type=submit]").click()
+    page.locator(".case-notice").wait_for()
+
+
+def take_over_confirmation(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    open_agent_case(page, base_url, orders["case"])
+    page.locator(".assign button").click()
+    page.locator("dialog[open]").wait_for()
+
+
+def note_without_text(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    """The console's error in words: an empty note, said at its field."""
+    open_agent_case(page, base_url, orders["case"])
+    page.locator(".agent-note button[type=submit]").click()
+    page.locator(".agent-note .field-error:not([hidden])").wait_for()
+
+
 PAGES: dict[str, Visit] = {
     "my orders": my_orders,
     "order details, paid with a case": details("paid"),
@@ -108,6 +237,23 @@ PAGES: dict[str, Visit] = {
     "form with the API's errors": form_with_errors,
     "an action's outcome": action_done,
     "an action not available": refused,
+    "order details, late, with its delay recorded": details("late"),
+    "my cases": visit("/cases", ".case-list"),
+    "a case's conversation": visit("/cases/{case}", "section.conversation[data-case-id='{case}']"),
+    "a closed case": visit("/cases/{closed}", "section.conversation[data-case-id='{closed}']"),
+    "a reply sent": reply_sent,
+}
+
+AGENT_PAGES: dict[str, Visit] = {
+    "queue, open": visit("/agent", "ol.queue"),
+    "queue, pending": visit("/agent/queue/pending", "[data-queue-hint=pending]"),
+    "queue, solved": visit("/agent/queue/solved", "[data-queue-hint=solved]"),
+    "a case in the console": visit("/agent/cases/{case}", ".agent-case[data-case-id='{case}']"),
+    "a closed case in the console": visit(
+        "/agent/cases/{closed}", ".agent-case[data-case-id='{closed}']"
+    ),
+    "taking a case over, confirmation": take_over_confirmation,
+    "a note without text": note_without_text,
 }
 
 
@@ -124,17 +270,27 @@ def test_switching_to_spanish_changes_every_label(
     expect(page.get_by_role("button", name="Español", exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
-    for name, visit in PAGES.items():
-        visit(page, base_url, orders)
+    for name, visit_page in PAGES.items():
+        visit_page(page, base_url, orders)
         assert english_left(page, words) == {}, name
     # The choice is remembered
     page.reload()
-    page.locator("section.help, form.help-form, .order-list, .refusal").first.wait_for()
+    page.locator(
+        "section.help, form.help-form, .order-list, .refusal, .conversation"
+    ).first.wait_for()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     # And the sign-in page too
     page.get_by_role("button", name="Cerrar sesión").click()
     page.locator("form input[name=user_id]").wait_for()
     assert english_left(page, words) == {}
+    # And the agents' console
+    sign_in_as_agent(page, base_url, "Marta Gil")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cola de casos")
+    for name, visit_page in AGENT_PAGES.items():
+        visit_page(page, base_url, orders)
+        assert english_left(page, words) == {}, name
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.locator("form input[name=user_id]").wait_for()
     # The check itself finds English when there is some
     page.get_by_role("button", name="English", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
@@ -148,8 +304,12 @@ def test_every_page_passes_the_accessibility_audit(
     page.locator("form input[name=user_id]").wait_for()
     found = {"sign-in": serious_violations(page)}
     sign_in(page, base_url, orders["customer"])
-    for name, visit in PAGES.items():
-        visit(page, base_url, orders)
+    for name, visit_page in PAGES.items():
+        visit_page(page, base_url, orders)
+        found[name] = serious_violations(page)
+    sign_in_as_agent(page, base_url, "Marta Gil")
+    for name, visit_page in AGENT_PAGES.items():
+        visit_page(page, base_url, orders)
         found[name] = serious_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
     # The audit does find a control without a label
@@ -166,26 +326,16 @@ def test_nothing_is_wider_than_a_360_px_phone(
         page.locator("form input[name=user_id]").wait_for()
         widths = {"sign-in": horizontal_overflow(page)}
         sign_in(page, base_url, orders["customer"])
-        for name, visit in PAGES.items():
-            visit(page, base_url, orders)
+        for name, visit_page in PAGES.items():
+            visit_page(page, base_url, orders)
+            widths[name] = horizontal_overflow(page)
+        sign_in_as_agent(page, base_url, "Marta Gil")
+        for name, visit_page in AGENT_PAGES.items():
+            visit_page(page, base_url, orders)
             widths[name] = horizontal_overflow(page)
         assert {name: px for name, px in widths.items() if px > 0} == {}
     finally:
         page.context.close()
-
-
-def tab_to(page: Page, text: str, *, backwards: bool = False, limit: int = 60) -> None:
-    """Press Tab (or Shift+Tab) until the focused element's accessible text is `text`."""
-    key = "Shift+Tab" if backwards else "Tab"
-    for _ in range(limit):
-        page.keyboard.press(key)
-        focused = page.evaluate(
-            "() => (document.activeElement?.innerText || document.activeElement?.labels?.[0]"
-            "?.innerText || '').trim()"
-        )
-        if focused == text:
-            return
-    raise AssertionError(f"{text!r} was not reached with {key} in {limit} presses")
 
 
 def test_a_help_action_by_keyboard_alone(page: Page, base_url: str, shop: Shop) -> None:

@@ -15,19 +15,27 @@ def test_a_demo_customer_signs_in_with_one_press(page: Page, base_url: str) -> N
     expect(page.get_by_role("heading", level=1)).to_have_text("My orders")
     expect(page.locator(".account")).to_contain_text("Signed in as Lucía Fernández")
     expect(page.locator("li.order-card[data-order-id='ORD-1002']")).to_be_visible()
+    menu = page.get_by_role("navigation", name="Main menu")
+    expect(menu.get_by_role("link")).to_have_text(["My orders", "My cases"])
+    # Nor are the agents' pages a customer's
+    page.goto(f"{base_url}/#/agent/cases/CS-DEMO-1004")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My orders")
 
 
-def test_an_agent_signs_in_and_is_told_the_console_is_not_served_yet(
-    page: Page, base_url: str
-) -> None:
+def test_an_agent_signs_in_and_lands_on_the_queue(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/#/sign-in")
     agents = page.get_by_role("region", name="Customer service agents")
     agents.get_by_role("button", name="Marta Gil").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Agents' console")
-    expect(page.locator("main")).to_contain_text("The case queue is not served")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case queue")
+    expect(page.locator(".account")).to_contain_text("Signed in as Marta Gil")
+    menu = page.get_by_role("navigation", name="Main menu")
+    expect(menu.get_by_role("link")).to_have_text(["Case queue"])
+    expect(page.locator("ol.queue > li[data-case-id='CS-DEMO-1004']")).to_be_visible()
     # Customers' pages are not an agent's
     page.goto(f"{base_url}/#/orders")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Agents' console")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case queue")
+    page.goto(f"{base_url}/#/cases/CS-DEMO-1004")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case queue")
 
 
 def test_signing_out_forgets_the_session(page: Page, base_url: str, customer_id: str) -> None:

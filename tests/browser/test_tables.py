@@ -4,7 +4,8 @@ and the labels the page shows by itself equal to the rules' own (the API gives t
 import json
 import re
 
-from tests.browser.browser import LIFECYCLE_LOCALES, WEB, leaves, web_table
+from tests.browser.browser import LIFECYCLE_LOCALES, ROOT, WEB, leaves, web_table
+from tests.browser.screenshots import SHOTS
 
 
 def test_spanish_and_english_have_the_same_texts_with_the_same_placeholders() -> None:
@@ -38,3 +39,15 @@ def test_every_text_the_page_asks_for_exists() -> None:
         )
     assert asked, "no t(...) call found"
     assert asked - english.keys() - plural == set()
+
+
+def test_the_readme_links_every_screenshot_and_each_link_is_a_file() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    linked = set(re.findall(r"\((docs/screenshots/[^)]+\.png)\)", readme))
+    taken = {
+        f"docs/screenshots/{name}-{width}.png"
+        for name, _, _ in SHOTS
+        for width in ("desktop", "phone")
+    }
+    assert linked == taken
+    assert [path for path in sorted(linked) if not (ROOT / path).is_file()] == []

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import boto3
+
 from orderhelp.local.identities import IdentityProvider, SigningKey, TokenIssuer
 from orderhelp.local.state import StackState
+from orderhelp.local.template import functions, parameter_defaults
+from orderhelp.store import DynamoOrderStore
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 60.0
@@ -137,6 +141,27 @@ class LocalStack:
         info = self.state.read_info()
         key = SigningKey.from_pem(self.state.read_key())
         return TokenIssuer(key, IdentityProvider.from_json(info["identity_provider"]))
+
+    def store(self) -> DynamoOrderStore:
+        """The stack's store, straight in its embedded DynamoDB (to stage cases in any state)."""
+        info = self.state.read_info()
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=info["dynamodb_endpoint"],
+            region_name=info["region"],
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        environment = functions()["CustomerApiFunction"].environment
+        assert "OrdersTable" in info["tables"]  # the stack names its tables by logical id
+        return DynamoOrderStore(
+            client,
+            "OrdersTable",
+            environment["ORDERS_BY_CUSTOMER_INDEX"],
+            cases_by_customer_index=environment["CASES_BY_CUSTOMER_INDEX"],
+            case_queue_index=environment["CASE_QUEUE_INDEX"],
+            due_shards=int(parameter_defaults()["DueIndexShards"]),
+        )
 
     def output(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")

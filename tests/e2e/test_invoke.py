@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from orderhelp.local.apigw import Authorization, HttpRequest, build_event
@@ -22,8 +21,6 @@ from orderhelp.local.sample_events import (
     seed_calls,
     stage_seed_cases,
 )
-from orderhelp.local.template import functions, parameter_defaults
-from orderhelp.store import DynamoOrderStore
 from tests.e2e.stack import ROOT, LocalStack
 
 EVENTS = ROOT / "events"
@@ -91,25 +88,7 @@ def seed(stack: LocalStack, order_ids: set[str]) -> None:
 
 def seed_case_states(stack: LocalStack, case_ids: set[str]) -> None:
     """The seed's cases, put in their state straight in the stack's embedded DynamoDB."""
-    info = stack.state.read_info()
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=info["dynamodb_endpoint"],
-        region_name=info["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    environment = functions()["CustomerApiFunction"].environment
-    assert "OrdersTable" in info["tables"]  # the stack names its tables by logical id
-    store = DynamoOrderStore(
-        client,
-        "OrdersTable",
-        environment["ORDERS_BY_CUSTOMER_INDEX"],
-        cases_by_customer_index=environment["CASES_BY_CUSTOMER_INDEX"],
-        case_queue_index=environment["CASE_QUEUE_INDEX"],
-        due_shards=int(parameter_defaults()["DueIndexShards"]),
-    )
-    stage_seed_cases(store, sorted(case_ids), datetime.now(UTC))
+    stage_seed_cases(stack.store(), sorted(case_ids), datetime.now(UTC))
 
 
 def replay(stack: LocalStack, events: Sequence[SampleEvent]) -> list[dict[str, Any]]:

@@ -96,6 +96,75 @@ def test_the_demo_has_orders_in_every_state_in_spanish_and_english(
     ]
 
 
+DEMO_CASES = {
+    # case id: (customer, language, status, agent)
+    "CS-DEMO-1004": ("cust-lucia", "es", "open", "agent-marta"),
+    "CS-DEMO-1005": ("cust-lucia", "es", "pending", "agent-marta"),
+    "CS-DEMO-3001": ("cust-carmen", "es", "solved", "agent-marta"),
+    "CS-DEMO-1003": ("cust-lucia", "es", "closed", "agent-marta"),
+    "CS-DEMO-2004": ("cust-oliver", "en", "open", "agent-james"),
+    "CS-DEMO-4001": ("cust-emma", "en", "pending", "agent-james"),
+    "CS-DEMO-4002": ("cust-emma", "en", "solved", "agent-james"),
+    "CS-DEMO-2002": ("cust-oliver", "en", "closed", "agent-james"),
+}
+
+
+def test_the_demo_has_cases_in_every_state_with_a_conversation_in_both_languages(
+    http: Http, tokens: TokenIssuer
+) -> None:
+    states: dict[str, set[str]] = {"es": set(), "en": set()}
+    for case_id, (customer, language, status, agent) in DEMO_CASES.items():
+        token = tokens.customer(customer)
+        listed = http.call("GET", "/cases?limit=100", token=token)
+        assert case_id in {case["case_id"] for case in listed.body["cases"]}, customer
+        reply = http.call("GET", f"/cases/{case_id}", token=token)
+        assert reply.status == 200, reply.body
+        case = reply.body
+        assert (case["status"], case["assignee"]) == (status, agent), case_id
+        states[language].add(case["status"])
+        authors = [message["author"] for message in case["messages"]]
+        # The customer wrote first and an agent answered; internal notes stay with the agents
+        assert authors[:2] == ["customer", "agent"], (case_id, authors)
+        agent_view = http.call("GET", f"/agent/cases/{case_id}", token=tokens.agent(agent))
+        every_message = agent_view.body["case"]["messages"]
+        notes = [message for message in every_message if message["internal"]]
+        assert notes, case_id
+        assert len(case["messages"]) == len(every_message) - len(notes), case_id
+    every_state = {"open", "pending", "solved", "closed"}
+    assert states == {"es": every_state, "en": every_state}
+    # The delay check ran once with the demo: the late orders carry their delay and a case
+    # customer service opened before the customer asked
+    late = http.call("GET", "/orders/ORD-1003", token=tokens.customer("cust-lucia")).body
+    assert late["shipping_delayed_since"] is not None
+    assert "record_shipping_delay" in [entry["event"] for entry in late["history"]]
+    proactive = [case for case in late["cases"] if case["action"] == "shipping_delay"]
+    assert [case["opened_by"] for case in proactive] == ["system"]
+
+
+def test_an_agents_token_from_orderhelp_token_reads_the_queue_most_urgent_first(
+    stack: LocalStack, http: Http
+) -> None:
+    result = token_command(stack, "--agent", "agent-marta")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    queues = {}
+    for status in ("open", "pending", "solved"):
+        reply = http.call("GET", f"/agent/cases?status={status}&limit=100", token=token)
+        assert reply.status == 200, reply.body
+        queues[status] = reply.body["cases"]
+        assert {case["status"] for case in queues[status]} <= {status}
+    demo = {
+        status: {case_id for case_id, spec in DEMO_CASES.items() if spec[2] == status}
+        for status in queues
+    }
+    for status, cases in queues.items():
+        assert demo[status] <= {case["case_id"] for case in cases}, status
+    # Open cases by first-response due time: the most urgent first
+    due = [case["first_response_due_at"] for case in queues["open"]]
+    assert due == sorted(due)
+    assert {case["assignee"] for case in queues["open"]} >= {"agent-marta", "agent-james", None}
+
+
 def token_command(stack: LocalStack, *who: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
@@ -122,6 +191,8 @@ def token_command(stack: LocalStack, *who: str) -> subprocess.CompletedProcess[s
     [
         (("--customer", "cust-lucia"), "/orders", 200),
         (("--agent", "agent-ana"), "/orders", 200),
+        (("--agent", "agent-marta"), "/agent/cases?status=open", 200),
+        (("--customer", "cust-lucia"), "/agent/cases?status=open", 403),
         (("--ops",), "/ops/orders/ORD-1001", 200),
         (("--customer", "cust-lucia"), "/ops/orders/ORD-1001", 403),
     ],
@@ -165,6 +236,28 @@ def test_the_banner_shows_urls_state_and_curl_lines_that_work(stack: LocalStack)
     assert result.returncode == 0, result.stderr
     orders = json.loads(result.stdout)["orders"]
     assert {order["order_id"] for order in orders} >= {"ORD-1001", "ORD-1003", "ORD-1005"}
+    # The agents' queue, with an agent's token, in the agent's language
+    queue_line = next(
+        line.strip()
+        for line in banner.splitlines()
+        if line.strip().startswith("curl") and "--agent agent-marta" in line
+    )
+    assert "/agent/cases?status=open" in queue_line
+    result = subprocess.run(
+        ["bash", "-c", queue_line],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    queue = json.loads(result.stdout)["cases"]
+    assert "CS-DEMO-1004" in {case["case_id"] for case in queue}
+    assert {case["status_label"] for case in queue} == {"Pendiente de atención al cliente"}
+    # The agents are named, with their ids
+    assert "agent-marta  Marta Gil (es)" in banner
+    assert "agent-james  James Whitfield (en)" in banner
 
 
 def test_the_logs_after_the_banner_are_json(stack: LocalStack, http: Http) -> None:

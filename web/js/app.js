@@ -6,18 +6,43 @@ import { config, loadConfig } from "./config.js";
 import { focus, h, replace } from "./dom.js";
 import { initI18n, LANGUAGES, locale, setLocale, t } from "./i18n.js";
 import { currentPath, homeOf, navigate, rerender, route, start } from "./router.js";
-import { agentView } from "./views/agent.js";
+import { features } from "./features.js";
+import { agentCasePath, agentCaseView, queuePath, queueView } from "./views/agent.js";
+import { casePath, casesView, caseView } from "./views/cases.js";
 import { helpFormView } from "./views/help-form.js";
 import { orderView } from "./views/order.js";
 import { ordersView } from "./views/orders.js";
-import { errorPanel } from "./views/common.js";
+import { errorPanel, linkCasesWith } from "./views/common.js";
 import { signInView } from "./views/sign-in.js";
 
 route("/sign-in", signInView);
 route("/orders", ordersView, { role: "customer" });
 route("/orders/:order_id", orderView, { role: "customer" });
 route("/orders/:order_id/help/:action", helpFormView, { role: "customer" });
-route("/agent", agentView, { role: "agent" });
+route("/cases", casesView, { role: "customer" });
+route("/cases/:case_id", caseView, { role: "customer" });
+// An agent's home (homeOf): always a route, or the router would send agents round in a circle.
+route("/agent", queueView, { role: "agent" });
+route("/agent/queue/:status", queueView, { role: "agent" });
+route("/agent/cases/:case_id", agentCaseView, { role: "agent" });
+// A case card links to its conversation: the customer's page, or the agent's.
+linkCasesWith((caseData) => {
+  const role = session()?.user?.role;
+  if (role === "agent") return features.agentConsole ? `#${agentCasePath(caseData.case_id)}` : null;
+  return `#${casePath(caseData.case_id)}`;
+});
+
+/** The header menu's links for `role`: [href, text key, the paths it is current for]. */
+function menuLinks(role) {
+  if (role === "customer") {
+    return [
+      ["#/orders", "app.my_orders", "/orders"],
+      features.caseConversations ? ["#/cases", "app.my_cases", "/cases"] : null,
+    ].filter(Boolean);
+  }
+  if (role === "agent" && features.agentConsole) return [[`#${queuePath("open")}`, "app.queue", "/agent"]];
+  return [];
+}
 
 /** The header: the shop's name, the menu, who is signed in, and the language switch. */
 function renderHeader() {
@@ -29,26 +54,31 @@ function renderHeader() {
     focus(document.getElementById("main"));
   });
   const path = currentPath();
-  const menu =
-    user?.role === "customer"
-      ? h(
-          "nav",
-          { class: "menu", "aria-label": t("app.nav") },
-          h(
-            "ul",
-            {},
+  const links = menuLinks(user?.role);
+  const menu = links.length
+    ? h(
+        "nav",
+        { class: "menu", "aria-label": t("app.nav") },
+        h(
+          "ul",
+          {},
+          links.map(([href, key, prefix]) =>
             h(
               "li",
               {},
               h(
                 "a",
-                { href: "#/orders", "aria-current": path.startsWith("/orders") ? "page" : null },
-                t("app.my_orders"),
+                {
+                  href,
+                  "aria-current": path === prefix || path.startsWith(`${prefix}/`) ? "page" : null,
+                },
+                t(key),
               ),
             ),
           ),
-        )
-      : null;
+        ),
+      )
+    : null;
   const account = user
     ? h(
         "div",

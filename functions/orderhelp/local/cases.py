@@ -9,6 +9,7 @@ a help action would open it but without changing the order."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, CaseStatus, OpenedBy
@@ -68,6 +69,8 @@ def stage_case(
     conversation: Conversation | None = None,
     backoff: Callable[[int], None] | None = None,
     ago: timedelta = timedelta(0),
+    details: dict[str, Any] | None = None,
+    locale: str = "en",
 ) -> StagedCase:
     """Put a case of `order_id` for `action` in `status`, its story ending before `now`:
 
@@ -77,7 +80,9 @@ def stage_case(
     - `closed`: as solved, then closed by housekeeping when it was due.
 
     The order must exist and have no case open for `action` (the one-open-case rule holds). With
-    `ago`, the whole story happened that much earlier (a case solved days ago is due to close)."""
+    `ago`, the whole story happened that much earlier (a case solved days ago is due to close).
+    `details` are the help request's fields beyond the message (a return's items, say);
+    `locale` is the language of the notes the flows write themselves ("Assigned to …")."""
     action, status = HelpAction(action), CaseStatus(status)
     case_policy = case_policy or CasePolicy()
     said = conversation or Conversation()
@@ -99,7 +104,7 @@ def stage_case(
         opened_by=OpenedBy.CUSTOMER,
         author=Author.CUSTOMER,
         body=said.customer,
-        details={"message": said.customer},
+        details={"message": said.customer, **(details or {})},
     )
     if not isinstance(change.change, NewCase):
         raise ValueError(f"order {order_id} already has a case open for {action}")
@@ -107,18 +112,18 @@ def stage_case(
     store.commit_cases([NewCase(case=opened, message=change.change.message)])
 
     clock.now = opened_at + _ASSIGNED
-    cases.assign(agent, case_id, force=False, locale="en")
+    cases.assign(agent, case_id, force=False, locale=locale)
     clock.now = opened_at + _NOTED
     if status is not CaseStatus.OPEN:
-        cases.agent_message(agent, case_id, said.note, internal=True, locale="en")
+        cases.agent_message(agent, case_id, said.note, internal=True, locale=locale)
     clock.now = opened_at + _ANSWERED
-    cases.agent_message(agent, case_id, said.agent, internal=False, locale="en")
+    cases.agent_message(agent, case_id, said.agent, internal=False, locale=locale)
     if status is CaseStatus.OPEN:
         clock.now = opened_at + _ANSWERED_AGAIN
-        cases.customer_message(opened.customer_id, case_id, said.customer_again, "en")
+        cases.customer_message(opened.customer_id, case_id, said.customer_again, locale)
     if status in (CaseStatus.SOLVED, CaseStatus.CLOSED):
         clock.now = opened_at + _SOLVED
-        cases.solve(agent, case_id, said.resolution, "en")
+        cases.solve(agent, case_id, said.resolution, locale)
     if status is CaseStatus.CLOSED:
         clock.now = opened_at + _SOLVED + case_policy.close_solved_after
         staged = store.load_case(case_id)

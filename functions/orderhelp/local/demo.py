@@ -1,7 +1,12 @@
 """Demo data, loaded through the running stack's own ops and customer APIs (so it passes the same
 authorizer, handlers and rules as anything else): customers in Spanish and English with orders in
 every state, including a paid order past its ship-by date, a shipped order past its delivery
-estimate, and delivered orders inside and outside the return window."""
+estimate, and delivered orders inside and outside the return window.
+
+Then cases with customer service in every state (open, pending, solved, closed), in both
+languages, worked by the demo agents: `stage_demo_cases` walks each through the real case flows
+(`orderhelp.local.cases.stage_case`) against the stack's store, on a timeline that ends before now,
+since a closed case is one housekeeping closed days after it was solved."""
 
 import json
 import urllib.error
@@ -12,7 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lifecycle.policy import CasePolicy
+from orderhelp.local.cases import Conversation, stage_case
 from orderhelp.local.identities import TokenIssuer
+from orderhelp.store import DynamoOrderStore
 
 Step = tuple[str, dict[str, Any]]
 """An ops event (`pay`, `ship`, `deliver`, `cancel`) and its body."""
@@ -29,6 +37,22 @@ class DemoOrder:
 
 
 @dataclass(frozen=True)
+class DemoCase:
+    """A case of one of the customer's orders, walked to `status` by `agent`."""
+
+    case_id: str
+    order_id: str
+    action: str
+    status: str
+    agent: str
+    conversation: Conversation
+    details: dict[str, Any] | None = None
+    """The help request's fields beyond the message (a return's items, say)."""
+    ended_days_ago: float = 0
+    """How long ago the case's story ended (it must start after the order's own)."""
+
+
+@dataclass(frozen=True)
 class DemoCustomer:
     customer_id: str
     name: str
@@ -37,7 +61,10 @@ class DemoCustomer:
     address: dict[str, Any]
     orders: list[DemoOrder]
     case: tuple[str, str, str] | None = None
-    """A help action the customer has already used: (order id, action, message)."""
+    """A help action the customer has just used, nobody has answered yet: (order id, action,
+    message)."""
+    cases: tuple[DemoCase, ...] = ()
+    """Cases further along, worked by the demo agents."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +182,52 @@ def demo_customers(now: datetime) -> list[DemoCustomer]:
                 "payment_issue",
                 "He pagado con tarjeta pero no he recibido la confirmación.",
             ),
+            cases=(
+                DemoCase(
+                    "CS-DEMO-1004",
+                    "ORD-1004",
+                    "payment_issue",
+                    "open",
+                    "agent-marta",
+                    Conversation(
+                        customer="Me habéis cobrado el pedido dos veces en la tarjeta.",
+                        agent="Lo sentimos, Lucía. Suele ser un cargo retenido que el banco "
+                        "libera en unos días. ¿Aparecen los dos como cobrados?",
+                        customer_again="Sí, los dos aparecen como cobrados, no como retenidos.",
+                    ),
+                ),
+                DemoCase(
+                    "CS-DEMO-1005",
+                    "ORD-1005",
+                    "return_request",
+                    "pending",
+                    "agent-marta",
+                    Conversation(
+                        customer="El libro llegó con la cubierta doblada. Quiero devolverlo.",
+                        note="Entregado hace 6 días: dentro del plazo de devolución. Quedan "
+                        "ejemplares en el almacén.",
+                        agent="Lo sentimos. ¿Prefiere que le enviemos otro ejemplar o el "
+                        "reembolso? En los dos casos le mandamos la etiqueta de devolución.",
+                    ),
+                    details={"items": [{"sku": "BOOK-ES", "quantity": 1}]},
+                ),
+                DemoCase(
+                    "CS-DEMO-1003",
+                    "ORD-1003",
+                    "payment_issue",
+                    "closed",
+                    "agent-marta",
+                    Conversation(
+                        customer="Me ha llegado un correo de pago pendiente, pero ya pagué con "
+                        "tarjeta.",
+                        note="El pago consta desde el primer día: el correo salió por error.",
+                        agent="Disculpe la confusión: su pago consta y ese correo se envió por "
+                        "error.",
+                        resolution="Pago confirmado; el aviso fue un error de nuestro sistema "
+                        "de correo.",
+                    ),
+                ),
+            ),
         ),
         DemoCustomer(
             "cust-oliver",
@@ -192,6 +265,37 @@ def demo_customers(now: datetime) -> list[DemoCustomer]:
                 ),
                 DemoOrder("ORD-2004", "paid, ships within 3 days", mug, 1, [paid(1, 4)]),
             ],
+            cases=(
+                DemoCase(
+                    "CS-DEMO-2004",
+                    "ORD-2004",
+                    "customs_duties",
+                    "open",
+                    "agent-james",
+                    Conversation(
+                        customer="Will I have to pay import duties when the mugs arrive in London?",
+                        agent="Orders to the UK ship with duties paid: there is nothing more to "
+                        "pay on delivery.",
+                        customer_again="Great, thanks. Is VAT included as well?",
+                    ),
+                ),
+                DemoCase(
+                    "CS-DEMO-2002",
+                    "ORD-2002",
+                    "item_problem",
+                    "closed",
+                    "agent-james",
+                    Conversation(
+                        customer="The zip of the rain jacket broke the first time I wore it.",
+                        note="Known fault in this batch of zips: replacement approved.",
+                        agent="Sorry about that! We are sending you a new jacket; no need to "
+                        "return the old one.",
+                        resolution="The new jacket was delivered to your address.",
+                    ),
+                    details={"problem": "damaged", "items": [{"sku": "JACKET-L", "quantity": 1}]},
+                    ended_days_ago=35,
+                ),
+            ),
         ),
         DemoCustomer(
             "cust-carmen",
@@ -215,6 +319,23 @@ def demo_customers(now: datetime) -> list[DemoCustomer]:
                 ),
                 DemoOrder("ORD-3002", "created, waiting for payment", dress, 0.05),
             ],
+            cases=(
+                DemoCase(
+                    "CS-DEMO-3001",
+                    "ORD-3001",
+                    "item_problem",
+                    "solved",
+                    "agent-marta",
+                    Conversation(
+                        customer="Una de las zapatillas llegó con la suela despegada.",
+                        note="Fotos recibidas por correo: defecto de fábrica.",
+                        agent="Lo sentimos mucho. Le enviamos un par nuevo y recogemos el dañado.",
+                        resolution="Par nuevo enviado con Correos Express; la recogida del "
+                        "dañado es mañana.",
+                    ),
+                    details={"problem": "damaged", "items": [{"sku": "SHOE-42", "quantity": 1}]},
+                ),
+            ),
         ),
         DemoCustomer(
             "cust-emma",
@@ -238,6 +359,38 @@ def demo_customers(now: datetime) -> list[DemoCustomer]:
                     [paid(3, 1), shipped(1, 3, "CX400200001IE")],
                 ),
             ],
+            cases=(
+                DemoCase(
+                    "CS-DEMO-4001",
+                    "ORD-4001",
+                    "payment_issue",
+                    "pending",
+                    "agent-james",
+                    Conversation(
+                        customer="I paid with PayPal, but your email still says the payment "
+                        "is pending.",
+                        note="PayPal capture confirmed on the day of the order.",
+                        agent="Your payment is confirmed. Could you forward us that email so "
+                        "we can find out why it was sent?",
+                    ),
+                    ended_days_ago=2,
+                ),
+                DemoCase(
+                    "CS-DEMO-4002",
+                    "ORD-4002",
+                    "customs_duties",
+                    "solved",
+                    "agent-james",
+                    Conversation(
+                        customer="Will I pay customs when the jacket arrives in Dublin?",
+                        note="Ships from the Madrid warehouse: EU to EU.",
+                        agent="No: it ships from Spain, within the EU, so there are no customs "
+                        "duties.",
+                        resolution="Shipped within the EU: no customs duties or import VAT to pay.",
+                    ),
+                    ended_days_ago=1.2,
+                ),
+            ),
         ),
     ]
 
@@ -305,3 +458,34 @@ def load_demo(api_url: str, tokens: TokenIssuer, now: datetime | None = None) ->
             )
             expect(201, reply, f"{action} on {order_id}")
     return customers
+
+
+def stage_demo_cases(
+    store: DynamoOrderStore,
+    customers: list[DemoCustomer],
+    now: datetime,
+    case_policy: CasePolicy | None = None,
+) -> None:
+    """Walk every demo case to its state through the real case flows; the orders must be in the
+    store already (`load_demo`). Each case is one order's, so they go in parallel."""
+
+    def stage(customer: DemoCustomer, case: DemoCase) -> None:
+        stage_case(
+            store,
+            case_id=case.case_id,
+            order_id=case.order_id,
+            action=case.action,
+            status=case.status,
+            now=now,
+            case_policy=case_policy,
+            agent=case.agent,
+            conversation=case.conversation,
+            details=case.details,
+            ago=timedelta(days=case.ended_days_ago),
+            locale=customer.locale,
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        jobs = [pool.submit(stage, c, case) for c in customers for case in c.cases]
+        for job in jobs:
+            job.result()

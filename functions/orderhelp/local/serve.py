@@ -15,7 +15,16 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from orderhelp.local.demo import DEMO_AGENTS, DemoCustomer, demo_customers, load_demo
+from lifecycle.policy import CasePolicy
+from orderhelp.aws import dynamodb
+from orderhelp.config import CaseSettings, StoreSettings
+from orderhelp.local.demo import (
+    DEMO_AGENTS,
+    DemoCustomer,
+    demo_customers,
+    load_demo,
+    stage_demo_cases,
+)
 from orderhelp.local.dynamodb import EmbeddedDynamoDB
 from orderhelp.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
 from orderhelp.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
@@ -41,6 +50,7 @@ from orderhelp.local.template import (
     local_references,
     resources,
 )
+from orderhelp.store import DynamoOrderStore
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,11 @@ class ServeOptions:
 
 class PortTaken(Exception):
     pass
+
+
+DEMO_FIRST_RUNS = ("DelayCheckFunction",)
+"""Scheduled functions the demo runs once after loading, as if the stack had been running: the
+delay check records the late demo orders and opens customer service's proactive cases."""
 
 
 class LocalStack:
@@ -104,12 +119,17 @@ class LocalStack:
             target=self.server.serve_forever, name="api-gateway", daemon=True
         )
         self._server_thread.start()
-        if self.options.demo and self.tokens is not None:
-            with self.log.only_errors():
-                self.demo = load_demo(self.api_url, self.tokens)
         schedules = template_schedules(
             functions(self.template), self.refs, self.options.schedule_every
         )
+        if self.options.demo and self.tokens is not None:
+            with self.log.only_errors():
+                self.demo = load_demo(self.api_url, self.tokens)
+                store, case_policy = self._store_and_case_policy()
+                stage_demo_cases(store, self.demo, datetime.now(UTC), case_policy)
+                for schedule in schedules:
+                    if schedule.function in DEMO_FIRST_RUNS:
+                        self._fire(schedule)
         self.scheduler = Scheduler(schedules, self._fire)
         self.scheduler.start()
         self._write_info(endpoint, provider, ready=True)
@@ -140,6 +160,33 @@ class LocalStack:
             ]
             users += [LocalUser(a.agent_id, a.name, "agent", a.locale) for a in DEMO_AGENTS]
         return LocalSite(self.options.web_root, users, self.tokens)
+
+    def _store_and_case_policy(self) -> tuple[DynamoOrderStore, CasePolicy]:
+        """The store and case settings as the case functions see them, from their environment in
+        the template (this process's SDK already points at the embedded DynamoDB)."""
+        environment = next(
+            pool.runtime.environment
+            for pool in self.pools.values()
+            if "CASE_QUEUE_INDEX" in pool.runtime.environment
+        )
+
+        def fields(model: type[StoreSettings | CaseSettings]) -> dict[str, str]:
+            return {
+                name: environment[name.upper()]
+                for name in model.model_fields
+                if name.upper() in environment
+            }
+
+        settings = StoreSettings(**fields(StoreSettings))  # type: ignore[arg-type]
+        store = DynamoOrderStore(
+            dynamodb(),
+            settings.orders_table,
+            settings.orders_by_customer_index,
+            cases_by_customer_index=settings.cases_by_customer_index,
+            case_queue_index=settings.case_queue_index,
+            due_shards=settings.due_index_shards,
+        )
+        return store, CaseSettings(**fields(CaseSettings)).case_policy()  # type: ignore[arg-type]
 
     def _start_functions(self) -> None:
         runtimes = function_runtimes(self.options.template.resolve(), self.refs)
@@ -291,9 +338,25 @@ def banner(stack: LocalStack, seconds: float) -> str:
         for customer in stack.demo:
             lines.append(f"  {customer.customer_id}  {customer.name} ({customer.locale})")
             lines += [f"      {order.order_id}  {order.story}" for order in customer.orders]
+            lines += [
+                f"      {case.case_id}  {case.status} case: {case.action} on {case.order_id}, "
+                f"with {case.agent}"
+                for case in customer.cases
+            ]
             token = bearer(f"--customer {customer.customer_id}")
             language = f'-H "Accept-Language: {customer.locale}"'
             lines.append(f"      curl -s {stack.api_url}/orders {token} {language}")
+        lines += [
+            "",
+            "Demo agents (customer service; sign in on the page, or the queue with curl):",
+        ]
+        for agent in DEMO_AGENTS:
+            token = bearer(f"--agent {agent.agent_id}")
+            language = f'-H "Accept-Language: {agent.locale}"'
+            lines += [
+                f"  {agent.agent_id}  {agent.name} ({agent.locale})",
+                f'      curl -s "{stack.api_url}/agent/cases?status=open" {token} {language}',
+            ]
         lucia = bearer("--customer cust-lucia")
         lines += [
             "",

@@ -1,12 +1,452 @@
-// The agents' console. It works on cases (the queue, a case with its conversation and internal
-// notes, the order as the customer sees it); until the API serves the case routes there is
-// nothing to show, and the page says so.
+// The agents' console: the queue by status (most urgent first, more on demand), and a case with
+// its whole conversation (internal notes marked), the order exactly as its customer sees it, and
+// what an agent does with a case: take it, answer, note something for colleagues, solve it.
 
-import { h, replace } from "../dom.js";
-import { t } from "../i18n.js";
-import { heading } from "./common.js";
+import { announce } from "../announcer.js";
+import { ApiError, call, get, Intent } from "../api.js";
+import { session } from "../auth.js";
+import { focus, h, replace, uid } from "../dom.js";
+import { dateTime, has, t } from "../i18n.js";
+import { navigate } from "../router.js";
+import { breadcrumb, errorPanel, errorText, heading, pagedList, phrase, timeOf } from "./common.js";
+import { composer, messageList } from "./conversation.js";
+import {
+  addressLines,
+  addressSection,
+  casesSection,
+  helpSection,
+  itemsSection,
+  orderFacts,
+  shipmentSection,
+  timelineSection,
+} from "./order.js";
 
-export async function agentView(ctx) {
-  ctx.title(t("agent.title"));
-  replace(ctx.main, heading(t("agent.title")), h("p", { class: "panel panel-info" }, t("agent.not_yet")));
+const QUEUES = ["open", "pending", "solved"];
+const PAGE_SIZE = 20;
+
+export function agentCasePath(caseId) {
+  return `/agent/cases/${encodeURIComponent(caseId)}`;
+}
+
+export function queuePath(status) {
+  return `/agent/queue/${status}`;
+}
+
+function me() {
+  return session()?.user?.user_id ?? null;
+}
+
+function assigneeName(assignee) {
+  if (!assignee) return t("agent.nobody");
+  return assignee === me() ? t("agent.you") : assignee;
+}
+
+function fact(label, ...value) {
+  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
+}
+
+function when(iso) {
+  return timeOf(iso, dateTime(iso));
+}
+
+// --- the queue ---------------------------------------------------------------------------------
+
+function queueItem(entry) {
+  const overdue = entry.status === "open" && Date.parse(entry.first_response_due_at) < Date.now();
+  const facts = [
+    fact(t("cases.reference"), h("span", { class: "reference" }, entry.case_id)),
+    fact(t("agent.assignee"), assigneeName(entry.assignee)),
+  ];
+  if (entry.status === "open") {
+    facts.push(
+      fact(
+        t("agent.due"),
+        when(entry.first_response_due_at),
+        overdue ? [" ", h("span", { class: "badge badge-overdue" }, t("agent.overdue"))] : null,
+      ),
+    );
+  } else if (entry.status === "pending") {
+    facts.push(fact(t("agent.waiting_since"), when(entry.last_activity_at)));
+  } else if (entry.solved_at) {
+    facts.push(fact(t("agent.solved_on"), when(entry.solved_at)));
+  }
+  if (entry.opened_by === "system") {
+    facts.push(fact(t("agent.opened_by_label"), t("agent.opened_by.system")));
+  }
+  return h(
+    "li",
+    {
+      class: "queue-item",
+      "data-case-id": entry.case_id,
+      "data-status": entry.status,
+      "data-overdue": overdue ? "true" : null,
+    },
+    h(
+      "h2",
+      { class: "queue-title" },
+      h(
+        "a",
+        { href: `#${agentCasePath(entry.case_id)}` },
+        t("agent.case_link", { topic: t(`actions.${entry.action}`), order: entry.order_id }),
+      ),
+    ),
+    h("dl", { class: "facts" }, facts),
+  );
+}
+
+function queueTabs(current) {
+  return h(
+    "nav",
+    { class: "tabs", "aria-label": t("agent.queues_label") },
+    h(
+      "ul",
+      {},
+      QUEUES.map((status) =>
+        h(
+          "li",
+          {},
+          h(
+            "a",
+            {
+              href: `#${queuePath(status)}`,
+              "aria-current": status === current ? "page" : null,
+              "data-queue": status,
+            },
+            t(`agent.queue.${status}`),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export async function queueView(ctx) {
+  const status = ctx.params.status ?? "open";
+  if (!QUEUES.includes(status)) throw new ApiError("not_found", { status: 404 });
+  ctx.title(`${t("agent.queue_title")}: ${t(`agent.queue.${status}`)}`);
+  const { list, footer, empty } = await pagedList({
+    path: (cursor) => {
+      const query = new URLSearchParams({ status, limit: String(PAGE_SIZE) });
+      if (cursor) query.set("cursor", cursor);
+      return `/agent/cases?${query}`;
+    },
+    itemsOf: (page) => page.cases,
+    render: queueItem,
+    texts: {
+      more: "agent.more",
+      loading_more: "agent.loading_more",
+      loaded_more: "agent.loaded_more",
+      all_shown: "agent.all_shown",
+    },
+    signal: ctx.signal,
+    listTag: "ol",
+    listClass: "queue",
+  });
+  replace(
+    ctx.main,
+    heading(t("agent.queue_title")),
+    queueTabs(status),
+    h("p", { class: "lead", "data-queue-hint": status }, t(`agent.queue_hint.${status}`)),
+    empty ? h("p", { class: "panel panel-info" }, t("agent.empty")) : [list, footer],
+  );
+}
+
+// --- one case ----------------------------------------------------------------------------------
+
+function caseLink(caseId) {
+  return h("a", { href: `#${agentCasePath(caseId)}`, class: "reference" }, caseId);
+}
+
+/** What the customer asked for beyond their first message: items, what happened, a reason. */
+function requestDetails(caseData, order) {
+  const details = caseData.details ?? {};
+  const facts = [];
+  if (Array.isArray(details.items) && details.items.length) {
+    const names = Object.fromEntries(order.items.map((item) => [item.sku, item.name]));
+    facts.push(
+      fact(
+        t("agent.details_items"),
+        h(
+          "ul",
+          { class: "plain" },
+          details.items.map((item) =>
+            h("li", {}, t("agent.details_item", { quantity: item.quantity, name: names[item.sku] ?? item.sku })),
+          ),
+        ),
+      ),
+    );
+  }
+  if (details.problem && has(`forms.problem.${details.problem}`)) {
+    facts.push(fact(t("agent.details_problem"), t(`forms.problem.${details.problem}`)));
+  }
+  if (details.reason) facts.push(fact(t("agent.details_reason"), details.reason));
+  if (details.address) {
+    facts.push(
+      fact(
+        t("agent.details_address"),
+        addressLines(details.address).map((line, index) => (index ? [h("br"), line] : line)),
+      ),
+    );
+  }
+  return facts;
+}
+
+function summary(caseData, order) {
+  const facts = [
+    fact(t("agent.status_label"), t(`agent.status.${caseData.status}`)),
+    fact(t("agent.assignee"), assigneeName(caseData.assignee)),
+    fact(t("agent.customer"), h("span", { class: "reference" }, caseData.customer_id)),
+    fact(t("agent.opened_on"), when(caseData.opened_at)),
+    fact(t("agent.opened_by_label"), t(`agent.opened_by.${caseData.opened_by}`)),
+  ];
+  if (caseData.status === "open") facts.push(fact(t("agent.due"), when(caseData.first_response_due_at)));
+  if (caseData.status === "pending") facts.push(fact(t("agent.waiting_since"), when(caseData.last_activity_at)));
+  if (caseData.solved_at) facts.push(fact(t("agent.solved_on"), when(caseData.solved_at)));
+  if (caseData.closed_at) facts.push(fact(t("agent.closed_on"), when(caseData.closed_at)));
+  if (caseData.resolution) facts.push(fact(t("agent.resolution"), caseData.resolution));
+  const details = requestDetails(caseData, order);
+  return h(
+    "section",
+    { class: "card case-summary", "aria-labelledby": "summary-title" },
+    h("h2", { id: "summary-title" }, t("agent.case_title", { id: caseData.case_id })),
+    h("dl", { class: "facts" }, facts),
+    caseData.follows
+      ? h("p", { class: "case-follows" }, phrase("agent.follows", { case: caseLink(caseData.follows) }))
+      : null,
+    caseData.followed_by.length
+      ? h(
+          "p",
+          { class: "case-followed-by" },
+          phrase("agent.followed_by", {
+            case: caseData.followed_by.flatMap((id, index) => (index ? [", ", caseLink(id)] : [caseLink(id)])),
+          }),
+        )
+      : null,
+    details.length
+      ? [h("h3", {}, t("agent.details_title")), h("dl", { class: "facts" }, details)]
+      : null,
+  );
+}
+
+function author(message) {
+  if (message.author === "agent") {
+    if (message.author_id && message.author_id === me()) return t("agent.you");
+    return message.author_id ?? t("agent.author.agent");
+  }
+  return t(`agent.author.${message.author}`);
+}
+
+/** The confirmation before taking over a case another agent has. */
+function takeOverDialog(assignee) {
+  const titleId = uid("take-over");
+  const textId = uid("take-over-text");
+  return h(
+    "dialog",
+    { class: "confirm", "aria-labelledby": titleId, "aria-describedby": textId },
+    h(
+      "form",
+      { method: "dialog" },
+      h("h2", { id: titleId }, t("agent.taken_title", { assignee })),
+      h("p", { id: textId }, t("agent.taken_text", { assignee })),
+      h(
+        "div",
+        { class: "form-actions" },
+        h("button", { class: "button button-primary", value: "yes" }, t("agent.take_over")),
+        h("button", { class: "button", value: "no", autofocus: true }, t("agent.leave")),
+      ),
+    ),
+  );
+}
+
+export async function agentCaseView(ctx) {
+  const caseId = ctx.params.case_id;
+  const details = await get(agentCasePath(caseId), { signal: ctx.signal });
+  let order = details.order;
+  const label = t(`actions.${details.case.action}`);
+  ctx.title(`${label} · ${caseId}`);
+
+  /** A refusal that means the case moved on: say so, and offer it as it is now. */
+  const stale = (error) => {
+    if (!["conflict", "transition_not_allowed"].includes(error.code)) return null;
+    return h(
+      "div",
+      { class: "panel panel-error", role: "alert", tabindex: "-1" },
+      h("h2", { class: "panel-title" }, t("errors.title")),
+      h("p", {}, errorText(error)),
+      h("button", { type: "button", class: "button", onclick: () => navigate(ctx.path) }, t("errors.show_current")),
+    );
+  };
+
+  const changed = (caseData, notice) => {
+    // The order's list of cases shows this one as it is now.
+    order = {
+      ...order,
+      cases: order.cases.map((entry) =>
+        entry.case_id === caseData.case_id
+          ? {
+              ...entry,
+              status: caseData.status,
+              status_label: caseData.status_label,
+              turn: caseData.turn,
+              last_activity_at: caseData.last_activity_at,
+            }
+          : entry,
+      ),
+    };
+    announce(notice);
+    draw(caseData, notice);
+  };
+
+  const post = (what, body, idempotencyKey) =>
+    call(`${agentCasePath(caseId)}/${what}`, { method: "POST", body, idempotencyKey, signal: ctx.signal });
+
+  function assignControl(caseData) {
+    const intent = new Intent();
+    const alert = h("div", { class: "form-alert" });
+    const button = h("button", { type: "button", class: "button button-primary" }, t("agent.assign"));
+    const assign = async (force) => {
+      const body = force ? { force: true } : {};
+      button.disabled = true;
+      replace(alert);
+      try {
+        const answer = await post("assign", body, intent.keyFor(body));
+        intent.settle();
+        changed(answer.body, t("agent.done.assign"));
+      } catch (error) {
+        if (ctx.signal.aborted) return;
+        button.disabled = false;
+        if (!(error instanceof ApiError)) console.error(error);
+        if (error.kind === "unauthorized") return;
+        if (error.code === "case_taken" && !force) {
+          intent.settle();
+          const dialog = takeOverDialog(error.body.error.assignee);
+          alert.append(dialog);
+          dialog.addEventListener(
+            "close",
+            () => {
+              const yes = dialog.returnValue === "yes";
+              dialog.remove();
+              if (yes) assign(true);
+              else focus(button);
+            },
+            { once: true },
+          );
+          dialog.showModal();
+          return;
+        }
+        const retryable = error instanceof ApiError && error.retryable;
+        if (!retryable) intent.settle();
+        const panel = (!retryable && stale(error)) || errorPanel(error, retryable ? () => assign(force) : null);
+        replace(alert, panel);
+        focus(panel);
+      }
+    };
+    button.addEventListener("click", () => assign(false));
+    return h("div", { class: "assign" }, button, alert);
+  }
+
+  function work(caseData) {
+    const status = caseData.status;
+    if (status === "closed") return h("p", { class: "panel panel-info" }, t("agent.closed_note"));
+    const answering = status === "open" || status === "pending";
+    const done = (key) => (answer) => changed(answer.body, t(`agent.done.${key}`));
+    return [
+      caseData.assignee !== me() ? assignControl(caseData) : null,
+      answering
+        ? composer({
+            label: t("agent.reply"),
+            hint: t("agent.reply_hint"),
+            submitText: t("agent.send_reply"),
+            className: "agent-reply",
+            build: (text) => ({ body: text }),
+            send: (body, key) => post("messages", body, key),
+            sent: done("reply"),
+            refused: stale,
+            signal: ctx.signal,
+          })
+        : null,
+      composer({
+        label: t("agent.note"),
+        hint: t("agent.note_hint"),
+        submitText: t("agent.add_note"),
+        className: "agent-note",
+        buttonClass: "",
+        build: (text) => ({ body: text, internal: true }),
+        send: (body, key) => post("messages", body, key),
+        sent: done("note"),
+        refused: stale,
+        signal: ctx.signal,
+      }),
+      answering
+        ? composer({
+            label: t("agent.resolution"),
+            hint: caseData.assignee
+              ? t("agent.resolution_hint")
+              : `${t("agent.resolution_hint")} ${t("agent.solve_first_assign")}`,
+            submitText: t("agent.solve"),
+            className: "agent-solve",
+            build: (text) => ({ resolution: text }),
+            send: (body, key) => post("solve", body, key),
+            sent: done("solve"),
+            refused: stale,
+            signal: ctx.signal,
+          })
+        : null,
+    ];
+  }
+
+  function draw(caseData, notice = null) {
+    const noticePanel = notice
+      ? h("div", { class: "panel panel-success case-notice", role: "status", tabindex: "-1" }, h("p", {}, notice))
+      : null;
+    replace(
+      ctx.main,
+      breadcrumb([`#${queuePath(QUEUES.includes(caseData.status) ? caseData.status : "open")}`, t("agent.queue_title")]),
+      heading(label),
+      h(
+        "p",
+        { class: "order-facts lead" },
+        h("span", { class: `badge badge-case-${caseData.status}` }, t(`agent.status.${caseData.status}`)),
+        h("span", {}, t("case.reference", { id: caseData.case_id })),
+        h("span", {}, t("order.title", { id: caseData.order_id })),
+      ),
+      noticePanel,
+      h(
+        "div",
+        { class: "agent-layout" },
+        h(
+          "div",
+          { class: "agent-case", "data-case-id": caseData.case_id, "data-status": caseData.status },
+          summary(caseData, order),
+          h(
+            "section",
+            { class: "card conversation", "aria-labelledby": "conversation-title" },
+            h("h2", { id: "conversation-title" }, t("agent.conversation")),
+            messageList(caseData.messages, author),
+          ),
+          h(
+            "section",
+            { class: "card work", "aria-labelledby": "work-title" },
+            h("h2", { id: "work-title" }, t("agent.work_title")),
+            work(caseData),
+          ),
+        ),
+        h(
+          "section",
+          { class: "agent-order", "aria-labelledby": "order-title" },
+          h("h2", { id: "order-title" }, t("agent.order_title", { id: order.order_id })),
+          orderFacts(order, "order-facts"),
+          helpSection(order, { forAgent: true, level: 3 }),
+          casesSection(order, { level: 3, currentCaseId: caseData.case_id }),
+          shipmentSection(order, { level: 3 }),
+          itemsSection(order, { level: 3 }),
+          addressSection(order, { level: 3 }),
+          timelineSection(order, { level: 3, forAgent: true }),
+        ),
+      ),
+    );
+    if (noticePanel) focus(noticePanel);
+  }
+
+  draw(details.case);
 }

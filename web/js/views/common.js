@@ -1,9 +1,10 @@
 // Pieces several views share: loading and error panels, headings, badges, dates, case cards.
 
-import { ApiError } from "../api.js";
-import { h } from "../dom.js";
+import { announce } from "../announcer.js";
+import { ApiError, get } from "../api.js";
+import { focus, h, replace, uid } from "../dom.js";
 import { features } from "../features.js";
-import { date, t } from "../i18n.js";
+import { date, has, t } from "../i18n.js";
 
 export function loading() {
   return h("p", { class: "loading", role: "status" }, t("app.loading"));
@@ -30,7 +31,11 @@ export function errorText(error) {
     case "refused":
     case "conflict":
     case "validation":
-      // The API's own words, in the language we asked for.
+      // Refusals the page knows by their code are said in its own words (the API's are in
+      // English); the others are the API's own words, in the language we asked for.
+      if (error.code && has(`errors.codes.${error.code}`)) {
+        return t(`errors.codes.${error.code}`, error.body?.error ?? {});
+      }
       return error.message;
     default:
       return t("errors.unexpected", { status: error.status });
@@ -94,33 +99,69 @@ export function section(id, title, ...children) {
   );
 }
 
-/** Set by the case pages when they are registered: a link to one case's conversation. */
-let caseLink = () => null;
-export function linkCasesWith(makeLink) {
-  caseLink = makeLink;
+/** Set by the case pages when they are registered: where one case's conversation is. */
+let caseHref = () => null;
+export function linkCasesWith(makeHref) {
+  caseHref = makeHref;
+}
+
+/** Where the conversation of `caseData` ({case_id}) is, for the signed-in user; null if nowhere. */
+export function caseHrefOf(caseData) {
+  return features.caseConversations ? caseHref(caseData) : null;
 }
 
 /**
  * A case as the orders API shows it: the help outcome's `case` or one of the order's `cases`.
  * `labels` maps help actions to their labels (the order's `help` list, localised by the API).
+ * `showOrder` adds a link to the case's order; `current` marks the case the page is about.
  */
-export function caseCard(caseData, labels = {}, { headingLevel = "h3" } = {}) {
+export function caseCard(
+  caseData,
+  labels = {},
+  { headingLevel = "h3", showOrder = false, current = false } = {},
+) {
   const label = labels[caseData.action] ?? t(`actions.${caseData.action}`);
   const turn = caseData.turn ? t(`cases.turn.${caseData.turn}`) : null;
+  const titleId = uid("case-title");
+  const href = current ? null : caseHrefOf(caseData);
   return h(
     "article",
-    { class: "case", "data-case-id": caseData.case_id, "data-status": caseData.status },
-    h(headingLevel, { class: "case-title" }, label),
+    {
+      class: current ? "case case-current" : "case",
+      "data-case-id": caseData.case_id,
+      "data-status": caseData.status,
+    },
+    h(headingLevel, { class: "case-title", id: titleId }, label),
     h(
       "dl",
       { class: "facts" },
       h("div", {}, h("dt", {}, t("cases.status")), h("dd", {}, caseData.status_label)),
+      showOrder
+        ? h(
+            "div",
+            {},
+            h("dt", {}, t("cases.order")),
+            h(
+              "dd",
+              {},
+              h("a", { href: `#/orders/${encodeURIComponent(caseData.order_id)}` }, caseData.order_id),
+            ),
+          )
+        : null,
       h(
         "div",
         {},
         h("dt", {}, t("cases.opened_on")),
         h("dd", {}, timeOf(caseData.opened_at)),
       ),
+      showOrder && caseData.last_activity_at
+        ? h(
+            "div",
+            {},
+            h("dt", {}, t("cases.last_activity")),
+            h("dd", {}, timeOf(caseData.last_activity_at)),
+          )
+        : null,
       h(
         "div",
         {},
@@ -130,7 +171,69 @@ export function caseCard(caseData, labels = {}, { headingLevel = "h3" } = {}) {
     ),
     turn ? h("p", { class: "case-turn" }, turn) : null,
     caseData.opened_by === "system" ? h("p", { class: "hint" }, t("cases.opened_by_system")) : null,
-    // The conversation itself is the case page's, once the API serves the case routes.
-    features.caseConversations ? caseLink(caseData) : null,
+    current ? h("p", { class: "hint" }, t("cases.this_case")) : null,
+    href
+      ? h(
+          "p",
+          { class: "case-link" },
+          h("a", { href, "aria-describedby": titleId }, t("cases.open_conversation")),
+        )
+      : null,
   );
+}
+
+/**
+ * A list shown one page at a time, with more on demand (the API's `next_cursor`).
+ * `path(cursor)` is the page's API path; `itemsOf(page)` its items; `render(item)` one <li>.
+ * `texts` names the keys: more, loading_more, loaded_more (plural), all_shown.
+ * `focusIn(item)` is where focus goes in the first item shown on demand (its first link).
+ * Returns {list, footer, first, empty}: the first page is loaded before anything is drawn.
+ */
+export async function pagedList({
+  path,
+  itemsOf,
+  render,
+  texts,
+  signal,
+  listTag = "ul",
+  listClass,
+  focusIn = (item) => item.querySelector("a"),
+}) {
+  const first = await get(path(null), { signal });
+  const list = h(listTag, { class: listClass }, itemsOf(first).map(render));
+  const footer = h("div", { class: "list-footer" });
+  let cursor = first.next_cursor;
+  const more = h("button", { type: "button", class: "button" }, t(texts.more));
+
+  function showFooter() {
+    more.disabled = false;
+    more.textContent = t(texts.more);
+    replace(footer, cursor ? more : h("p", { class: "hint" }, t(texts.all_shown)));
+  }
+
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    more.textContent = t(texts.loading_more);
+    footer.querySelector(".panel-error")?.remove();
+    try {
+      const page = await get(path(cursor), { signal });
+      const added = itemsOf(page).map(render);
+      list.append(...added);
+      cursor = page.next_cursor;
+      const shown = t(texts.loaded_more, { count: added.length });
+      announce(cursor ? shown : `${shown} ${t(texts.all_shown)}`);
+      showFooter();
+      // Keep the reader's place: the first item just shown.
+      focus((added[0] && focusIn(added[0])) ?? footer.querySelector("button, p"));
+    } catch (error) {
+      if (signal.aborted) return;
+      more.disabled = false;
+      more.textContent = t(texts.more);
+      const panel = errorPanel(error, null);
+      footer.prepend(panel);
+      focus(panel);
+    }
+  });
+  showFooter();
+  return { list, footer, first, empty: itemsOf(first).length === 0 };
 }

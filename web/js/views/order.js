@@ -7,9 +7,9 @@ import { countryName, dateTime, has, money, t } from "../i18n.js";
 import {
   breadcrumb,
   caseCard,
+  caseHrefOf,
   heading,
   phrase,
-  section,
   statusBadge,
   timeOf,
 } from "./common.js";
@@ -38,17 +38,34 @@ export function availabilityDate(entry) {
   return null;
 }
 
-function helpSection(order) {
-  const offered = order.help.filter((entry) => entry.available);
-  const others = order.help.filter((entry) => !entry.available);
-  const id = uid("help");
-  const offeredId = uid("offered");
-  const othersId = uid("others");
+/** A section of Order Details with a heading that labels it, at heading `level`. */
+function card(className, level, title, ...children) {
+  const id = uid("section");
   return h(
     "section",
-    { class: "card help", "aria-labelledby": id },
-    h("h2", { id }, t("help.title")),
-    h("h3", { id: offeredId }, t("help.available_title")),
+    { class: className ? `card ${className}` : "card", "aria-labelledby": id },
+    h(`h${level}`, { id }, title),
+    children,
+  );
+}
+
+/**
+ * The help section: what the customer can do now, and why not the rest, with dates. For an
+ * agent (`forAgent`) the same, with the offered actions shown as the customer sees them but not
+ * as links: they are the customer's to use.
+ */
+export function helpSection(order, { forAgent = false, level = 2 } = {}) {
+  const offered = order.help.filter((entry) => entry.available);
+  const others = order.help.filter((entry) => !entry.available);
+  const offeredId = uid("offered");
+  const othersId = uid("others");
+  const sub = `h${level + 1}`;
+  return card(
+    "help",
+    level,
+    t("help.title"),
+    h(sub, { id: offeredId }, t("help.available_title")),
+    forAgent && offered.length ? h("p", { class: "hint" }, t("agent.offered_note")) : null,
     offered.length
       ? h(
           "ul",
@@ -57,14 +74,16 @@ function helpSection(order) {
             h(
               "li",
               { "data-action": entry.action },
-              h(
-                "a",
-                {
-                  class: `button ${entry.action === "cancel_order" ? "button-danger" : "button-primary"}`,
-                  href: `#${helpPath(order.order_id, entry.action)}`,
-                },
-                entry.label,
-              ),
+              forAgent
+                ? h("span", { class: "offered-action" }, entry.label)
+                : h(
+                    "a",
+                    {
+                      class: `button ${entry.action === "cancel_order" ? "button-danger" : "button-primary"}`,
+                      href: `#${helpPath(order.order_id, entry.action)}`,
+                    },
+                    entry.label,
+                  ),
               entry.available_until
                 ? h(
                     "p",
@@ -78,7 +97,7 @@ function helpSection(order) {
       : h("p", {}, t("help.none_available")),
     others.length
       ? [
-          h("h3", { id: othersId }, t("help.unavailable_title")),
+          h(sub, { id: othersId }, t("help.unavailable_title")),
           h(
             "ul",
             { class: "unavailable", "aria-labelledby": othersId },
@@ -97,16 +116,27 @@ function helpSection(order) {
   );
 }
 
-function casesSection(order) {
+/** The order's cases; `currentCaseId` marks the one the page is about (not linked). */
+export function casesSection(order, { level = 2, currentCaseId = null } = {}) {
   const labels = actionLabels(order);
-  return section(
-    uid("cases"),
+  return card(
+    null,
+    level,
     t("cases.title"),
     order.cases.length
       ? h(
           "ul",
           { class: "cases" },
-          order.cases.map((entry) => h("li", {}, caseCard(entry, labels))),
+          order.cases.map((entry) =>
+            h(
+              "li",
+              {},
+              caseCard(entry, labels, {
+                headingLevel: `h${level + 1}`,
+                current: entry.case_id === currentCaseId,
+              }),
+            ),
+          ),
         )
       : h("p", { class: "hint" }, t("cases.none")),
   );
@@ -116,7 +146,7 @@ function fact(label, ...value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
-function shipmentSection(order) {
+export function shipmentSection(order, { level = 2 } = {}) {
   const facts = [];
   const notes = [];
   if (order.status === "cancelled") {
@@ -141,35 +171,29 @@ function shipmentSection(order) {
     if (!order.tracking_number && !order.shipped_at) {
       notes.push(h("p", { class: "hint" }, t("order.no_tracking")));
     }
-    if (order.status === "paid" && order.shipping_delayed_since) {
-      notes.push(
-        h(
-          "p",
-          { class: "panel panel-warning" },
-          phrase("order.late_shipping", { date: timeOf(order.estimated_ship_by) }),
-        ),
-      );
-    }
-    if (order.status === "shipped" && order.delivery_delayed_since) {
-      notes.push(
-        h(
-          "p",
-          { class: "panel panel-warning" },
-          phrase("order.late_delivery", { date: timeOf(order.estimated_delivery_by) }),
-        ),
-      );
+    // The delay the scheduled check recorded: since when, and that customer service knows.
+    const late =
+      order.status === "paid" && order.shipping_delayed_since
+        ? ["order.late_shipping", order.shipping_delayed_since, order.estimated_ship_by]
+        : order.status === "shipped" && order.delivery_delayed_since
+          ? ["order.late_delivery", order.delivery_delayed_since, order.estimated_delivery_by]
+          : null;
+    if (late) {
+      const [key, since, estimate] = late;
+      facts.push(fact(t("order.late_since"), timeOf(since, dateTime(since))));
+      notes.push(h("p", { class: "panel panel-warning late" }, phrase(key, { date: timeOf(estimate) })));
     }
   }
-  return section(
-    uid("shipment"),
+  return card(
+    null,
+    level,
     t("order.shipment_title"),
     facts.length ? h("dl", { class: "facts" }, facts) : null,
     notes,
   );
 }
 
-function itemsSection(order) {
-  const id = uid("items");
+export function itemsSection(order, { level = 2 } = {}) {
   const rows = order.items.map((item) =>
     h(
       "tr",
@@ -192,10 +216,10 @@ function itemsSection(order) {
       h("dt", {}, t(key)),
       h("dd", {}, strong ? h("strong", {}, money(value)) : money(value)),
     );
-  return h(
-    "section",
-    { class: "card", "aria-labelledby": id },
-    h("h2", { id }, t("order.items_title")),
+  return card(
+    null,
+    level,
+    t("order.items_title"),
     h(
       "table",
       { class: "items" },
@@ -235,10 +259,11 @@ export function addressLines(address) {
   ].filter(Boolean);
 }
 
-function addressSection(order) {
+export function addressSection(order, { level = 2 } = {}) {
   const address = order.shipping_address;
-  return section(
-    uid("address"),
+  return card(
+    null,
+    level,
     t("order.address_title"),
     h(
       "address",
@@ -249,13 +274,54 @@ function addressSection(order) {
   );
 }
 
+/** Events whose text is the same whatever their data: `timeline.<event>`. */
+const PLAIN_EVENTS = new Set([
+  "create",
+  "pay",
+  "deliver",
+  "cancel",
+  "change_address",
+  "cancel_order",
+  "payment_issue",
+  "customs_duties",
+  "shipping_delay",
+  "delivery_delay",
+]);
+
 function timelineText(entry, labels) {
-  const { event, data } = entry;
-  if (event === "ship") {
-    return data.carrier ? t("timeline.ship", { carrier: data.carrier }) : t("timeline.ship_plain");
-  }
-  if (has(`timeline.${event}`) && event !== "help" && event !== "other") {
-    return t(`timeline.${event}`);
+  const { event } = entry;
+  const data = entry.data ?? {};
+  switch (event) {
+    case "ship":
+      return data.carrier ? t("timeline.ship", { carrier: data.carrier }) : t("timeline.ship_plain");
+    case "record_shipping_delay":
+    case "record_delivery_delay": {
+      const estimate = data.estimated_ship_by ?? data.estimated_delivery_by;
+      if (estimate) return phrase(`timeline.${event}`, { date: timeOf(estimate) });
+      break;
+    }
+    case "revise_estimate":
+      if (data.estimated_ship_by) {
+        return phrase("timeline.revise_estimate_ship", { date: timeOf(data.estimated_ship_by) });
+      }
+      if (data.estimated_delivery_by) {
+        return phrase("timeline.revise_estimate_delivery", {
+          date: timeOf(data.estimated_delivery_by),
+        });
+      }
+      return t("timeline.revise_estimate");
+    case "return_request":
+      if (Array.isArray(data.items) && data.items.length) {
+        const count = data.items.reduce((sum, item) => sum + (Number(item.quantity) || 0), 0);
+        return t("timeline.return_request", { count });
+      }
+      break;
+    case "item_problem":
+      return has(`timeline.problem.${data.problem}`)
+        ? t("timeline.item_problem", { problem: t(`timeline.problem.${data.problem}`) })
+        : t("timeline.item_problem_plain");
+    default:
+      if (PLAIN_EVENTS.has(event)) return t(`timeline.${event}`);
   }
   if (labels[event]) return t("timeline.help", { action: labels[event] });
   return t("timeline.other");
@@ -270,27 +336,56 @@ function happenedAt(entry, order) {
   return entry.data?.[EVENT_TIMES[entry.event]] ?? entry.at;
 }
 
-function timelineSection(order) {
+/** The order's history, oldest first. `forAgent` says who did what from customer service's
+ * side ("by the customer" rather than "by you"). */
+export function timelineSection(order, { level = 2, forAgent = false } = {}) {
   const labels = actionLabels(order);
   const entries = order.history
     .map((entry) => ({ ...entry, at: happenedAt(entry, order) }))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  return section(
-    uid("history"),
+  const by = forAgent ? "timeline.by_agent_view" : "timeline.by";
+  return card(
+    null,
+    level,
     t("order.timeline_title"),
     h(
       "ol",
       { class: "timeline" },
-      entries.map((entry) =>
-        h(
+      entries.map((entry) => {
+        const caseId = entry.data?.case_id;
+        const href = caseId ? caseHrefOf({ case_id: caseId }) : null;
+        return h(
           "li",
           { "data-event": entry.event },
           timeOf(entry.at, dateTime(entry.at)),
           h("p", { class: "event" }, timelineText(entry, labels)),
-          h("p", { class: "hint" }, t(`timeline.by.${entry.actor}`)),
-        ),
-      ),
+          h(
+            "p",
+            { class: "hint" },
+            t(`${by}.${entry.actor}`),
+            caseId
+              ? [
+                  " · ",
+                  href
+                    ? h("a", { href }, t("timeline.case", { id: caseId }))
+                    : t("timeline.case", { id: caseId }),
+                ]
+              : null,
+          ),
+        );
+      }),
     ),
+  );
+}
+
+/** The order's facts line under a heading: status, when it was placed, its total. */
+export function orderFacts(order, className = "order-facts lead") {
+  return h(
+    "p",
+    { class: className },
+    statusBadge(order.status),
+    h("span", {}, phrase("order.placed_on", { date: timeOf(order.placed_at) })),
+    h("span", {}, t("order.total"), " ", h("strong", {}, money(order.total))),
   );
 }
 
@@ -320,13 +415,7 @@ export async function orderView(ctx) {
     ctx.main,
     breadcrumb(["#/orders", t("order.back")]),
     heading(t("order.title", { id: order.order_id })),
-    h(
-      "p",
-      { class: "order-facts lead" },
-      statusBadge(order.status),
-      h("span", {}, phrase("order.placed_on", { date: timeOf(order.placed_at) })),
-      h("span", {}, t("order.total"), " ", h("strong", {}, money(order.total))),
-    ),
+    orderFacts(order),
     notice,
     h(
       "div",
