@@ -12,7 +12,7 @@ from orderhelp.local.identities import TokenIssuer
 from orderhelp.store import DynamoOrderStore
 from tests.browser.browser import AXE, chromium, new_page
 from tests.e2e.shop import Shop
-from tests.e2e.stack import Http, LocalStack
+from tests.e2e.stack import Http, LocalStack, running_stack
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -24,10 +24,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    running = LocalStack(tmp_path_factory.mktemp("browser-stack")).start()
-    yield running
-    status = running.stop()
-    assert status == 0, running.output()
+    with running_stack(tmp_path_factory.mktemp("browser-stack")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

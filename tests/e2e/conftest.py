@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from orderhelp.local.identities import TokenIssuer
-from tests.e2e.stack import Http, LocalStack
+from tests.e2e.stack import Http, LocalStack, running_stack
 
 ECHO_TEMPLATE = Path(__file__).parent / "echo" / "template.yaml"
 
@@ -24,10 +24,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    running = LocalStack(tmp_path_factory.mktemp("stack")).start()
-    yield running
-    status = running.stop()
-    assert status == 0, running.output()
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

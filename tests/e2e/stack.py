@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -187,3 +189,14 @@ def process_exists(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@contextmanager
+def running_stack(state_root: Path, *extra: str) -> Iterator[LocalStack]:
+    """A stack for a whole test session or module, which must stop cleanly at the end."""
+    running = LocalStack(state_root, *extra).start()
+    try:
+        yield running
+    finally:
+        status = running.stop()  # also when the test failed: no stack outlives its tests
+    assert status == 0, running.output()

@@ -21,14 +21,14 @@ import pytest
 
 from tests.e2e.aws_shapes import HTTP_API_EVENT, SCHEDULED_EVENT_KEYS
 from tests.e2e.conftest import ECHO_TEMPLATE
-from tests.e2e.stack import ROOT, LocalStack, process_exists
+from tests.e2e.stack import ROOT, LocalStack, process_exists, running_stack
 
 ENVIRONMENTS = 4
 
 
 @pytest.fixture(scope="module")
 def echo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    running = LocalStack(
+    with running_stack(
         tmp_path_factory.mktemp("echo"),
         "--template",
         str(ECHO_TEMPLATE),
@@ -37,9 +37,8 @@ def echo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]
         "0.2",
         "--max-concurrency",
         str(ENVIRONMENTS),
-    ).start()
-    yield running
-    assert running.stop() == 0, running.output()
+    ) as running:
+        yield running
 
 
 def raw_request(

@@ -21,7 +21,7 @@ from orderhelp.local.sample_events import (
     seed_calls,
     stage_seed_cases,
 )
-from tests.e2e.stack import ROOT, LocalStack
+from tests.e2e.stack import ROOT, LocalStack, running_stack
 
 EVENTS = ROOT / "events"
 
@@ -155,11 +155,8 @@ def test_every_event_replays_with_orderhelp_invoke(
     run_wave(stack, first)
     scheduled = [[event] for event in sample_events() if is_scheduled(event)]
     for wave in [*others, *scheduled]:
-        fresh = LocalStack(tmp_path_factory.mktemp("wave"), "--no-demo").start()
-        try:
+        with running_stack(tmp_path_factory.mktemp("wave"), "--no-demo") as fresh:
             run_wave(fresh, wave)
-        finally:
-            assert fresh.stop() == 0, fresh.output()
 
 
 def api_event(method: str, path: str, claims: dict[str, Any], scopes: list[str] | None) -> Any:
