@@ -1,5 +1,6 @@
 """OpsApiFunction: the shop's payment and warehouse systems create orders and move them along."""
 
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -102,72 +103,59 @@ _EVENT_RESPONSES = {
 } | _ORDER_RESPONSES
 
 
-@app.post(
-    "/ops/orders/<order_id>/pay",
-    summary="Record the payment",
-    tags=["ops"],
-    operation_id="ops_pay",
-    responses=_EVENT_RESPONSES,
+@dataclass(frozen=True)
+class ShopEvent:
+    """A route of the shop's systems that fires one event of the order's machine."""
+
+    event: str
+    path: str
+    details: type[BaseModel]
+    operation_id: str
+    summary: str
+    description: str | None = None
+
+
+SHOP_EVENT_ROUTES = (
+    ShopEvent("pay", "pay", PaymentDetails, "ops_pay", "Record the payment"),
+    ShopEvent("ship", "ship", ShipmentDetails, "ops_ship", "Record the shipment"),
+    ShopEvent("deliver", "deliver", DeliveryDetails, "ops_deliver", "Record the delivery"),
+    ShopEvent("cancel", "cancel", CancellationDetails, "ops_cancel", "Cancel the order"),
+    ShopEvent(
+        "revise_estimate",
+        "estimate",
+        EstimateRevision,
+        "ops_revise_estimate",
+        "Set a new estimate",
+        "A new ship-by date for a paid order (`estimated_ship_by`) or a new delivery "
+        "date for a shipped one (`estimated_delivery_by`): exactly one of them. A delay recorded "
+        "for the old date is cleared, and missing the new date counts as a new delay.",
+    ),
 )
-def pay(
-    order_id: OrderIdPath, details: Annotated[PaymentDetails, Body(embed=False)]
-) -> Response[str]:
-    return _apply(order_id, "pay", details)
 
 
-@app.post(
-    "/ops/orders/<order_id>/ship",
-    summary="Record the shipment",
-    tags=["ops"],
-    operation_id="ops_ship",
-    responses=_EVENT_RESPONSES,
-)
-def ship(
-    order_id: OrderIdPath, details: Annotated[ShipmentDetails, Body(embed=False)]
-) -> Response[str]:
-    return _apply(order_id, "ship", details)
+def _register_shop_event_route(route: ShopEvent) -> None:
+    """One route per event, so each documents and validates its own body."""
+    model = route.details
+
+    def fire(
+        order_id: OrderIdPath,
+        details: Annotated[model, Body(embed=False)],  # type: ignore[valid-type]
+    ) -> Response[str]:
+        return _apply(order_id, route.event, details)
+
+    fire.__name__ = route.event
+    app.post(
+        f"/ops/orders/<order_id>/{route.path}",
+        summary=route.summary,
+        description=route.description,
+        tags=["ops"],
+        operation_id=route.operation_id,
+        responses=_EVENT_RESPONSES,
+    )(fire)
 
 
-@app.post(
-    "/ops/orders/<order_id>/deliver",
-    summary="Record the delivery",
-    tags=["ops"],
-    operation_id="ops_deliver",
-    responses=_EVENT_RESPONSES,
-)
-def deliver(
-    order_id: OrderIdPath, details: Annotated[DeliveryDetails, Body(embed=False)]
-) -> Response[str]:
-    return _apply(order_id, "deliver", details)
-
-
-@app.post(
-    "/ops/orders/<order_id>/cancel",
-    summary="Cancel the order",
-    tags=["ops"],
-    operation_id="ops_cancel",
-    responses=_EVENT_RESPONSES,
-)
-def cancel(
-    order_id: OrderIdPath, details: Annotated[CancellationDetails, Body(embed=False)]
-) -> Response[str]:
-    return _apply(order_id, "cancel", details)
-
-
-@app.post(
-    "/ops/orders/<order_id>/estimate",
-    summary="Set a new estimate",
-    description="A new ship-by date for a paid order (`estimated_ship_by`) or a new delivery "
-    "date for a shipped one (`estimated_delivery_by`): exactly one of them. A delay recorded "
-    "for the old date is cleared, and missing the new date counts as a new delay.",
-    tags=["ops"],
-    operation_id="ops_revise_estimate",
-    responses=_EVENT_RESPONSES,
-)
-def revise_estimate(
-    order_id: OrderIdPath, details: Annotated[EstimateRevision, Body(embed=False)]
-) -> Response[str]:
-    return _apply(order_id, "revise_estimate", details)
+for _route in SHOP_EVENT_ROUTES:
+    _register_shop_event_route(_route)
 
 
 handler = lambda_entry(app, authorize=require_ops)
