@@ -39,7 +39,7 @@ fmt: $(INSTALLED) ## format the code and apply safe lint fixes
 
 .PHONY: typecheck
 typecheck: $(INSTALLED) ## mypy, strict, on the rules and the Lambda code
-	$(BIN)/mypy --strict -p lifecycle -p orderhelp
+	$(BIN)/mypy --strict -p lifecycle -p orderhelp -p orderhelp_dev
 
 .PHONY: cfn-lint
 cfn-lint: $(INSTALLED) ## lint the SAM template

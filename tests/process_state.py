@@ -12,7 +12,7 @@ from typing import Any
 
 import orderhelp
 
-_SKIPPED = ("orderhelp.local", "orderhelp.cli", "orderhelp.openapi")
+_SKIPPED: tuple[str, ...] = ()
 
 
 def _cached_factories() -> list[Any]:

@@ -13,8 +13,8 @@ import statistics
 import sys
 from typing import Any
 
-from orderhelp.local.sample_events import sample_events
-from orderhelp.local.template import functions
+from orderhelp_dev.local.sample_events import sample_events
+from orderhelp_dev.local.template import functions
 from tests.bench.report import Figure, print_table, summary
 from tests.handlers.client import START, Identity, api_event
 from tests.lambda_process import (

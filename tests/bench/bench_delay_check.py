@@ -52,15 +52,15 @@ from lifecycle.order import (
 from lifecycle.order_lifecycle import apply_event
 from lifecycle.policy import Policy
 from orderhelp import aws, config, wiring
-from orderhelp.local.template import (
+from orderhelp.records import Actor, ActorKind, HistoryEntry, OrderChange
+from orderhelp.store import DynamoOrderStore, order_pk
+from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
     parameter_defaults,
     resources,
 )
-from orderhelp.records import Actor, ActorKind, HistoryEntry, OrderChange
-from orderhelp.store import DynamoOrderStore, order_pk
 from tests.builders import a_new_order
 from tests.process_state import forget_process_state
 

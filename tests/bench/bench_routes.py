@@ -20,8 +20,8 @@ from botocore import xform_name
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
-from orderhelp.local.template import (
+from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from orderhelp.local.identities import TokenIssuer
 from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.browser.browser import AXE, chromium, new_page
 from tests.e2e.shop import Shop
 from tests.e2e.stack import Http, LocalStack, running_stack
@@ -50,7 +50,7 @@ def shop(http: Http, tokens: TokenIssuer) -> Shop:
 
 @pytest.fixture(scope="session")
 def store(stack: LocalStack) -> DynamoOrderStore:
-    """The stack's store, to put cases in any state (`orderhelp.local.cases.stage_case`)."""
+    """The stack's store, to put cases in any state (`orderhelp_dev.local.cases.stage_case`)."""
     return stack.store()
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from orderhelp.local.cases import stage_case
-from orderhelp.local.identities import TokenIssuer
 from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.cases import stage_case
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.browser.browser import (
     new_page,
     open_agent_case,

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, Request, Route, expect
 
-from orderhelp.local.identities import SigningKey, TokenIssuer
-from orderhelp.local.template import load_template
+from orderhelp_dev.local.identities import SigningKey, TokenIssuer
+from orderhelp_dev.local.template import load_template
 from tests.browser.browser import open_form, sign_in
 from tests.e2e.shop import Shop
 from tests.e2e.stack import LocalStack

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from orderhelp.local.cases import Conversation, stage_case
-from orderhelp.local.identities import TokenIssuer
 from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.cases import Conversation, stage_case
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.browser.browser import (
     PHONE,
     Words,
@@ -130,7 +130,7 @@ def run_the_delay_check(stack: LocalStack) -> None:
         [
             sys.executable,
             "-m",
-            "orderhelp.cli",
+            "orderhelp_dev.cli",
             "invoke",
             "DelayCheckFunction",
             "--event",

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import jwt
 import pytest
 
-from orderhelp.local.demo import DEMO_AGENTS, demo_customers
-from orderhelp.local.site import CONTENT_SECURITY_POLICY
+from orderhelp_dev.local.demo import DEMO_AGENTS, demo_customers
+from orderhelp_dev.local.site import CONTENT_SECURITY_POLICY
 from tests.e2e.stack import Http
 
 NOT_FOUND = {"message": "Not Found"}

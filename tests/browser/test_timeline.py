@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from orderhelp.local.identities import TokenIssuer
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.browser.browser import open_order, sign_in
 from tests.browser.test_help_actions import long_date
 from tests.e2e.shop import Shop, iso

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orderhelp.local.identities import TokenIssuer
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.e2e.stack import Http, LocalStack, running_stack
 
 ECHO_TEMPLATE = Path(__file__).parent / "echo" / "template.yaml"

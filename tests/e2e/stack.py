@@ -16,10 +16,10 @@ from typing import IO, Any
 
 import boto3
 
-from orderhelp.local.identities import IdentityProvider, SigningKey, TokenIssuer
-from orderhelp.local.state import StackState
-from orderhelp.local.template import functions, parameter_defaults
 from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.identities import IdentityProvider, SigningKey, TokenIssuer
+from orderhelp_dev.local.state import StackState
+from orderhelp_dev.local.template import functions, parameter_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 60.0
@@ -99,7 +99,7 @@ class LocalStack:
                 [
                     sys.executable,
                     "-m",
-                    "orderhelp.cli",
+                    "orderhelp_dev.cli",
                     "serve",
                     "--port",
                     str(self.port),

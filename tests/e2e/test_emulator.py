@@ -256,7 +256,7 @@ def test_a_taken_port_is_one_line_naming_the_port_and_the_flag(echo_stack: Local
         [
             sys.executable,
             "-m",
-            "orderhelp.cli",
+            "orderhelp_dev.cli",
             "serve",
             "--port",
             str(echo_stack.port),

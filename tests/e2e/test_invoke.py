@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from orderhelp.local.apigw import Authorization, HttpRequest, build_event
-from orderhelp.local.lambda_runtime import match_route
-from orderhelp.local.sample_events import (
+from orderhelp_dev.local.apigw import Authorization, HttpRequest, build_event
+from orderhelp_dev.local.lambda_runtime import match_route
+from orderhelp_dev.local.sample_events import (
     SampleEvent,
     sample_events,
     seed_calls,
@@ -28,7 +28,7 @@ EVENTS = ROOT / "events"
 
 def invoke(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "orderhelp.cli", "invoke", *args],
+        [sys.executable, "-m", "orderhelp_dev.cli", "invoke", *args],
         capture_output=True,
         text=True,
         timeout=120,

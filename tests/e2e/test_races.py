@@ -6,7 +6,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from orderhelp.local.identities import TokenIssuer
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.e2e.shop import ADDRESS, Shop
 from tests.e2e.stack import Http, Reply
 

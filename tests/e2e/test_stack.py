@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.actions import HelpAction
-from orderhelp.local.identities import SigningKey, TokenIssuer
+from orderhelp_dev.local.identities import SigningKey, TokenIssuer
 from tests.e2e.stack import ROOT, Http, LocalStack
 
 
@@ -170,7 +170,7 @@ def token_command(stack: LocalStack, *who: str) -> subprocess.CompletedProcess[s
         [
             sys.executable,
             "-m",
-            "orderhelp.cli",
+            "orderhelp_dev.cli",
             "token",
             *who,
             "--port",
@@ -209,7 +209,7 @@ def test_orderhelp_token_prints_the_token_alone(
 
 def test_orderhelp_token_without_a_stack_says_so(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "orderhelp.cli", "token", "--ops", "--state-dir", str(tmp_path)],
+        [sys.executable, "-m", "orderhelp_dev.cli", "token", "--ops", "--state-dir", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,7 +1,7 @@
 """The whole story of one order, told over real HTTP against the local stack."""
 
 from lifecycle.actions import HelpAction
-from orderhelp.local.identities import TokenIssuer
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.e2e.shop import Shop
 from tests.e2e.stack import Http
 

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
-from orderhelp.local.template import functions
 from orderhelp.records import CaseRecord
 from orderhelp.store import CaseStore
+from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp_dev.local.template import functions
 from tests.handlers.client import CUSTOMER, Api, Identity, Reply
 
 AGENT = "agent-ana"

@@ -7,11 +7,11 @@ from typing import Any
 from urllib.parse import quote
 
 from orderhelp.config import store_settings
-from orderhelp.local.apigw import Authorization, HttpRequest, build_event, response_from_result
-from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
-from orderhelp.local.template import FunctionSpec, functions
 from orderhelp.records import OrderRecord
 from orderhelp.store import MESSAGE, DynamoOrderStore, case_pk
+from orderhelp_dev.local.apigw import Authorization, HttpRequest, build_event, response_from_result
+from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
+from orderhelp_dev.local.template import FunctionSpec, functions
 
 OPS_SCOPE = "orders/ops"
 CUSTOMER = "cust-lucia"

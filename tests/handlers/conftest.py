@@ -13,8 +13,8 @@ from moto import mock_aws
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
 from orderhelp.handlers import delay_check as delay_check_handler
-from orderhelp.local.sample_events import seed_calls, stage_seed_cases
-from orderhelp.local.template import (
+from orderhelp_dev.local.sample_events import seed_calls, stage_seed_cases
+from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lifecycle.actions import HelpAction
-from orderhelp.local.template import Route, http_routes
+from orderhelp_dev.local.template import Route, http_routes
 from tests.handlers.client import (
     CUSTOMER,
     HELP_BODIES,

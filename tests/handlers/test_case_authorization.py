@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from orderhelp.local.template import Route, http_routes
+from orderhelp_dev.local.template import Route, http_routes
 from tests.handlers.case_calls import AGENT, assign, open_case
 from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity
 

@@ -19,11 +19,16 @@ from lifecycle.policy import CasePolicy, Policy
 from orderhelp import wiring
 from orderhelp.case_service import MESSAGE_ATTEMPTS
 from orderhelp.errors import Conflict
-from orderhelp.local.template import create_table_requests, functions, parameter_defaults, resources
 from orderhelp.models import CreateOrderRequest
 from orderhelp.records import Actor, ActorKind, OrderChange, OrderRecord
 from orderhelp.services import OrderService
 from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.template import (
+    create_table_requests,
+    functions,
+    parameter_defaults,
+    resources,
+)
 from tests.handlers.case_calls import (
     AGENT,
     OTHER_AGENT,

@@ -11,7 +11,7 @@ from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp import aws, wiring
 from orderhelp.config import store_settings
-from orderhelp.local.cases import stage_cases_in_every_state
+from orderhelp_dev.local.cases import stage_cases_in_every_state
 from tests.handlers.case_calls import (
     AGENT,
     OTHER_AGENT,

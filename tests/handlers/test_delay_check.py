@@ -18,11 +18,11 @@ from orderhelp.delay_check import DelayCheck, DueOrders, DuePage
 from orderhelp.due_index import due_pk, shard_of
 from orderhelp.handlers import delay_check as delay_check_handler
 from orderhelp.handlers.delay_check import DelayCheckIncomplete, NotAScheduledEvent
-from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
-from orderhelp.local.sample_events import EVENTS_DIR
-from orderhelp.local.template import functions, resolve, resources
 from orderhelp.records import OrderChange, OrderRecord
 from orderhelp.store import OrderStore
+from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp_dev.local.sample_events import EVENTS_DIR
+from orderhelp_dev.local.template import functions, resolve, resources
 from tests.handlers.client import CUSTOMER, Api, Identity, iso
 from tests.handlers.interference import InterleavingStore
 

@@ -28,16 +28,16 @@ from lifecycle.order import EstimateRevision, Order, OrderStatus
 from lifecycle.order_lifecycle import apply_event
 from orderhelp import wiring
 from orderhelp.config import store_settings
-from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
-from orderhelp.local.template import (
+from orderhelp.records import Actor, ActorKind, HistoryEntry, OrderChange
+from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
     parameter_defaults,
     resources,
 )
-from orderhelp.records import Actor, ActorKind, HistoryEntry, OrderChange
-from orderhelp.store import DynamoOrderStore
 from tests.builders import order_in
 
 REGION = "eu-west-1"

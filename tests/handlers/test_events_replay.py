@@ -13,14 +13,14 @@ from urllib.parse import parse_qsl, unquote
 import pytest
 
 from lifecycle.actions import HelpAction
-from orderhelp.local.apigw import (
+from orderhelp_dev.local.apigw import (
     Authorization,
     HttpRequest,
     build_event,
     response_from_result,
 )
-from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
-from orderhelp.local.sample_events import (
+from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
+from orderhelp_dev.local.sample_events import (
     EVENTS_DIR,
     MANIFEST,
     SEED,
@@ -29,7 +29,7 @@ from orderhelp.local.sample_events import (
     seed_cases,
     seed_orders,
 )
-from orderhelp.local.template import functions, http_routes
+from orderhelp_dev.local.template import functions, http_routes
 from tests.handlers.conftest import SeedCases, SeedOrders
 
 EVENTS = sample_events()

@@ -22,9 +22,6 @@ from lifecycle.order import (
     PaymentDetails,
     ShipmentDetails,
 )
-from orderhelp import openapi
-from orderhelp.cli import main
-from orderhelp.local.template import http_routes
 from orderhelp.models import (
     AgentMessageRequest,
     AssignRequest,
@@ -32,6 +29,9 @@ from orderhelp.models import (
     CreateOrderRequest,
     SolveRequest,
 )
+from orderhelp_dev import openapi
+from orderhelp_dev.cli import main
+from orderhelp_dev.local.template import http_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "openapi.json"
@@ -64,7 +64,7 @@ def test_the_committed_document_is_what_the_code_generates(document: dict[str, A
 def test_generation_does_not_depend_on_the_process(document: dict[str, Any]) -> None:
     # Another interpreter, another hash seed: the same bytes.
     generated = subprocess.run(
-        [sys.executable, "-m", "orderhelp.cli", "openapi", "--output", "-"],
+        [sys.executable, "-m", "orderhelp_dev.cli", "openapi", "--output", "-"],
         capture_output=True,
         text=True,
         check=True,

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from orderhelp import aws, wiring
-from orderhelp.local.lambda_runtime import match_route
-from orderhelp.local.template import resources
+from orderhelp_dev.local.lambda_runtime import match_route
+from orderhelp_dev.local.template import resources
 from tests.handlers.case_calls import AGENT, InterleavingCaseStore, housekeeping
 from tests.handlers.client import Api, Identity, Reply
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from orderhelp.local.template import load_template
+from orderhelp_dev.local.template import load_template
 from tests.handlers.client import START, Identity, api_event
 from tests.infra.packaging import (
     FUNCTION_REQUIREMENTS,

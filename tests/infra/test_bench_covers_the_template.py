@@ -2,7 +2,7 @@
 
 import pytest
 
-from orderhelp.local.template import functions
+from orderhelp_dev.local.template import functions
 from tests.bench import bench_cold
 
 

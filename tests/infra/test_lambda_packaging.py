@@ -24,7 +24,7 @@ from tests.infra.packaging import (
 
 FIRST_PARTY = {"lifecycle", "orderhelp"}
 HANDLER_MODULES = ("orderhelp.handlers.customer_api", "orderhelp.handlers.ops_api")
-DEV_OR_LOCAL_ONLY = ("orderhelp.local", "orderhelp.cli", "yaml", "moto", "jwt", "mypy_boto3")
+DEV_OR_LOCAL_ONLY = ("orderhelp_dev", "yaml", "moto", "jwt", "mypy_boto3")
 
 
 def same(a: Requirement, b: Requirement) -> bool:
@@ -95,9 +95,7 @@ def test_the_layer_brings_what_the_rules_import() -> None:
 
 
 def test_the_functions_bring_what_their_code_imports() -> None:
-    needed = third_party_distributions(
-        ROOT / "functions" / "orderhelp", exclude=("orderhelp.local", "orderhelp.cli")
-    )
+    needed = third_party_distributions(ROOT / "functions" / "orderhelp")
     deployed = installed_closure(
         read_requirements(FUNCTION_REQUIREMENTS) | read_requirements(LAYER_REQUIREMENTS)
     )

@@ -9,9 +9,9 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from orderhelp.auth import OPS_SCOPE
-from orderhelp.local.site import CONTENT_SECURITY_POLICY, LOCAL_PREFIX
-from orderhelp.local.template import TEMPLATE as TEMPLATE_PATH
-from orderhelp.local.template import functions, http_routes, load_template, resources
+from orderhelp_dev.local.site import CONTENT_SECURITY_POLICY, LOCAL_PREFIX
+from orderhelp_dev.local.template import TEMPLATE as TEMPLATE_PATH
+from orderhelp_dev.local.template import functions, http_routes, load_template, resources
 
 TEMPLATE = load_template()
 TABLES = resources("AWS::DynamoDB::Table")

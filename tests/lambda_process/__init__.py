@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from orderhelp.local.template import (
+from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from orderhelp.local.dynamodb import EmbeddedDynamoDB
-from orderhelp.local.template import load_template, resources
+from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
+from orderhelp_dev.local.template import load_template, resources
 
 REGION = "eu-west-1"
 

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from orderhelp.local.identities import identity_provider, jwt_authorizers
-from orderhelp.local.lambda_runtime import function_runtimes
-from orderhelp.local.scheduler import rate_seconds, template_schedules
-from orderhelp.local.template import (
+from orderhelp_dev.local.identities import identity_provider, jwt_authorizers
+from orderhelp_dev.local.lambda_runtime import function_runtimes
+from orderhelp_dev.local.scheduler import rate_seconds, template_schedules
+from orderhelp_dev.local.template import (
     LOCAL_REGION,
     TEMPLATE,
     functions,

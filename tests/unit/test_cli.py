@@ -8,7 +8,7 @@ import pytest
 from lifecycle.actions import HelpAction
 from lifecycle.diagram import lifecycle_mermaid
 from lifecycle.order import OrderStatus
-from orderhelp.cli import DIAGRAM_END, DIAGRAM_START, main, readme_with_diagram
+from orderhelp_dev.cli import DIAGRAM_END, DIAGRAM_START, main, readme_with_diagram
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -41,7 +41,7 @@ from orderhelp.wiring import case_service
 app = create_resolver()
 
 FORBIDDEN_UNLESS = "the caller is not a customer service agent (`cognito:groups` lacks `agents`)."
-"""Who gets 403 on every route of this function (`orderhelp.openapi` documents it)."""
+"""Who gets 403 on every route of this function (`orderhelp_dev.openapi` documents it)."""
 
 
 class QueueStatus(StrEnum):

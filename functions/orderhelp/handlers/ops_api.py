@@ -37,7 +37,7 @@ def _shop_system() -> Actor:
     return Actor(kind=ActorKind.OPS, id=current_caller(app).subject)
 
 
-# Error answers every route shares (401, 404, 422, …) are documented by `orderhelp.openapi`.
+# Error answers every route shares (401, 404, 422, …) are documented by `orderhelp_dev.openapi`.
 _ORDER_RESPONSES: dict[int, Any] = {
     409: {
         "description": "Not allowed in the order's current state, or the order changed meanwhile",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orderhelp.local.template import TEMPLATE
+from orderhelp_dev.local.template import TEMPLATE
 
 DEFAULT_PORT = 3000
 DEFAULT_STATE_ROOT = TEMPLATE.parents[1] / ".state"

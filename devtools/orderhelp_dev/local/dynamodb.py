@@ -18,8 +18,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from orderhelp.local import dynamodb_transactions
-from orderhelp.local.template import create_table_requests, resources, time_to_live
+from orderhelp_dev.local import dynamodb_transactions
+from orderhelp_dev.local.template import create_table_requests, resources, time_to_live
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

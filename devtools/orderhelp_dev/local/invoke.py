@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orderhelp.local.environments import EnvironmentFailed, ExecutionEnvironment, Invocation
-from orderhelp.local.lambda_runtime import FunctionRuntime, function_runtimes
-from orderhelp.local.sdk_endpoints import use_local_aws
-from orderhelp.local.state import DEFAULT_STATE_ROOT, NoStackError, StackState
-from orderhelp.local.template import (
+from orderhelp_dev.local.environments import EnvironmentFailed, ExecutionEnvironment, Invocation
+from orderhelp_dev.local.lambda_runtime import FunctionRuntime, function_runtimes
+from orderhelp_dev.local.sdk_endpoints import use_local_aws
+from orderhelp_dev.local.state import DEFAULT_STATE_ROOT, NoStackError, StackState
+from orderhelp_dev.local.template import (
     LOCAL_REGION,
     TEMPLATE,
     load_template,
@@ -59,7 +59,7 @@ def invoke(options: InvokeOptions) -> int:
     database = None
     if options.embedded:
         # Only now: the embedded server (moto) is the heaviest import of the local stack.
-        from orderhelp.local.dynamodb import EmbeddedDynamoDB  # noqa: PLC0415
+        from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB  # noqa: PLC0415
 
         database = EmbeddedDynamoDB()
     try:

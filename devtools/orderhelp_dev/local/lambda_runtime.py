@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from orderhelp.local.apigw import route_key_matches
-from orderhelp.local.template import (
+from orderhelp_dev.local.apigw import route_key_matches
+from orderhelp_dev.local.template import (
     Route,
     function_environment,
     functions,

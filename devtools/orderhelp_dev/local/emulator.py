@@ -13,18 +13,18 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
-from orderhelp.local.apigw import (
+from orderhelp_dev.local.apigw import (
     HttpRequest,
     HttpResponse,
     build_event,
     new_request_id,
     response_from_result,
 )
-from orderhelp.local.environments import FunctionPool, Invocation
-from orderhelp.local.identities import JwtAuthorizer, Refusal
-from orderhelp.local.lambda_runtime import match_route, most_specific_first
-from orderhelp.local.site import LocalSite
-from orderhelp.local.template import LOCAL_ACCOUNT_ID, Route
+from orderhelp_dev.local.environments import FunctionPool, Invocation
+from orderhelp_dev.local.identities import JwtAuthorizer, Refusal
+from orderhelp_dev.local.lambda_runtime import match_route, most_specific_first
+from orderhelp_dev.local.site import LocalSite
+from orderhelp_dev.local.template import LOCAL_ACCOUNT_ID, Route
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit."""

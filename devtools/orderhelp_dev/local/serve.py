@@ -18,17 +18,18 @@ from typing import TextIO
 from lifecycle.policy import CasePolicy
 from orderhelp.aws import dynamodb
 from orderhelp.config import CaseSettings, StoreSettings
-from orderhelp.local.demo import (
+from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.demo import (
     DEMO_AGENTS,
     DemoCustomer,
     demo_customers,
     load_demo,
     stage_demo_cases,
 )
-from orderhelp.local.dynamodb import EmbeddedDynamoDB
-from orderhelp.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
-from orderhelp.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
-from orderhelp.local.identities import (
+from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
+from orderhelp_dev.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
+from orderhelp_dev.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
+from orderhelp_dev.local.identities import (
     IdentityProvider,
     JwtAuthorizer,
     SigningKey,
@@ -36,12 +37,12 @@ from orderhelp.local.identities import (
     identity_provider,
     jwt_authorizers,
 )
-from orderhelp.local.lambda_runtime import function_runtimes
-from orderhelp.local.scheduler import Schedule, Scheduler, template_schedules
-from orderhelp.local.sdk_endpoints import use_local_aws
-from orderhelp.local.site import WEB_ROOT, LocalSite, LocalUser
-from orderhelp.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT, StackState
-from orderhelp.local.template import (
+from orderhelp_dev.local.lambda_runtime import function_runtimes
+from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
+from orderhelp_dev.local.sdk_endpoints import use_local_aws
+from orderhelp_dev.local.site import WEB_ROOT, LocalSite, LocalUser
+from orderhelp_dev.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT, StackState
+from orderhelp_dev.local.template import (
     LOCAL_REGION,
     TEMPLATE,
     functions,
@@ -50,7 +51,6 @@ from orderhelp.local.template import (
     local_references,
     resources,
 )
-from orderhelp.store import DynamoOrderStore
 
 
 @dataclass(frozen=True)

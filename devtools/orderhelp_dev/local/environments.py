@@ -1,6 +1,6 @@
 """Lambda's concurrency model, locally: each function gets a pool of execution environments.
 
-An environment is a worker process (`orderhelp.local.worker`) that imports the handler once and
+An environment is a worker process (`orderhelp_dev.local.worker`) that imports the handler once and
 serves one invocation at a time. A request takes an idle environment (the most recently used, as
 Lambda reuses warm ones) or, when none is idle, starts a new one — a cold start — up to the
 function's concurrency limit. Requests to one function therefore really run in parallel, while no
@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from typing import IO, Any
 
-from orderhelp.local.lambda_runtime import FunctionRuntime
+from orderhelp_dev.local.lambda_runtime import FunctionRuntime
 
 DEFAULT_MAX_CONCURRENCY = min(16, 2 * (os.cpu_count() or 1))
 """Execution environments per function. Lambda allows far more, but here every environment shares
@@ -88,7 +88,7 @@ class ExecutionEnvironment:
                 [
                     sys.executable,
                     "-m",
-                    "orderhelp.local.worker",
+                    "orderhelp_dev.local.worker",
                     f"--fd={theirs.fileno()}",
                     f"--handler={runtime.handler}",
                     f"--function-name={runtime.logical_id}",

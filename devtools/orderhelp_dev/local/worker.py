@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
-from orderhelp.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 
 
 def error_payload(error: BaseException, error_type: str | None = None) -> dict[str, Any]:

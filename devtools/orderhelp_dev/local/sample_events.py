@@ -8,7 +8,7 @@ scheduled event: figures of the run's result), and the orders of `events/seed.js
 seed describes those orders as calls to the ops API (and, for an already open case, the customer
 API), with every time given in hours from the moment of seeding, so the events keep their meaning
 whatever day they are replayed. The seed's cases (fixed ids, so events can name them) are put in
-their state after their orders, by `orderhelp.local.cases.stage_case`."""
+their state after their orders, by `orderhelp_dev.local.cases.stage_case`."""
 
 import json
 from collections.abc import Sequence
@@ -187,7 +187,7 @@ def stage_seed_cases(
     case_policy: "CasePolicy | None" = None,
 ) -> None:
     """Put `case_ids` of the seed in their state; their orders must be in the store already."""
-    from orderhelp.local.cases import stage_case  # noqa: PLC0415 — the Lambda code, on demand
+    from orderhelp_dev.local.cases import stage_case  # noqa: PLC0415 — the Lambda code, on demand
 
     cases = seed_cases()
     for case_id in case_ids:

@@ -13,8 +13,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote
 
-from orderhelp.local.apigw import HttpRequest, HttpResponse
-from orderhelp.local.identities import TokenIssuer
+from orderhelp_dev.local.apigw import HttpRequest, HttpResponse
+from orderhelp_dev.local.identities import TokenIssuer
 
 WEB_ROOT = Path(__file__).resolve().parents[3] / "web"
 LOCAL_PREFIX = "/__local/"

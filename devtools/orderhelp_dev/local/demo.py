@@ -5,8 +5,8 @@ estimate, and delivered orders inside and outside the return window.
 
 Then cases with customer service in every state (open, pending, solved, closed), in both
 languages, worked by the demo agents: `stage_demo_cases` walks each through the real case flows
-(`orderhelp.local.cases.stage_case`) against the stack's store, on a timeline that ends before now,
-since a closed case is one housekeeping closed days after it was solved."""
+(`orderhelp_dev.local.cases.stage_case`) against the stack's store, on a timeline that ends
+before now, since a closed case is one housekeeping closed days after it was solved."""
 
 import json
 import urllib.error
@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lifecycle.policy import CasePolicy
-from orderhelp.local.cases import Conversation, stage_case
-from orderhelp.local.identities import TokenIssuer
 from orderhelp.store import DynamoOrderStore
+from orderhelp_dev.local.cases import Conversation, stage_case
+from orderhelp_dev.local.identities import TokenIssuer
 
 Step = tuple[str, dict[str, Any]]
 """An ops event (`pay`, `ship`, `deliver`, `cancel`) and its body."""

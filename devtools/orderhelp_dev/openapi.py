@@ -22,8 +22,8 @@ from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, Tag
 
 from orderhelp.api import IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES
 from orderhelp.errors import RETRY_AFTER_SECONDS
-from orderhelp.local.lambda_runtime import match_route
-from orderhelp.local.template import Route, functions, http_routes, resources
+from orderhelp_dev.local.lambda_runtime import match_route
+from orderhelp_dev.local.template import Route, functions, http_routes, resources
 
 TITLE = "Order Help Center API"
 DESCRIPTION = (

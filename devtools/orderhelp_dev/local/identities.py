@@ -16,8 +16,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from orderhelp.local.apigw import Authorization
-from orderhelp.local.template import resolve, resources
+from orderhelp_dev.local.apigw import Authorization
+from orderhelp_dev.local.template import resolve, resources
 
 ALGORITHM = "RS256"
 USER_SCOPES = "openid email"

@@ -44,7 +44,7 @@ def _diagram(args: argparse.Namespace) -> int:
 
 def _openapi(args: argparse.Namespace) -> int:
     # Imported here: it loads both API functions, which `matrix` and `diagram` do not need.
-    from orderhelp.openapi import openapi_document, render
+    from orderhelp_dev.openapi import openapi_document, render
 
     text = render(openapi_document())
     output: str = args.output
@@ -59,8 +59,8 @@ def _openapi(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from orderhelp.local.serve import ServeOptions, serve
-    from orderhelp.local.site import WEB_ROOT
+    from orderhelp_dev.local.serve import ServeOptions, serve
+    from orderhelp_dev.local.site import WEB_ROOT
 
     return serve(
         ServeOptions(
@@ -77,8 +77,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from orderhelp.local.identities import IdentityProvider, SigningKey, TokenIssuer
-    from orderhelp.local.state import NoStackError, StackState
+    from orderhelp_dev.local.identities import IdentityProvider, SigningKey, TokenIssuer
+    from orderhelp_dev.local.state import NoStackError, StackState
 
     state = StackState.for_port(args.port, args.state_dir)
     try:
@@ -101,7 +101,7 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from orderhelp.local.invoke import InvokeOptions, invoke
+    from orderhelp_dev.local.invoke import InvokeOptions, invoke
 
     return invoke(
         InvokeOptions(
@@ -124,9 +124,9 @@ def _positive(value: str) -> float:
 
 def _add_local_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     # Light imports only: the stack's machinery loads when a local command runs.
-    from orderhelp.local.environments import DEFAULT_MAX_CONCURRENCY
-    from orderhelp.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT
-    from orderhelp.local.template import TEMPLATE
+    from orderhelp_dev.local.environments import DEFAULT_MAX_CONCURRENCY
+    from orderhelp_dev.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT
+    from orderhelp_dev.local.template import TEMPLATE
 
     def stack_flags(parser: argparse.ArgumentParser, template: bool = True) -> None:
         parser.add_argument(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from orderhelp.local.template import LOCAL_ACCOUNT_ID, FunctionSpec, resolve
+from orderhelp_dev.local.template import LOCAL_ACCOUNT_ID, FunctionSpec, resolve
 
 SCHEDULE_TYPES = ("Schedule", "ScheduleV2")
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
