@@ -6,7 +6,9 @@ import binascii
 import json
 import re
 import warnings
+import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -25,8 +27,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lifecycle.i18n import negotiate
 from lifecycle.order import Identifier
+from orderhelp import budget
 from orderhelp.auth import Caller, caller_from
-from orderhelp.aws import dynamodb
+from orderhelp.aws import idempotency_dynamodb
+from orderhelp.changes import RequestContext
 from orderhelp.config import store_settings
 from orderhelp.errors import (
     CaseNotFound,
@@ -40,6 +44,7 @@ from orderhelp.errors import (
     error_body,
     to_response,
 )
+from orderhelp.records import Actor, ActorKind
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_MEDIA_TYPE = "application/json"
@@ -90,6 +95,12 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
         if isinstance(body, BaseModel)
         else json.dumps(body, ensure_ascii=False)
     )
+    return _json_text_response(status, text, headers)
+
+
+def _json_text_response(
+    status: int, text: str, headers: dict[str, str] | None = None
+) -> Response[str]:
     return Response(
         status_code=status, content_type=content_types.APPLICATION_JSON, body=text, headers=headers
     )
@@ -125,32 +136,52 @@ def request_locale(app: APIGatewayHttpResolver) -> str:
 @cache
 def _idempotency_store() -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(
-        table_name=store_settings().idempotency_table, boto3_client=dynamodb()
+        table_name=store_settings().idempotency_table, boto3_client=idempotency_dynamodb()
     )
 
 
-def idempotently(
-    app: APIGatewayHttpResolver, caller: Caller, body: Any, work: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
-    """Run `work` once per Idempotency-Key: a retry with the same key and body gets the first
-    answer and changes nothing; the same key with another body is refused. Without the header,
-    `work` just runs (every write is conditional anyway)."""
+@dataclass(frozen=True)
+class Answer:
+    """What a write route answers: its status and body."""
+
+    status: int
+    body: BaseModel
+
+
+def answer_once(
+    app: APIGatewayHttpResolver,
+    kind: ActorKind,
+    body: BaseModel | None,
+    work: Callable[[RequestContext], Answer],
+) -> Response[str]:
+    """The tail of every write route: run `work` once per request and answer it.
+
+    With an `Idempotency-Key`, a retry with the same key and body gets the first answer and
+    changes nothing (the same key with another body is refused), and every write the request
+    makes carries an identity derived from the key and body: if the first attempt's answer was
+    lost (a 503 that said the write may have been applied), the retry recognises the applied
+    write and answers it, never writing it twice. Without the header, the request's writes
+    carry an identity of their own, so retries inside this call are recognised too."""
+    caller = current_caller(app)
+    actor = Actor(kind=kind, id=caller.subject)
+    payload = body.model_dump(mode="json") if body is not None else {}
     key = app.current_event.headers.get(IDEMPOTENCY_KEY_HEADER)
     if key is None:
-        return work()
+        answer = work(RequestContext.fresh(actor))
+        return json_response(answer.status, answer.body)
     if not _IDEMPOTENCY_KEY.fullmatch(key):
         raise InvalidIdempotencyKey(
             "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces."
         )
-    call = {
-        "caller": caller.subject,
-        "route": f"{app.current_event.http_method} {app.current_event.path}",
-        "key": key,
-        "body": body,
-    }
+    route = f"{app.current_event.http_method} {app.current_event.path}"
+    call = {"caller": caller.subject, "route": route, "key": key, "body": payload}
+    request = RequestContext.derived(
+        actor, caller.subject, route, key, json.dumps(payload, sort_keys=True, default=str)
+    )
 
     def run(call: dict[str, Any]) -> dict[str, Any]:
-        return work()
+        answer = work(request)
+        return {"status": answer.status, "body": _packed(answer.body.model_dump_json())}
 
     guarded = idempotent_function(
         data_keyword_argument="call",
@@ -159,7 +190,17 @@ def idempotently(
         key_prefix="orderhelp",
     )(run)
     result: dict[str, Any] = guarded(call=call)
-    return result
+    return _json_text_response(result["status"], _unpacked(result["body"]))
+
+
+def _packed(text: str) -> str:
+    """An answer as its idempotency record keeps it: compressed (a help action's answer, the
+    whole Order Details page, is several KB of repetitive JSON; every KB is a write unit)."""
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+
+def _unpacked(packed: str) -> str:
+    return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -237,6 +278,8 @@ def lambda_entry(
                 "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
                 "body": response.body,
             }
-        return app.resolve(event, context)
+        # Every DynamoDB call of the request fits in the time the function has left.
+        with budget.invocation(context.get_remaining_time_in_millis()):
+            return app.resolve(event, context)
 
     return handler

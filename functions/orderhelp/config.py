@@ -11,8 +11,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from lifecycle.actions import HelpAction
 from lifecycle.policy import CasePolicy, Policy
+from orderhelp.store.order_store import Indexes
 
-MAX_DUE_INDEX_SHARDS = 100
+MAX_SHARDS = 100
 
 
 class PolicySettings(BaseSettings):
@@ -58,26 +59,37 @@ class CaseSettings(BaseSettings):
 
 
 class StoreSettings(BaseSettings):
-    """Where the data lives. Table and index names come from the template."""
+    """Where the data lives. Table and index names come from the template; a function has the
+    names of the indexes it may query (the template grants it those alone)."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     orders_table: str = Field(min_length=3)
-    orders_by_customer_index: str = Field(min_length=3)
-    cases_by_customer_index: str = Field(min_length=3)
-    case_queue_index: str = Field(min_length=3)
+    orders_by_customer_index: str | None = Field(default=None, min_length=3)
+    cases_by_customer_index: str | None = Field(default=None, min_length=3)
+    case_queue_index: str | None = Field(default=None, min_length=3)
+    orders_awaiting_milestone_index: str | None = Field(default=None, min_length=3)
     idempotency_table: str = Field(min_length=3)
-    due_index_shards: int = Field(ge=1, le=MAX_DUE_INDEX_SHARDS)
+    due_index_shards: int = Field(ge=1, le=MAX_SHARDS)
     """Shards of the index of orders awaiting a milestone. Every function that writes orders
-    writes their index keys, so every function needs the same number (see `due_index`)."""
+    writes their index keys, so every function needs the same number (see `store.keys`)."""
+    case_queue_shards: int = Field(ge=1, le=MAX_SHARDS)
+    """Shards of each case queue; every function that writes cases writes their queue keys."""
+
+    def indexes(self) -> Indexes:
+        return Indexes(
+            orders_by_customer=self.orders_by_customer_index,
+            cases_by_customer=self.cases_by_customer_index,
+            case_queue=self.case_queue_index,
+            orders_awaiting_milestone=self.orders_awaiting_milestone_index,
+        )
 
 
 class DelayCheckSettings(BaseSettings):
-    """The scheduled delay check: the index it queries and how it paces a run."""
+    """The scheduled delay check: how it paces a run."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    orders_awaiting_milestone_index: str = Field(min_length=3)
     delay_check_page_size: int = Field(default=100, ge=1, le=1000)
     """Index items per Query page: small enough that the time left is checked often."""
     delay_check_time_margin_seconds: float = Field(default=30, ge=0, le=600)

@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
-from lifecycle.help import Availability
+from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
 from lifecycle.order import Address, Amount, Identifier, LineItem, Order, OrderStatus
 from lifecycle.policy import Policy
 from lifecycle.times import UtcDatetime
-from orderhelp.records import ActorKind, HistoryEntry
+from orderhelp.records import ActorKind, HistoryEntry, OrderRecord
 
 
 class Money(BaseModel):
@@ -149,6 +149,15 @@ class OrderDetails(OrderView):
     cases: list[CaseSummaryView]
     history: list[HistoryView]
 
+    @classmethod
+    def of_record(cls, record: OrderRecord, now: datetime, locale: str) -> "OrderDetails":
+        return cls(
+            **OrderView.fields_of(record.order, locale),
+            help=explain(record.order, now, locale),
+            cases=[CaseSummaryView.of(case, locale) for case in record.cases],
+            history=[HistoryView.of(entry) for entry in record.history],
+        )
+
 
 class OrderListItem(BaseModel):
     order_id: str
@@ -225,14 +234,21 @@ class MessageView(BaseModel):
     body: str
 
 
+OLDER_MESSAGES = (
+    "Pass as `cursor` to read the messages before these; null when these reach the start."
+)
+
+
 class CaseConversation(CaseView):
-    """A case with its conversation as the customer sees it: agents' internal notes left out."""
+    """A case with its latest messages as the customer sees them (agents' internal notes left
+    out), oldest first; older ones are read a page at a time with `older_messages`."""
 
     messages: list[MessageView]
+    older_messages: str | None = Field(description=OLDER_MESSAGES)
 
     @classmethod
     def of_conversation(
-        cls, case: Case, messages: list[CaseMessage], locale: str
+        cls, case: Case, messages: list[CaseMessage], locale: str, older: str | None = None
     ) -> "CaseConversation":
         return cls(
             **cls.fields_of(case, locale),
@@ -241,6 +257,7 @@ class CaseConversation(CaseView):
                 for m in messages
                 if not m.internal
             ],
+            older_messages=older,
         )
 
 
@@ -256,14 +273,18 @@ class AgentCase(CaseView):
     version: int
     first_responded_at: datetime | None
     messages: list[AgentMessageView]
+    older_messages: str | None = Field(description=OLDER_MESSAGES)
 
     @classmethod
-    def of_conversation(cls, case: Case, messages: list[CaseMessage], locale: str) -> "AgentCase":
+    def of_conversation(
+        cls, case: Case, messages: list[CaseMessage], locale: str, older: str | None = None
+    ) -> "AgentCase":
         return cls(
             **cls.fields_of(case, locale),
             customer_id=case.customer_id,
             version=case.version,
             first_responded_at=case.first_responded_at,
+            older_messages=older,
             messages=[
                 AgentMessageView(
                     at=m.at,

@@ -158,6 +158,9 @@ class GuardRule:
     """What a guard of `OrderLifecycle` means to a customer when it does not hold."""
 
     reason: Reason
+    reads: tuple[str, ...]
+    """The order's fields the guard compares `now` with (besides the status, which fixes the
+    policy snapshot: it is taken when the order is paid and never changes afterwards)."""
     opens_at: Callable[[Order], datetime | None] | None = None
     """The guard holds once `now` is past this time (a deadline)."""
     closes_at: Callable[[Order], datetime | None] | None = None
@@ -165,14 +168,18 @@ class GuardRule:
 
 
 GUARD_RULES: dict[str, GuardRule] = {
-    "ship_by_has_passed": GuardRule(Reason.NOT_LATE_YET, opens_at=Order.shipping_late_after),
+    "ship_by_has_passed": GuardRule(
+        Reason.NOT_LATE_YET, ("estimated_ship_by",), opens_at=Order.shipping_late_after
+    ),
     "delivery_estimate_has_passed": GuardRule(
-        Reason.NOT_LATE_YET, opens_at=Order.delivery_late_after
+        Reason.NOT_LATE_YET, ("estimated_delivery_by",), opens_at=Order.delivery_late_after
     ),
     "return_window_is_open": GuardRule(
-        Reason.WINDOW_CLOSED, closes_at=Order.return_window_closes_at
+        Reason.WINDOW_CLOSED, ("delivered_at",), closes_at=Order.return_window_closes_at
     ),
-    "claim_window_is_open": GuardRule(Reason.WINDOW_CLOSED, closes_at=Order.claim_window_closes_at),
+    "claim_window_is_open": GuardRule(
+        Reason.WINDOW_CLOSED, ("delivered_at",), closes_at=Order.claim_window_closes_at
+    ),
 }
 
 
@@ -190,6 +197,16 @@ def source_states(event: str) -> list[OrderStatus]:
 def guards_of(event: str, status: OrderStatus) -> list[str]:
     """The names of the guards on `event`'s transition from `status`."""
     return [spec.func for t in transitions_of(event, status) for spec in t.cond]
+
+
+def fields_read_by(event: str, status: OrderStatus) -> tuple[str, ...]:
+    """What deciding `event` in `status` read of the order: the status and the fields its guards
+    compare. An event that changes nothing on the order is recorded only if these are still as
+    read, so it never needs the order's version (and never contends with the shop's changes)."""
+    fields = ["status"]
+    for guard in guards_of(event, status):
+        fields += [name for name in GUARD_RULES[guard].reads if name not in fields]
+    return tuple(fields)
 
 
 def enabled_events(order: Order, now: datetime) -> set[str]:

@@ -19,6 +19,7 @@ from lifecycle.policy import CasePolicy
 from orderhelp.aws import dynamodb
 from orderhelp.config import CaseSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
+from orderhelp.wiring import store_on
 from orderhelp_dev.local.demo import (
     DEMO_AGENTS,
     DemoCustomer,
@@ -178,14 +179,7 @@ class LocalStack:
             }
 
         settings = StoreSettings(**fields(StoreSettings))  # type: ignore[arg-type]
-        store = DynamoOrderStore(
-            dynamodb(),
-            settings.orders_table,
-            settings.orders_by_customer_index,
-            cases_by_customer_index=settings.cases_by_customer_index,
-            case_queue_index=settings.case_queue_index,
-            due_shards=settings.due_index_shards,
-        )
+        store = store_on(dynamodb(), settings)
         return store, CaseSettings(**fields(CaseSettings)).case_policy()  # type: ignore[arg-type]
 
     def _start_functions(self) -> None:

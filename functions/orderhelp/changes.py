@@ -1,0 +1,261 @@
+"""The one way anything changes: a `Changeset` says what one request changes, the store writes it
+as one conditional transaction or not at all.
+
+A flow fires events on the machines (`OrderLifecycle`, `CaseLifecycle`) and hands the results to
+a changeset; the changeset gives every change its version and its log entry (an order's history
+entry, a case's activity), stamps both with the request's identity, and says what each write is
+conditioned on. Flows therefore state *what* changes; versioning, logging, conditions and the
+exactly-once token are written here once:
+
+- a change of an order is conditioned on the status and version it was read at, and takes the
+  next version; a request that changes nothing on the order (a message to customer service) is
+  conditioned on what its guards read instead, and takes no version, so it never contends with
+  the shop's own changes;
+- a new case takes the order's slot for its action (at most one case per order and action is not
+  closed); a closing case gives the slot back; every other case change is conditioned on the
+  case's version;
+- `token()` is the transaction's `ClientRequestToken`, derived from the request and the versions
+  it writes, so DynamoDB recognises the SDK's retry of a transaction it already applied.
+
+The history entries and case activities are also the outbox: what the transaction wrote is what
+the rest of the world hears about.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lifecycle.case import OPEN_EVENT, Case, CaseMessage, CaseStatus
+from lifecycle.order import Order
+from orderhelp.records import Actor, CaseActivity, HistoryEntry
+
+TOKEN_LENGTH = 36
+"""DynamoDB's limit for a `ClientRequestToken`."""
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who makes a request, and the identity every write of the request carries."""
+
+    id: str
+    """The same for every attempt of the same request, retries by the client with the same
+    Idempotency-Key included: a retried request recognises its own applied write by it."""
+    actor: Actor
+
+    @classmethod
+    def fresh(cls, actor: Actor) -> "RequestContext":
+        """A request without a client-given identity (no Idempotency-Key): unique to this call."""
+        return cls(id=f"r-{secrets.token_hex(12)}", actor=actor)
+
+    @classmethod
+    def derived(cls, actor: Actor, *parts: str) -> "RequestContext":
+        """A request whose identity follows from what it means (the client's key and body, the
+        order and deadline a delay check records): the same parts, the same identity."""
+        digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+        return cls(id=f"k-{digest[:30]}", actor=actor)
+
+
+# --- what a changeset holds ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    order: Order
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class OrderUpdate:
+    """`before` becomes `after`, conditioned on the status and version `before` was read at."""
+
+    before: Order
+    after: Order
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class OrderNote:
+    """A request recorded on the order without changing it, conditioned on `guarded_by` fields
+    still holding the values `order` was read with."""
+
+    order: Order
+    entry: HistoryEntry
+    guarded_by: tuple[str, ...]
+
+    def expected(self) -> dict[str, Any]:
+        values = self.order.model_dump(mode="json", include=set(self.guarded_by))
+        return {name: values.get(name) for name in self.guarded_by}
+
+
+OrderWrite = NewOrder | OrderUpdate | OrderNote
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """Open `case`; it takes the order's slot for its action."""
+
+    case: Case
+    activity: CaseActivity
+
+
+@dataclass(frozen=True)
+class CaseUpdate:
+    """`before` becomes `after`, conditioned on `before.version`. A case that closes gives up the
+    order's slot for its action."""
+
+    before: Case
+    after: Case
+    activity: CaseActivity
+
+    @property
+    def closes(self) -> bool:
+        return (
+            self.after.status is CaseStatus.CLOSED and self.before.status is not CaseStatus.CLOSED
+        )
+
+
+CaseWrite = NewCase | CaseUpdate
+
+
+@dataclass
+class Changeset:
+    """Everything one request changes, written in one transaction or not at all."""
+
+    request: RequestContext
+    now: datetime
+    orders: list[OrderWrite] = field(default_factory=list)
+    cases: list[CaseWrite] = field(default_factory=list)
+    attempt: int = 0
+    """Which attempt of the request this is: a new attempt writes anew (its token differs)."""
+
+    # --- orders ----------------------------------------------------------------------------------
+
+    def create_order(self, order: Order, data: Mapping[str, Any] | None = None) -> Order:
+        created = order.model_copy(update={"version": 1})
+        entry = self._entry(1, "create", None, created, data)
+        self.orders.append(NewOrder(created, entry))
+        return created
+
+    def change_order(
+        self, before: Order, after: Order, event: str, data: Mapping[str, Any] | None = None
+    ) -> tuple[Order, HistoryEntry]:
+        """`after` (the machine's result for `event`) as the order's next version."""
+        versioned = after.model_copy(update={"version": before.version + 1})
+        entry = self._entry(versioned.version, event, before, versioned, data)
+        self.orders.append(OrderUpdate(before, versioned, entry))
+        return versioned, entry
+
+    def note_on_order(
+        self,
+        order: Order,
+        event: str,
+        data: Mapping[str, Any] | None,
+        guarded_by: Sequence[str],
+    ) -> HistoryEntry:
+        """Record `event` on the order without changing it, provided the fields its guards read
+        (`guarded_by`, see `lifecycle.order_lifecycle.fields_read_by`) are still as read."""
+        entry = self._entry(order.version, event, order, order, data).model_copy(
+            update={"changed": False}
+        )
+        self.orders.append(OrderNote(order, entry, tuple(guarded_by)))
+        return entry
+
+    # --- cases -----------------------------------------------------------------------------------
+
+    def open_case(
+        self,
+        case: Case,
+        message: CaseMessage | None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Case:
+        opened = case.model_copy(update={"version": 1})
+        self.cases.append(NewCase(opened, self._activity(OPEN_EVENT, None, opened, message, data)))
+        return opened
+
+    def change_case(
+        self,
+        before: Case,
+        after: Case,
+        event: str,
+        message: CaseMessage | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Case:
+        """`after` (the case machine's result for `event`) as the case's next version."""
+        versioned = after.model_copy(update={"version": before.version + 1})
+        activity = self._activity(event, before, versioned, message, data)
+        self.cases.append(CaseUpdate(before, versioned, activity))
+        return versioned
+
+    def record_case(
+        self, before: Case | None, after: Case, event: str, message: CaseMessage | None
+    ) -> Case:
+        """`open_or_join`'s result: open `after` when there was no case before, else change
+        `before` into it."""
+        if before is None:
+            return self.open_case(after, message)
+        return self.change_case(before, after, event, message)
+
+    # --- the transaction's identity ------------------------------------------------------------
+
+    def token(self) -> str:
+        """The transaction's `ClientRequestToken`: the same for the same request, attempt and
+        versions (as the SDK's own retry of this transaction sends it), different otherwise."""
+        parts = [self.request.id, str(self.attempt)]
+        parts += [f"order:{w.entry.version}:{_order_id(w)}:{type(w).__name__}" for w in self.orders]
+        parts += [f"case:{w.activity.version}:{_case_id(w)}" for w in self.cases]
+        digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+        return digest[:TOKEN_LENGTH]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.orders or self.cases)
+
+    def _entry(
+        self,
+        version: int,
+        event: str,
+        before: Order | None,
+        after: Order,
+        data: Mapping[str, Any] | None,
+    ) -> HistoryEntry:
+        return HistoryEntry(
+            version=version,
+            at=self.now,
+            event=event,
+            actor=self.request.actor,
+            from_status=before.status if before else None,
+            to_status=after.status,
+            data=dict(data or {}),
+            request_id=self.request.id,
+        )
+
+    def _activity(
+        self,
+        event: str,
+        before: Case | None,
+        after: Case,
+        message: CaseMessage | None,
+        data: Mapping[str, Any] | None,
+    ) -> CaseActivity:
+        return CaseActivity(
+            version=after.version,
+            at=self.now,
+            event=event,
+            actor=self.request.actor,
+            from_status=before.status if before else None,
+            to_status=after.status,
+            message=message,
+            data=dict(data or {}),
+            request_id=self.request.id,
+        )
+
+
+def _order_id(write: OrderWrite) -> str:
+    return write.order.order_id if isinstance(write, NewOrder | OrderNote) else write.after.order_id
+
+
+def _case_id(write: CaseWrite) -> str:
+    return write.case.case_id if isinstance(write, NewCase) else write.after.case_id

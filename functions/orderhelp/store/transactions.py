@@ -1,0 +1,111 @@
+"""A changeset as the table's writes: what each write puts and what it is conditioned on."""
+
+from lifecycle.case import Case
+from orderhelp.changes import (
+    CaseUpdate,
+    CaseWrite,
+    Changeset,
+    NewCase,
+    NewOrder,
+    OrderNote,
+    OrderUpdate,
+    OrderWrite,
+)
+from orderhelp.errors import ConcurrentUpdate, OrderAlreadyExists
+from orderhelp.store import codec, keys
+from orderhelp.store.table import NEW, Check, Condition, Delete, Put, TransactionCancelled, Write
+
+SLOT = "slot"
+
+
+def writes_of(change: Changeset, *, due_shards: int, queue_shards: int) -> list[Write]:
+    writes: list[Write] = []
+    for order_write in change.orders:
+        writes += _order_writes(order_write, due_shards)
+    for case_write in change.cases:
+        writes += _case_writes(case_write, queue_shards)
+    return writes
+
+
+def _order_writes(write: OrderWrite, due_shards: int) -> list[Write]:
+    if isinstance(write, NewOrder):
+        order = write.order
+        return [
+            Put(codec.order_item(order, due_shards), NEW, f"new-order:{order.order_id}"),
+            Put(codec.history_item(order.order_id, write.entry), NEW, "history"),
+        ]
+    if isinstance(write, OrderUpdate):
+        order_id = write.after.order_id
+        as_read = Condition(
+            equals={"status": str(write.before.status), "version": write.before.version}
+        )
+        return [
+            Put(
+                codec.order_item(write.after, due_shards), as_read, f"order:{write.after.order_id}"
+            ),
+            Put(codec.history_item(order_id, write.entry), NEW, "history"),
+        ]
+    return _note_writes(write)
+
+
+def _note_writes(write: OrderNote) -> list[Write]:
+    order_id = write.order.order_id
+    return [
+        Check(keys.order_key(order_id), Condition(equals=write.expected()), f"order:{order_id}"),
+        Put(codec.history_item(order_id, write.entry), NEW, "history"),
+    ]
+
+
+def _case_writes(write: CaseWrite, queue_shards: int) -> list[Write]:
+    if isinstance(write, NewCase):
+        case = write.case
+        case_item, copy_item = codec.case_items(case, queue_shards)
+        return [
+            Put(case_item, NEW, f"case:{case.case_id}"),
+            Put(copy_item, NEW, f"case:{case.case_id}"),
+            # Taking the slot fails if another case for the same order and action is not closed.
+            Put(codec.open_case_item(case), NEW, f"{SLOT}:{case.order_id}:{case.action}"),
+            Put(codec.activity_item(case, write.activity), NEW, f"case:{case.case_id}"),
+        ]
+    return _update_writes(write, queue_shards)
+
+
+def _update_writes(write: CaseUpdate, queue_shards: int) -> list[Write]:
+    after = write.after
+    case_item, copy_item = codec.case_items(after, queue_shards)
+    same_version = Condition(equals={"version": write.before.version})
+    label = f"case:{after.case_id}"
+    writes: list[Write] = [
+        Put(case_item, same_version, label),
+        Put(copy_item, same_version, label),
+        Put(codec.activity_item(after, write.activity), NEW, label),
+    ]
+    if write.closes:
+        # The closed case frees the order's slot for its action, if the slot is still its own.
+        writes.append(
+            Delete(
+                keys.open_case_key(after.order_id, after.action),
+                Condition(equals={"case_id": after.case_id}, or_absent=True),
+                label,
+            )
+        )
+    return writes
+
+
+def refusal_of(change: Changeset, cancelled: TransactionCancelled) -> Exception:
+    """What a cancelled transaction means to the flow that asked for it."""
+    created = [w.order.order_id for w in change.orders if isinstance(w, NewOrder)]
+    if created and f"new-order:{created[0]}" in cancelled.failed:
+        return OrderAlreadyExists(created[0])
+    subject, subject_id = _subject(change)
+    return ConcurrentUpdate(subject_id, subject=subject)
+
+
+def _subject(change: Changeset) -> tuple[str, str]:
+    if change.orders:
+        write = change.orders[0]
+        order = write.order if isinstance(write, NewOrder | OrderNote) else write.after
+        return "order", order.order_id
+    first = change.cases[0]
+    case: Case = first.case if isinstance(first, NewCase) else first.after
+    return "case", case.case_id
