@@ -22,10 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from botocore.exceptions import (
-    ConnectionClosedError,
-    ReadTimeoutError,
-)
+from botocore.exceptions import HTTPClientError
 
 READ_TIMEOUT_SECONDS = 2.0
 """The longest a single DynamoDB attempt waits for its answer."""
@@ -34,8 +31,10 @@ MIN_ATTEMPT_SECONDS = 0.15
 RESERVE_MS = 1_000
 """Kept back at the end of an invocation for answering."""
 
-_AMBIGUOUS = (ReadTimeoutError, ConnectionClosedError, ConnectionResetError, BrokenPipeError)
-"""What an attempt that was sent can end in without saying whether it was applied."""
+_AMBIGUOUS = (HTTPClientError,)
+"""What an attempt that was sent can end in without saying whether it was applied: a read
+timeout, a connection closed or reset after the request went out (a connection that could not
+be made is a `ConnectionError`, and nothing was sent)."""
 
 
 class OutOfTime(Exception):

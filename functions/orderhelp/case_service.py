@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from aws_lambda_powertools import Logger
+
 from lifecycle.case import (
     Author,
     Case,
@@ -43,6 +45,8 @@ from orderhelp.records import Actor, ActorKind, CaseActivity, CaseRecord
 from orderhelp.retry import RetryPolicy
 from orderhelp.store import ACTIVITY_PAGE, OrderStore
 
+logger = Logger(child=True)
+
 Clock = Callable[[], datetime]
 
 HOUSEKEEPING_PAGE = 25
@@ -57,6 +61,8 @@ class HousekeepingReport:
     skipped: int
     complete: bool
     """False when the run stopped early to stay within its time; the next run goes on."""
+    failures: int = 0
+    """Cases that could not be closed now (logged); they stay due for the next run."""
 
 
 class CaseService:
@@ -309,16 +315,20 @@ class CaseService:
         conditional, so a second run (or one racing a customer's reply) changes nothing twice."""
         now = self._clock()
         cutoff = now - self._case_policy.close_solved_after
-        closed = skipped = 0
+        closed = skipped = failures = 0
         for page in self._store.cases_solved_before(cutoff, HOUSEKEEPING_PAGE):
             for case in page:
                 if out_of_time():
-                    return HousekeepingReport(closed, skipped, complete=False)
-                if self.close_due_case(case, now):
-                    closed += 1
-                else:
-                    skipped += 1
-        return HousekeepingReport(closed, skipped, complete=True)
+                    return HousekeepingReport(closed, skipped, False, failures)
+                try:
+                    done = self.close_due_case(case, now)
+                except Exception:
+                    # This case waits for the next run; the others go on.
+                    logger.exception("housekeeping: a case failed", extra={"case_id": case.case_id})
+                    failures += 1
+                    continue
+                closed, skipped = (closed + 1, skipped) if done else (closed, skipped + 1)
+        return HousekeepingReport(closed, skipped, True, failures)
 
     def close_due_case(self, case: Case, now: datetime | None = None) -> bool:
         """Close `case` if it is still solved and due; False if it no longer is (the index is
@@ -363,8 +373,8 @@ class CaseService:
         limit: int = ACTIVITY_PAGE,
         cursor: str | None = None,
     ) -> CaseRecord:
-        record = self._store.load_case(case_id, limit, cursor)
-        if record is None or record.case.customer_id != customer_id:
+        record = self._store.load_case(case_id, limit, cursor, owner=customer_id)
+        if record is None:
             raise CaseNotFound(case_id)
         return record
 

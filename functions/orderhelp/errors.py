@@ -17,9 +17,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
-from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from lifecycle.errors import ActionUnavailable, EventNotAllowed, InvalidHelpRequest, InvalidOrder
+from orderhelp import budget
 
 logger = Logger(child=True)
 
@@ -241,11 +242,13 @@ def to_response(error: Exception) -> Response[str]:  # noqa: PLR0911 — one bra
         )
     if _is_unavailable(error):
         logger.warning("DynamoDB unavailable after retries", exc_info=error)
+        in_doubt = budget.write_in_doubt()
         return _response(
             HTTPStatus.SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
-            "The service is busy. Nothing was changed; please retry shortly.",
+            UNAVAILABLE_IN_DOUBT if in_doubt else UNAVAILABLE_UNCHANGED,
             headers={"Retry-After": RETRY_AFTER_SECONDS},
+            may_have_been_applied=in_doubt,
         )
     logger.exception("unhandled error", exc_info=error)
     return _response(
@@ -253,9 +256,16 @@ def to_response(error: Exception) -> Response[str]:  # noqa: PLR0911 — one bra
     )
 
 
+UNAVAILABLE_UNCHANGED = "The service is busy. Nothing was changed; please retry shortly."
+UNAVAILABLE_IN_DOUBT = (
+    "The service did not confirm the change in time: it may have been applied. Retry with the "
+    "same Idempotency-Key: the retry answers what was done and never applies it twice."
+)
+
+
 def _is_unavailable(error: BaseException) -> bool:
     while error is not None:
-        if isinstance(error, ConnectionError | ReadTimeoutError):
+        if isinstance(error, ConnectionError | HTTPClientError | budget.OutOfTime):
             return True
         if isinstance(error, ClientError):
             code = error.response.get("Error", {}).get("Code", "")

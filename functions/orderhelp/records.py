@@ -2,6 +2,7 @@
 activity), and the records the store reads back."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -45,6 +46,11 @@ class HistoryEntry(BaseModel):
     service): it did not take a version of the order."""
     request_id: str | None = None
     """The request that wrote it: how a retried request recognises its own applied write."""
+
+    def position(self) -> tuple[int, bool, datetime, str]:
+        """Where the entry stands in the order's history, as the store sorts it: by version,
+        a change before the requests noted on it, then by time."""
+        return (self.version, not self.changed, self.at, self.request_id or "")
 
 
 class CaseActivity(BaseModel):
@@ -95,7 +101,7 @@ class OrderRecord:
         return OrderRecord(
             order=order,
             cases=sorted([case, *others], key=lambda c: c.opened_at, reverse=True),
-            history=[*self.history, entry],
+            history=sorted([*self.history, entry], key=HistoryEntry.position),
             open_cases=open_cases,
         )
 

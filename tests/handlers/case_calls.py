@@ -68,28 +68,57 @@ def agent_case(api: Api, case_id: str, agent: str = AGENT, locale: str | None = 
     )
 
 
-def assign(api: Api, case_id: str, agent: str = AGENT, force: bool | None = None) -> Reply:
+def assign(
+    api: Api,
+    case_id: str,
+    agent: str = AGENT,
+    force: bool | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     body = None if force is None else {"force": force}
-    return api.call("POST", f"/agent/cases/{case_id}/assign", body, identity=Identity.agent(agent))
+    return api.call(
+        "POST",
+        f"/agent/cases/{case_id}/assign",
+        body,
+        identity=Identity.agent(agent),
+        headers=headers,
+    )
 
 
 def answer(
-    api: Api, case_id: str, body: str, agent: str = AGENT, internal: bool | None = None
+    api: Api,
+    case_id: str,
+    body: str,
+    *,
+    agent: str = AGENT,
+    internal: bool | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Reply:
     payload: dict[str, Any] = {"body": body}
     if internal is not None:
         payload["internal"] = internal
     return api.call(
-        "POST", f"/agent/cases/{case_id}/messages", payload, identity=Identity.agent(agent)
+        "POST",
+        f"/agent/cases/{case_id}/messages",
+        payload,
+        identity=Identity.agent(agent),
+        headers=headers,
     )
 
 
-def solve(api: Api, case_id: str, resolution: str = "Refund issued.", agent: str = AGENT) -> Reply:
+def solve(
+    api: Api,
+    case_id: str,
+    resolution: str = "Refund issued.",
+    agent: str = AGENT,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     return api.call(
         "POST",
         f"/agent/cases/{case_id}/solve",
         {"resolution": resolution},
         identity=Identity.agent(agent),
+        headers=headers,
     )
 
 

@@ -75,7 +75,9 @@ def test_two_agents_answering_at_once_both_keep_their_messages(
     # Given an open case, and a second agent answering between the first one's read and write
     api.order_in("paid", order_id=ORDER)
     case_id = open_case(api, ORDER)
-    cases.before_next_commit(lambda: answer(api, case_id, "Bruno: refund started.", OTHER_AGENT))
+    cases.before_next_commit(
+        lambda: answer(api, case_id, "Bruno: refund started.", agent=OTHER_AGENT)
+    )
 
     first = answer(api, case_id, "Ana: we are checking.")
     second = cases.competitor_replies[0]

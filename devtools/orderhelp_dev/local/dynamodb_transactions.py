@@ -120,6 +120,14 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         raise
 
 
+def forget_tokens() -> None:
+    """Forget every `ClientRequestToken` seen, as a new account would (tests start worlds anew
+    on one server, and the same story in two worlds sends the same tokens)."""
+    for account in dynamodb_models.dynamodb_backends.values():
+        for backend in account.values():
+            backend.__dict__.pop("_client_tokens", None)
+
+
 def install() -> None:
     """Once per process, before moto takes requests (idempotent)."""
     if DynamoDBBackend.transact_write_items is _transact_write_items:

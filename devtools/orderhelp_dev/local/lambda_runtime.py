@@ -30,7 +30,7 @@ class LocalLambdaContext:
     def __init__(
         self,
         function_name: str,
-        timeout_seconds: int,
+        timeout_seconds: float,
         memory_mb: int = 256,
         *,
         request_id: str | None = None,

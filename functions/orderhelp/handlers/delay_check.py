@@ -14,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from orderhelp import budget
 from orderhelp.delay_check import RunReport
 from orderhelp.wiring import delay_check
 
@@ -86,7 +87,8 @@ def _publish(report: RunReport) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     invocation = scheduled_invocation(event)
     logger.set_correlation_id(invocation.id or context.aws_request_id)
-    report = delay_check().run(context.get_remaining_time_in_millis)
+    with budget.invocation(context.get_remaining_time_in_millis()):
+        report = delay_check().run(context.get_remaining_time_in_millis)
     _publish(report)
     figures = report.figures()
     logger.info(

@@ -52,9 +52,16 @@ class OrderStore(Protocol):
         """One page of the customer's orders, newest first, and the cursor of the next page."""
 
     def load_case(
-        self, case_id: str, limit: int = ..., cursor: str | None = None
+        self,
+        case_id: str,
+        limit: int = ...,
+        cursor: str | None = None,
+        *,
+        owner: str | None = None,
     ) -> CaseRecord | None:
-        """The case with its newest activity (`limit` entries, or those before `cursor`)."""
+        """The case with its newest activity (`limit` entries, or those before `cursor`); None
+        when there is no such case, or (`owner` given) it is another customer's, before any
+        cursor is looked at (a cursor never tells whether someone else's case exists)."""
 
     def get_case(self, case_id: str) -> Case | None:
         """The case alone, or None."""
@@ -166,7 +173,12 @@ class DynamoOrderStore:
     # --- cases -----------------------------------------------------------------------------------
 
     def load_case(
-        self, case_id: str, limit: int = ACTIVITY_PAGE, cursor: str | None = None
+        self,
+        case_id: str,
+        limit: int = ACTIVITY_PAGE,
+        cursor: str | None = None,
+        *,
+        owner: str | None = None,
     ) -> CaseRecord | None:
         partition = keys.case_pk(case_id)
         if cursor is None:
@@ -184,9 +196,11 @@ class DynamoOrderStore:
             if not items or items[0]["sk"] != keys.CASE:
                 return None
             case, activity_items = codec.case_of(items[0]), items[1:]
+            if owner is not None and case.customer_id != owner:
+                return None
         else:
             found = self.get_case(case_id)
-            if found is None:
+            if found is None or (owner is not None and found.customer_id != owner):
                 return None
             version = decode_cursor(partition, cursor, _ACTIVITY_CURSOR)["version"]
             activity_items = self.table.query(
