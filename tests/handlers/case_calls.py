@@ -34,10 +34,16 @@ def my_cases(
     return api.call("GET", f"/cases{query}", identity=Identity.customer(customer), headers=headers)
 
 
-def my_case(api: Api, case_id: str, customer: str = CUSTOMER, locale: str | None = None) -> Reply:
+def my_case(
+    api: Api,
+    case_id: str,
+    customer: str = CUSTOMER,
+    locale: str | None = None,
+    query: str = "",
+) -> Reply:
     headers = {"accept-language": locale} if locale else None
     return api.call(
-        "GET", f"/cases/{case_id}", identity=Identity.customer(customer), headers=headers
+        "GET", f"/cases/{case_id}{query}", identity=Identity.customer(customer), headers=headers
     )
 
 

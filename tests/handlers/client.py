@@ -250,12 +250,12 @@ class Api:
         """The order with its cases and history, as the store reads it."""
         return self.store.load(order_id)
 
-    def case_messages(self, case_id: str) -> list[str]:
+    def case_messages(self, case_id: str, page: int = ACTIVITY_PAGE) -> list[str]:
         """The bodies of a case's whole conversation, oldest first."""
         bodies: list[str] = []
         cursor = None
         while True:
-            record = self.store.load_case(case_id, ACTIVITY_PAGE, cursor)
+            record = self.store.load_case(case_id, page, cursor)
             assert record is not None, f"no case {case_id}"
             bodies[:0] = [message.body for message in record.messages]
             if record.older is None:

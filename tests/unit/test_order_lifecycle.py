@@ -31,6 +31,7 @@ from lifecycle.order_lifecycle import (
     TERMINAL_STATES,
     OrderLifecycle,
     apply_event,
+    fields_read_by,
     source_states,
 )
 from lifecycle.policy import Policy
@@ -251,3 +252,25 @@ def test_each_action_validates_its_own_body() -> None:
             HelpAction.ITEM_PROBLEM,
             {"problem": "late", "items": [{"sku": "A", "quantity": 1}], "message": "x"},
         )
+
+
+# --- what deciding a help action reads of the order -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "status", "reads"),
+    [
+        ("payment_issue", OrderStatus.CREATED, ("status",)),
+        ("payment_issue", OrderStatus.CANCELLED, ("status",)),
+        ("customs_duties", OrderStatus.PAID, ("status",)),
+        ("shipping_delay", OrderStatus.PAID, ("status", "estimated_ship_by")),
+        ("delivery_delay", OrderStatus.SHIPPED, ("status", "estimated_delivery_by")),
+        ("return_request", OrderStatus.SHIPPED, ("status",)),
+        ("return_request", OrderStatus.DELIVERED, ("status", "delivered_at")),
+        ("item_problem", OrderStatus.DELIVERED, ("status", "delivered_at")),
+    ],
+)
+def test_a_help_action_is_conditioned_on_the_fields_its_guards_read(
+    event: str, status: OrderStatus, reads: tuple[str, ...]
+) -> None:
+    assert fields_read_by(event, status) == reads

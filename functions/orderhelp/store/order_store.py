@@ -192,7 +192,7 @@ class DynamoOrderStore:
                     consistent=True,
                 )
             )
-            items = page.items
+            items, truncated = page.items, page.last_key is not None
             if not items or items[0]["sk"] != keys.CASE:
                 return None
             case, activity_items = codec.case_of(items[0]), items[1:]
@@ -203,7 +203,7 @@ class DynamoOrderStore:
             if found is None or (owner is not None and found.customer_id != owner):
                 return None
             version = decode_cursor(partition, cursor, _ACTIVITY_CURSOR)["version"]
-            activity_items = self.table.query(
+            older_page = self.table.query(
                 Query(
                     ("pk", partition),
                     SortRange("sk", "<", keys.activity_sk(int(version))),
@@ -211,9 +211,11 @@ class DynamoOrderStore:
                     limit=limit + 1,
                     consistent=True,
                 )
-            ).items
+            )
+            activity_items, truncated = older_page.items, older_page.last_key is not None
             case = found
-        more = len(activity_items) > limit
+        # A page also ends early at DynamoDB's 1 MB per Query: there is more before it then.
+        more = len(activity_items) > limit or (truncated and bool(activity_items))
         activity = [codec.activity_of(item) for item in activity_items[:limit]]
         activity.reverse()
         older = encode_cursor(partition, keys.activity_sk(activity[0].version)) if more else None
