@@ -316,7 +316,14 @@ class CaseService:
         now = self._clock()
         cutoff = now - self._case_policy.close_solved_after
         closed = skipped = failures = 0
-        for page in self._store.cases_solved_before(cutoff, HOUSEKEEPING_PAGE):
+        pages = iter(self._store.cases_solved_before(cutoff, HOUSEKEEPING_PAGE))
+        while True:
+            # Checked before each page and each case: reading a page takes time too.
+            if out_of_time():
+                return HousekeepingReport(closed, skipped, False, failures)
+            page = next(pages, None)
+            if page is None:
+                break
             for case in page:
                 if out_of_time():
                     return HousekeepingReport(closed, skipped, False, failures)
