@@ -318,7 +318,9 @@ class CaseMessageRequest(BaseModel):
 
 class AgentMessageRequest(CaseMessageRequest):
     internal: bool = Field(
-        default=False, description="A note for customer service only; the customer never sees it."
+        default=False,
+        strict=True,
+        description="A note for customer service only; the customer never sees it.",
     )
 
 
@@ -326,7 +328,7 @@ class AssignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(
-        default=False, description="Take the case over even if another agent has it."
+        default=False, strict=True, description="Take the case over even if another agent has it."
     )
 
 
