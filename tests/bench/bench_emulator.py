@@ -10,12 +10,11 @@ front door's alone; both kinds alternate within one run and their medians are co
 import http.client
 import io
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from orderhelp_dev.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
+from orderhelp_dev.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog, serving
 from orderhelp_dev.local.site import WEB_ROOT, LocalSite
 from tests.bench.report import Figure, print_table
 
@@ -30,13 +29,8 @@ def _emulator() -> Iterator[int]:
     server.emulator = ApiGatewayEmulator(
         [], {}, {}, region="eu-west-1", log=server.log, site=LocalSite(WEB_ROOT)
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as port:
+        yield port
 
 
 def _timed_get(connection: http.client.HTTPConnection) -> float:

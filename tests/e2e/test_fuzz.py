@@ -9,6 +9,7 @@ them. Bounded and repeatable: a fixed number of cases per operation, derandomize
 database; the stack is this module's own, seeded with orders and a case the customer owns so
 that part of the cases reach real resources instead of 404s."""
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,9 +32,10 @@ from orderhelp_dev.local.identities import TokenIssuer
 from tests.e2e.stack import ROOT, LocalStack, running_stack
 
 DOCUMENT = ROOT / "docs" / "openapi.json"
-CASES_PER_OPERATION = 12
+DEFAULT_CASES_PER_OPERATION = 12
+CASES_PER_OPERATION = int(os.environ.get("FUZZ_CASES", DEFAULT_CASES_PER_OPERATION))
 """About 300 cases in all over the document's operations: enough to find a 5xx or a schema the
-answers do not keep, bounded for `make test`."""
+answers do not keep, bounded for `make test`. `FUZZ_CASES=200` fuzzes deeper by hand."""
 
 CUSTOMER = "cust-fuzz"
 AGENT = "agent-fuzz"
@@ -181,4 +183,4 @@ def test_every_operation_is_fuzzed() -> None:
         for method in item
     }
     assert {(op.method.upper(), op.path) for op in OPERATIONS} == documented
-    assert len(OPERATIONS) * CASES_PER_OPERATION <= 400  # a few hundred in all
+    assert len(OPERATIONS) * DEFAULT_CASES_PER_OPERATION <= 400  # a few hundred in all

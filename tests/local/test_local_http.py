@@ -4,7 +4,6 @@ API Gateway's own answers (bodies it cannot read, CORS) — no function runs in 
 import io
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 
 from orderhelp_dev.local.cors import cors_configuration
-from orderhelp_dev.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
+from orderhelp_dev.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog, serving
 from orderhelp_dev.local.identities import (
     JwtAuthorizer,
     SigningKey,
@@ -64,13 +63,8 @@ def port() -> Iterator[int]:
         site=site,
         cors=cors_configuration(template, refs),
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as port:
+        yield port
 
 
 def exchange(port: int, request: bytes, *, check_closed: bool = False) -> tuple[Answer, bool]:

@@ -331,3 +331,15 @@ class EmulatorServer(ThreadingHTTPServer):
         self.log = log
         self.read_timeout = read_timeout
         super().__init__(address, _RequestHandler)
+
+
+@contextmanager
+def serving(server: EmulatorServer) -> Iterator[int]:
+    """`server` answering on a thread of its own for the block (tests and benchmarks); its port."""
+    thread = threading.Thread(target=server.serve_forever, name="api-gateway", daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
