@@ -205,9 +205,18 @@ class Answer:
 _RETRY_AFTER = {"Retry-After": RETRY_AFTER_SECONDS}
 
 
+_REQUEST_PARTS = frozenset({"body", "query", "path", "header"})
+
+
 def _validation_text(error: Exception, code: str, locale: str) -> str:
-    summary = "; ".join(
-        f"{'.'.join(map(str, entry['loc']))}: {entry['msg']}"
+    """Each problem after the field it is in (`items.0.quantity`), as `errors` has them."""
+
+    def field(loc: list[Any]) -> str:
+        inside = loc[1:] if loc and loc[0] in _REQUEST_PARTS and len(loc) > 1 else loc
+        return ".".join(map(str, inside))
+
+    summary = " ".join(
+        f"{field(entry['loc'])}: {entry['msg']}"
         for entry in _validation_details(error, locale)["errors"]
     )
     return translate(locale, "errors", code, summary=summary)

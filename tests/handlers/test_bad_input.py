@@ -592,7 +592,10 @@ def test_an_item_problem_is_told_to_a_spanish_customer_in_spanish(api: Api) -> N
         ),
         (["items", 1, "sku"], "unknown_sku", "El artículo NOPE-1 no está en este pedido."),
     ]
-    assert reply.error["message"].startswith("Algunos datos no son válidos: ")
+    assert reply.error["message"] == (
+        "Algunos datos no son válidos: items.0.quantity: Solo se pidieron 4 del artículo "
+        "BULB-E27. items.1.sku: El artículo NOPE-1 no está en este pedido."
+    )
 
 
 def test_a_blank_message_asks_for_a_message_and_an_invisible_one_says_why(api: Api) -> None:
