@@ -72,6 +72,7 @@ def _serve(args: argparse.Namespace) -> int:
             schedule_every=args.schedule_every,
             max_concurrency=args.max_concurrency,
             web_root=None if args.no_web else WEB_ROOT,
+            network_sign_in=args.let_network_sign_in_as_anyone,
         )
     )
 
@@ -147,6 +148,12 @@ def _add_local_commands(commands: "argparse._SubParsersAction[argparse.ArgumentP
         "serve", help="start the local stack: DynamoDB, the API, identities, schedules, demo"
     )
     serve.add_argument("--host", default="127.0.0.1", help="the API's address (127.0.0.1)")
+    serve.add_argument(
+        "--let-network-sign-in-as-anyone",
+        action="store_true",
+        help="with a --host other machines reach, serve the page's local sign-in anyway: "
+        "anyone who reaches the stack can then sign in as any customer or agent",
+    )
     stack_flags(serve)
     serve.add_argument("--no-demo", action="store_true", help="start with empty tables")
     serve.add_argument(

@@ -10,7 +10,6 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -39,14 +38,17 @@ from orderhelp.errors import (
     InvalidJson,
     OrderNotFound,
     PayloadTooLarge,
+    RouteNotFound,
     ServiceError,
     UnsupportedMediaType,
-    error_body,
     to_response,
 )
 from orderhelp.records import Actor, ActorKind
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+"""No body of this API nests deeper than 4; pydantic's and Powertools' recursion would fail on a
+document nested hundreds deep with an error that is not the caller's to see."""
 JSON_MEDIA_TYPE = "application/json"
 IDEMPOTENCY_KEY_HEADER = "idempotency-key"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -76,15 +78,17 @@ IDEMPOTENCY_CONFIG = IdempotencyConfig(
 
 
 def create_resolver() -> APIGatewayHttpResolver:
-    """A resolver that answers every error with the error envelope."""
+    """A resolver that answers every error with the error envelope, in the caller's language."""
     app = APIGatewayHttpResolver(enable_validation=True)
-    app.exception_handler(Exception)(to_response)
+
+    def _error(error: Exception) -> Response[str]:
+        return to_response(error, request_locale(app))
+
+    app.exception_handler(Exception)(_error)
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:
-        return json_response(
-            HTTPStatus.NOT_FOUND, error_body("not_found", "There is no such route.")
-        )
+        return to_response(RouteNotFound(), request_locale(app))
 
     return app
 
@@ -131,6 +135,13 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
 
 def request_locale(app: APIGatewayHttpResolver) -> str:
     return negotiate(app.current_event.headers.get("accept-language"))
+
+
+def event_locale(event: dict[str, Any]) -> str:
+    """The caller's language from an event the resolver has not read yet."""
+    headers = event.get("headers") or {}
+    accept = next((v for k, v in headers.items() if k.lower() == "accept-language"), None)
+    return negotiate(accept)
 
 
 @cache
@@ -209,7 +220,9 @@ def raw_body(event: dict[str, Any]) -> bytes:
         try:
             return base64.b64decode(body, validate=True)
         except binascii.Error as invalid:
-            raise InvalidJson("The body is not valid base64.") from invalid
+            raise InvalidJson(
+                "The body is not valid base64.", text_key="invalid_base64"
+            ) from invalid
     return body.encode("utf-8")
 
 
@@ -226,14 +239,37 @@ def check_json_body(event: dict[str, Any], body: bytes) -> None:
     try:
         document = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as invalid:
-        raise InvalidJson("The body is not valid UTF-8.") from invalid
+        raise InvalidJson("The body is not valid UTF-8.", text_key="invalid_utf8") from invalid
     except ValueError as invalid:
         raise InvalidJson("The body is not valid JSON.") from invalid
+    except RecursionError as invalid:
+        raise InvalidJson("The body is nested too deeply.", text_key="too_deep") from invalid
+    if nesting_depth(document) > MAX_JSON_DEPTH:
+        raise InvalidJson("The body is nested too deeply.", text_key="too_deep")
     if not isinstance(document, dict):
         raise InvalidBody(
             "body: the body must be a JSON object",
             errors=[{"loc": ["body"], "msg": "must be a JSON object", "type": "model_type"}],
         )
+
+
+def nesting_depth(document: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON document (a scalar is 0), counted
+    without recursion: the validators and encoders after this point recurse."""
+    deepest = 0
+    pending = [(document, 1)]
+    while pending:
+        node, depth = pending.pop()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def with_json_body(event: dict[str, Any], body: bytes) -> dict[str, Any]:
@@ -268,18 +304,35 @@ def lambda_entry(
             authorize(caller_from(event))
             body = raw_body(event)
             if len(body) > MAX_BODY_BYTES:
-                raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+                raise PayloadTooLarge(
+                    f"The body is larger than {MAX_BODY_BYTES} bytes.",
+                    values={"limit": MAX_BODY_BYTES},
+                )
             check_json_body(event, body)
             event = with_json_body(event, body)
         except ServiceError as refused:
-            response = to_response(refused)
-            return {
-                "statusCode": response.status_code,
-                "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
-                "body": response.body,
-            }
+            response = to_response(refused, event_locale(event))
+            return with_api_headers(
+                {
+                    "statusCode": response.status_code,
+                    "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
+                    "body": response.body,
+                }
+            )
         # Every DynamoDB call of the request fits in the time the function has left.
         with budget.invocation(context.get_remaining_time_in_millis()):
-            return app.resolve(event, context)
+            return with_api_headers(app.resolve(event, context))
 
     return handler
+
+
+API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+"""On every answer of the API: an order, a case or an error is the caller's alone, never for a
+shared cache to keep, and its JSON is never to be sniffed as something else."""
+
+
+def with_api_headers(result: dict[str, Any]) -> dict[str, Any]:
+    headers = dict(result.get("headers") or {})
+    present = {name.lower() for name in headers}
+    headers |= {name: value for name, value in API_HEADERS.items() if name.lower() not in present}
+    return result | {"headers": headers}

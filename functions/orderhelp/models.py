@@ -339,7 +339,9 @@ class CaseMessageRequest(BaseModel):
 
 class AgentMessageRequest(CaseMessageRequest):
     internal: bool = Field(
-        default=False, description="A note for customer service only; the customer never sees it."
+        default=False,
+        strict=True,
+        description="A note for customer service only; the customer never sees it.",
     )
 
 
@@ -347,7 +349,7 @@ class AssignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(
-        default=False, description="Take the case over even if another agent has it."
+        default=False, strict=True, description="Take the case over even if another agent has it."
     )
 
 
@@ -375,6 +377,14 @@ class CreateOrderRequest(BaseModel):
     placed_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
 
 
+class FieldProblem(BaseModel):
+    """One problem of a request that does not fit its schema."""
+
+    loc: list[str | int] = Field(description="Where: `body`, `query` or `path`, then the field.")
+    msg: str = Field(description="What is wrong, in the caller's language.")
+    type: str = Field(description="A stable, machine-readable kind of problem.")
+
+
 class ErrorDetail(BaseModel):
     """What went wrong. Some codes add details beside `code` and `message`: `action_unavailable`
     its `reason` and dates, `transition_not_allowed` the `status` and `event`, `validation_error`
@@ -383,7 +393,10 @@ class ErrorDetail(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     code: str = Field(description="A stable, machine-readable code.", examples=["order_not_found"])
-    message: str = Field(description="A human-readable explanation.")
+    message: str = Field(description="What went wrong, in the caller's language.")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="With `validation_error`: each problem."
+    )
 
 
 class ErrorBody(BaseModel):

@@ -19,6 +19,7 @@ from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier
 from lifecycle.policy import CasePolicy
+from lifecycle.text import MULTI_LINE
 from lifecycle.times import UtcDatetime
 from statemachine import State, StateMachine
 
@@ -46,7 +47,9 @@ class OpenedBy(StrEnum):
     SYSTEM = "system"
 
 
-MessageBody = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=r"\S")]
+MessageBody = Annotated[
+    str, StringConstraints(min_length=1, max_length=5000, pattern=r"\S"), MULTI_LINE
+]
 
 
 class CaseMessage(BaseModel):

@@ -8,12 +8,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from lifecycle.actions import HelpAction, Reason
 from lifecycle.errors import ActionUnavailable, InvalidHelpRequest
+from lifecycle.field_errors import field_errors
 from lifecycle.i18n import format_date, messages, resolve_locale, translate
-from lifecycle.order import Address, Identifier, Order, OrderStatus
+from lifecycle.order import Address, Identifier, Order, OrderStatus, Quantity
 from lifecycle.order_lifecycle import (
     GUARD_RULES,
     PROGRESSION,
@@ -22,11 +23,13 @@ from lifecycle.order_lifecycle import (
     guards_of,
     source_states,
 )
-from lifecycle.times import UtcDatetime
+from lifecycle.text import MULTI_LINE
 
 # --- what each action needs from the customer -----------------------------------------------------
 
-CustomerMessage = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"\S")]
+CustomerMessage = Annotated[
+    str, StringConstraints(min_length=1, max_length=2000, pattern=r"\S"), MULTI_LINE
+]
 """Free text from the customer: kept exactly as written (unicode and emoji included)."""
 
 
@@ -41,7 +44,7 @@ class ItemRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: Identifier
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity
 
 
 class HelpRequest(BaseModel):
@@ -59,7 +62,8 @@ class ChangeAddressRequest(HelpRequest):
 
 class CancelOrderRequest(HelpRequest):
     reason: (
-        Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S")] | None
+        Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S"), MULTI_LINE]
+        | None
     ) = None
 
 
@@ -119,10 +123,11 @@ class Availability(BaseModel):
     available: bool
     reason: Reason | None = None
     message: str | None = None
-    available_from: UtcDatetime | None = Field(
+    # Derived from the order's times (a window or grace added), so not bounded as inputs are.
+    available_from: AwareDatetime | None = Field(
         default=None, description="A known future time when the action will be offered."
     )
-    available_until: UtcDatetime | None = Field(
+    available_until: AwareDatetime | None = Field(
         default=None,
         description="When an offered action's window closes, or when it stopped being offered.",
     )
@@ -220,9 +225,7 @@ def parse_help_request(action: HelpAction, body: Any) -> HelpRequest:
     try:
         return CATALOGUE[action].request_model.model_validate(body)
     except ValidationError as invalid:
-        raise InvalidHelpRequest(
-            [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]
-        ) from invalid
+        raise InvalidHelpRequest(field_errors(invalid.errors())) from invalid
 
 
 def check_against_order(request: HelpRequest, order: Order) -> None:
@@ -237,6 +240,7 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
                     "loc": ("items", index, "sku"),
                     "msg": f"sku '{ref.sku}' is listed twice",
                     "type": "duplicate_sku",
+                    "ctx": {"sku": ref.sku},
                 }
             )
         elif line is None:
@@ -245,6 +249,7 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
                     "loc": ("items", index, "sku"),
                     "msg": f"sku '{ref.sku}' is not on this order",
                     "type": "unknown_sku",
+                    "ctx": {"sku": ref.sku},
                 }
             )
         elif ref.quantity > line.quantity:
@@ -253,6 +258,7 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
                     "loc": ("items", index, "quantity"),
                     "msg": f"only {line.quantity} of '{ref.sku}' were ordered",
                     "type": "quantity_exceeds_order",
+                    "ctx": {"sku": ref.sku, "ordered": line.quantity},
                 }
             )
         seen.add(ref.sku)

@@ -9,6 +9,7 @@ from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -16,11 +17,14 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from lifecycle.base import Record
+from lifecycle.errors import RuleViolation
 from lifecycle.money import round_to_minor_unit, validate_currency
 from lifecycle.policy import Policy
 from lifecycle.reference_data import country_codes
+from lifecycle.text import MULTI_LINE, SINGLE_LINE
 from lifecycle.times import UtcDatetime
 
 
@@ -35,8 +39,20 @@ class OrderStatus(StrEnum):
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 """Order ids, SKUs and customer ids: letters, digits and . _ : - (no spaces, no slashes)."""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SINGLE_LINE
+]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, allow_inf_nan=False)]
+
+
+def _a_json_integer(value: object) -> object:
+    # Lax mode would take `true` as 1 and "01" as 1: a count is a JSON number or nothing.
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Quantity = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_a_json_integer)]
 
 
 class Address(BaseModel):
@@ -44,9 +60,9 @@ class Address(BaseModel):
 
     name: Text
     line1: Text
-    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
-    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    region: Annotated[str, StringConstraints(max_length=100)] | None = None
+    line2: Annotated[str, StringConstraints(max_length=200), SINGLE_LINE] | None = None
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100), SINGLE_LINE]
+    region: Annotated[str, StringConstraints(max_length=100), SINGLE_LINE] | None = None
     postal_code: Annotated[
         str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
     ]
@@ -60,7 +76,9 @@ class Address(BaseModel):
     def _known_country(cls, value: str) -> str:
         code = value.upper()
         if code not in country_codes():
-            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+            raise RuleViolation(
+                "unknown_country", f"'{value}' is not an ISO 3166-1 alpha-2 country code"
+            )
         return code
 
 
@@ -69,7 +87,7 @@ class LineItem(BaseModel):
 
     sku: Identifier
     name: Text
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity
     unit_price: Amount
 
 
@@ -78,7 +96,7 @@ class PaymentDetails(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    payment_ref: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    payment_ref: Annotated[str, StringConstraints(min_length=1, max_length=128), SINGLE_LINE]
     paid_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
     estimated_ship_by: UtcDatetime
 
@@ -89,7 +107,7 @@ class ShipmentDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     carrier: Text
-    tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64), SINGLE_LINE]
     shipped_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
     estimated_delivery_by: UtcDatetime
 
@@ -114,7 +132,9 @@ class EstimateRevision(BaseModel):
     @model_validator(mode="after")
     def _one_estimate(self) -> Self:
         if (self.estimated_ship_by is None) == (self.estimated_delivery_by is None):
-            raise ValueError("give exactly one of estimated_ship_by and estimated_delivery_by")
+            raise RuleViolation(
+                "one_estimate", "give exactly one of estimated_ship_by and estimated_delivery_by"
+            )
         return self
 
 
@@ -123,7 +143,9 @@ class CancellationDetails(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE
+    ]
 
 
 class Order(Record):
@@ -199,7 +221,11 @@ class Order(Record):
         seen: set[str] = set()
         for item in self.items:
             if item.sku in seen:
-                raise ValueError(f"sku '{item.sku}' appears on more than one line")
+                raise RuleViolation(
+                    "sku_on_two_lines",
+                    f"sku '{item.sku}' appears on more than one line",
+                    sku=item.sku,
+                )
             seen.add(item.sku)
 
     def _check_milestones_match_status(self) -> None:
@@ -226,9 +252,15 @@ class Order(Record):
             for name in fields:
                 present = getattr(self, name) is not None
                 if must_have and not present:
-                    raise ValueError(f"a {self.status} order needs {name}")
+                    raise RuleViolation(
+                        "milestone_missing", f"a {self.status} order needs {name}", field=name
+                    )
                 if not must_have and present and not self._may_keep(milestone):
-                    raise ValueError(f"a {self.status} order cannot have {name}")
+                    raise RuleViolation(
+                        "milestone_too_soon",
+                        f"a {self.status} order cannot have {name}",
+                        field=name,
+                    )
 
     def _may_keep(self, milestone: OrderStatus) -> bool:
         # A cancelled order keeps its payment details: it may have been paid before cancelling.
@@ -242,9 +274,12 @@ class Order(Record):
                 return
             if late < early or (strictly and late == early):
                 relation = "after" if strictly else "at or after"
-                raise ValueError(
+                raise RuleViolation(
+                    "strictly_after" if strictly else "not_before",
                     f"{later} ({late.isoformat()}) must be {relation} "
-                    f"{earlier} ({early.isoformat()})"
+                    f"{earlier} ({early.isoformat()})",
+                    later=later,
+                    earlier=earlier,
                 )
 
         not_before("paid_at", "placed_at")

@@ -20,6 +20,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.actions import Reason
 from lifecycle.errors import EventNotAllowed, InvalidOrder
+from lifecycle.field_errors import field_errors
 from lifecycle.order import (
     CancellationDetails,
     DeliveryDetails,
@@ -131,6 +132,7 @@ class OrderLifecycle(StateMachine):
                         "loc": (field,),
                         "msg": f"a {self.order.status} order can only revise {field}",
                         "type": "estimate_not_revisable",
+                        "ctx": {"field": field},
                     }
                 ]
             )
@@ -240,6 +242,4 @@ def validate_order(values: Mapping[str, Any]) -> Order:
     try:
         return Order.model_validate(values)
     except ValidationError as invalid:
-        raise InvalidOrder(
-            [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]
-        ) from invalid
+        raise InvalidOrder(field_errors(invalid.errors())) from invalid

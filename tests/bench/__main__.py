@@ -3,7 +3,7 @@
 import platform
 import sys
 
-from tests.bench import bench_cold, bench_delay_check, bench_routes
+from tests.bench import bench_cold, bench_delay_check, bench_emulator, bench_routes
 from tests.bench.report import print_table, summary
 
 
@@ -22,7 +22,9 @@ def main() -> None:
         routes,
     )
     print_table("Cold start, one fresh process per measurement (tracing on, as deployed)", cold)
-    print(f"\n{summary([*routes, *cold])}")
+    emulator = bench_emulator.run()
+    print_table("The local emulator, over the loopback interface", emulator)
+    print(f"\n{summary([*routes, *cold, *emulator])}")
     print("\nThe delay check at two table sizes (in-process moto)…", flush=True)
     bench_delay_check.main([])
 

@@ -20,6 +20,7 @@ from orderhelp.aws import dynamodb
 from orderhelp.config import CaseSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
+from orderhelp_dev.local.cors import cors_configuration
 from orderhelp_dev.local.demo import (
     DEMO_AGENTS,
     DemoCustomer,
@@ -41,7 +42,7 @@ from orderhelp_dev.local.identities import (
 from orderhelp_dev.local.lambda_runtime import function_runtimes
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
 from orderhelp_dev.local.sdk_endpoints import use_local_aws
-from orderhelp_dev.local.site import WEB_ROOT, LocalSite, LocalUser
+from orderhelp_dev.local.site import LOOPBACK_NAMES, WEB_ROOT, LocalSite, LocalUser, is_loopback
 from orderhelp_dev.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT, StackState
 from orderhelp_dev.local.template import (
     LOCAL_REGION,
@@ -65,10 +66,20 @@ class ServeOptions:
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     web_root: Path | None = WEB_ROOT
     """The page served beside the API; None serves the API alone."""
+    network_sign_in: bool = False
+    """Serve the page's local sign-in on a host other machines reach: anyone who reaches it can
+    then sign in as any customer or agent."""
 
 
 class PortTaken(Exception):
     pass
+
+
+class UnsafeHost(Exception):
+    """The local sign-in mints a token for anyone who asks: never on the network unless told."""
+
+
+NETWORK_SIGN_IN_FLAG = "--let-network-sign-in-as-anyone"
 
 
 DEMO_FIRST_RUNS = ("DelayCheckFunction",)
@@ -99,6 +110,14 @@ class LocalStack:
         return f"http://{self.options.host}:{self.options.port}"
 
     def start(self) -> None:
+        host = self.options.host
+        signs_in = self.options.web_root is not None
+        if signs_in and not is_loopback(host) and not self.options.network_sign_in:
+            raise UnsafeHost(
+                f"--host {host} would let anyone who reaches it sign in as any customer or "
+                f"agent through the page's local sign-in. Serve on 127.0.0.1, add --no-web, "
+                f"or, if that is what you want, add {NETWORK_SIGN_IN_FLAG}"
+            )
         # The API's port first: if it is taken, nothing else has started yet.
         self.server = self._bind()
         endpoint = self.dynamodb.start()
@@ -115,6 +134,7 @@ class LocalStack:
             region=LOCAL_REGION,
             log=self.log,
             site=self._site(),
+            cors=cors_configuration(self.template, self.refs),
         )
         self._server_thread = threading.Thread(
             target=self.server.serve_forever, name="api-gateway", daemon=True
@@ -160,7 +180,8 @@ class LocalStack:
                 for c in demo_customers(datetime.now(UTC))
             ]
             users += [LocalUser(a.agent_id, a.name, "agent", a.locale) for a in DEMO_AGENTS]
-        return LocalSite(self.options.web_root, users, self.tokens)
+        served_hosts = None if self.options.network_sign_in else LOOPBACK_NAMES
+        return LocalSite(self.options.web_root, users, self.tokens, served_hosts)
 
     def _store_and_case_policy(self) -> tuple[DynamoOrderStore, CasePolicy]:
         """The store and case settings as the case functions see them, from their environment in
@@ -244,8 +265,8 @@ def serve(options: ServeOptions) -> int:
     started = time.monotonic()
     try:
         stack.start()
-    except PortTaken as taken:
-        print(f"orderhelp serve: {taken}", file=sys.stderr)
+    except (PortTaken, UnsafeHost) as refused:
+        print(f"orderhelp serve: {refused}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         stack.stop()

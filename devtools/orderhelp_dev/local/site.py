@@ -5,9 +5,10 @@ The emulator asks this site only about requests that match no API route: it serv
 with the stack's own identity provider. None of this is in the template: deployed, CloudFront
 serves `web/` from S3 and the page signs in with Cognito's hosted sign-in (see the README)."""
 
+import ipaddress
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -49,6 +50,33 @@ sign-in's origins: locally both are this origin."""
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
+MAX_PATH_CHARACTERS = 1024
+"""No file of the page has a path anywhere near this long."""
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+"""The names a browser on this machine reaches the stack by. The local sign-in answers only
+requests addressed to one of them (or to the host the stack was told to serve on), so that a
+web page whose own name is made to resolve to 127.0.0.1 (DNS rebinding) cannot mint tokens."""
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(host_header: str) -> str:
+    """The name in a `Host` header, without its port: `[::1]:3000` → `::1`."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 Role = Literal["customer", "agent"]
 
 
@@ -66,10 +94,16 @@ class LocalSite:
         root: Path = WEB_ROOT,
         users: Sequence[LocalUser] = (),
         tokens: TokenIssuer | None = None,
+        served_hosts: Collection[str] | None = LOOPBACK_NAMES,
     ) -> None:
+        """`served_hosts`: the names the local sign-in answers for; None for any name (a stack
+        told to let the network sign in)."""
         self.root = root.resolve()
         self.users = list(users)
         self._tokens = tokens
+        self._served_hosts = (
+            None if served_hosts is None else frozenset(name.lower() for name in served_hosts)
+        )
 
     def answer(self, request: HttpRequest) -> HttpResponse | None:
         """The answer to a request no API route took; None leaves it to API Gateway's 404."""
@@ -79,12 +113,17 @@ class LocalSite:
             return None
         if request.raw_path == "/config.json":
             return _json(200, {"auth": "local", "api_url": ""})
-        return self._file(request.raw_path)
+        path = unquote(request.raw_path)
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+            return _error(400, "bad_path", "A path holds no control characters.")
+        if len(path) > MAX_PATH_CHARACTERS:
+            return None
+        return self._file(path)
 
     # --- static files ---------------------------------------------------------------------------
 
-    def _file(self, raw_path: str) -> HttpResponse | None:
-        path = self._path(raw_path)
+    def _file(self, decoded_path: str) -> HttpResponse | None:
+        path = self._path(decoded_path)
         if path is None:
             return None
         content_type = CONTENT_TYPES[path.suffix]
@@ -101,14 +140,17 @@ class LocalSite:
             ]
         return HttpResponse(200, headers, path.read_bytes())
 
-    def _path(self, raw_path: str) -> Path | None:
-        """The file `raw_path` names under the root, or None for anything else."""
-        relative = PurePosixPath(unquote(raw_path).lstrip("/") or "index.html")
+    def _path(self, decoded_path: str) -> Path | None:
+        """The file `decoded_path` names under the root, or None for anything else."""
+        relative = PurePosixPath(decoded_path.lstrip("/") or "index.html")
         parts = relative.parts
         if any(part.startswith(".") or part in NOT_SERVED or "\\" in part for part in parts):
             return None
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
+        try:
+            path = (self.root / relative).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                return None
+        except (OSError, ValueError):  # a name too long for the file system, and the like
             return None
         if path.suffix not in CONTENT_TYPES:
             return None
@@ -118,6 +160,15 @@ class LocalSite:
 
     def _local(self, request: HttpRequest) -> HttpResponse:
         endpoint = request.raw_path[len(LOCAL_PREFIX) :]
+        headers = {name.lower(): value for name, value in request.headers}
+        host = host_name(headers.get("host", ""))
+        if self._served_hosts is not None and host not in self._served_hosts:
+            return _error(
+                403,
+                "host_not_served",
+                "The local sign-in answers only requests to the stack's own address "
+                "(such as 127.0.0.1 or localhost).",
+            )
         if endpoint == "users" and request.method == "GET":
             return _json(
                 200,
@@ -134,6 +185,9 @@ class LocalSite:
                 },
             )
         if endpoint == "sign-in" and request.method == "POST":
+            media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+            if media_type != "application/json":
+                return _error(415, "unsupported_media_type", "Send the body as application/json.")
             return self._sign_in(request.body)
         return _error(404, "not_found", f"The local stack has no {request.method} {endpoint}.")
 
@@ -143,7 +197,7 @@ class LocalSite:
             return _error(503, "no_identities", "This stack's template has no JWT authorizer.")
         try:
             fields = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             return _error(400, "invalid_json", "The body is not valid JSON.")
         if not isinstance(fields, dict):
             return _error(400, "invalid_json", "The body must be a JSON object.")
