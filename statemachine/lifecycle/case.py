@@ -8,15 +8,16 @@ writes on a closed case gets a follow-up case that links back to it.
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.actions import HelpAction
 from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier
+from lifecycle.text import MessageText
 from lifecycle.times import UtcDatetime
 from statemachine import State, StateMachine
 
@@ -44,7 +45,7 @@ class OpenedBy(StrEnum):
     SYSTEM = "system"
 
 
-MessageBody = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=r"\S")]
+MessageBody = MessageText
 
 
 class CaseMessage(BaseModel):

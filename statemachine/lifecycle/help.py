@@ -22,12 +22,13 @@ from lifecycle.order_lifecycle import (
     guards_of,
     source_states,
 )
+from lifecycle.text import MessageText
 from lifecycle.times import UtcDatetime
 
 # --- what each action needs from the customer -----------------------------------------------------
 
-CustomerMessage = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"\S")]
-"""Free text from the customer: kept exactly as written (unicode and emoji included)."""
+CustomerMessage = MessageText
+"""Free text from the customer, with the same limit as a reply on a case."""
 
 
 class ItemProblemKind(StrEnum):
