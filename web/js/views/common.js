@@ -1,14 +1,10 @@
-// Pieces several views share: loading and error panels, headings, badges, dates, case cards.
+// Pieces several views share: error panels, headings, badges, dates, case cards.
 
 import { announce } from "../announcer.js";
 import { ApiError, get } from "../api.js";
 import { focus, h, replace, uid } from "../dom.js";
 import { features } from "../features.js";
 import { date, has, t } from "../i18n.js";
-
-export function loading() {
-  return h("p", { class: "loading", role: "status" }, t("app.loading"));
-}
 
 /** What went wrong, in words. */
 export function errorText(error) {
