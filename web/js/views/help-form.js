@@ -202,11 +202,13 @@ function addressBody(form) {
  * data: the postcode's format and the US state code. The same errors the API would give. */
 function addressProblems(body) {
   const { country, postal_code: postalCode, region = "" } = body.address;
+  const order = localityFieldOrder(country);
   return [
     ["postal_code", postalCodeProblem(country, postalCode)],
     ["region", regionProblem(country, region)],
   ]
     .filter(([, type]) => type)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)) // as the form lists them
     .map(([field, type]) => ({ loc: ["body", "address", field], type }));
 }
 
