@@ -5,9 +5,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.actions import HelpAction
+from lifecycle.carriers import tracking_url
 from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
 from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
@@ -32,6 +33,9 @@ class LineItemView(BaseModel):
     quantity: int
     unit_price: Money
     line_total: Money
+    image_url: str | None = Field(
+        description="A picture of the product (https), if the shop sent one."
+    )
 
 
 class HistoryView(BaseModel):
@@ -104,6 +108,10 @@ class OrderView(BaseModel):
     shipped_at: datetime | None
     carrier: str | None
     tracking_number: str | None
+    tracking_url: str | None = Field(
+        description="The carrier's tracking page for the parcel; null when the carrier is not one "
+        "we know (the number alone is shown then)."
+    )
     estimated_delivery_by: datetime | None
     delivered_at: datetime | None
     cancelled_at: datetime | None
@@ -121,6 +129,7 @@ class OrderView(BaseModel):
         plain = order.model_dump(exclude={"items", "subtotal", "shipping", "tax", "total"})
         return plain | {
             "status_label": translate(locale, "states", order.status),
+            "tracking_url": tracking_url(order.carrier, order.tracking_number),
             "items": [
                 LineItemView(
                     sku=item.sku,
@@ -128,6 +137,7 @@ class OrderView(BaseModel):
                     quantity=item.quantity,
                     unit_price=money(item.unit_price),
                     line_total=money(item.unit_price * item.quantity),
+                    image_url=item.image_url,
                 )
                 for item in order.items
             ],
@@ -159,12 +169,34 @@ class OrderDetails(OrderView):
         )
 
 
+FIRST_ITEMS_LISTED = 3
+"""How many of an order's lines My Orders shows, with their pictures."""
+
+
+class ItemPreview(BaseModel):
+    """A line as My Orders shows it: what it is, how many, and its picture."""
+
+    sku: str
+    name: str
+    quantity: int
+    image_url: str | None = None
+
+
 class OrderListItem(BaseModel):
     order_id: str
     status: OrderStatus
     placed_at: datetime
     total: Money
     item_count: int
+    first_items: list[ItemPreview] = Field(
+        default_factory=list,
+        description=f"The order's first lines (at most {FIRST_ITEMS_LISTED}), in order.",
+    )
+
+    @field_validator("first_items", mode="before")
+    @classmethod
+    def _only_the_first(cls, lines: Any) -> Any:
+        return lines[:FIRST_ITEMS_LISTED] if isinstance(lines, list) else lines
 
 
 class OrderPage(BaseModel):

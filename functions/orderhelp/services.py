@@ -66,6 +66,7 @@ class OrderService:
                     placed_at=row["placed_at"],
                     total=Money(amount=row["total"], currency=row["currency"]),
                     item_count=row["item_count"],
+                    first_items=row.get("items", []),
                 )
                 for row in rows
             ],

@@ -9,9 +9,9 @@ writes on a closed case gets a follow-up case that links back to it.
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.actions import HelpAction
@@ -19,7 +19,7 @@ from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier
 from lifecycle.policy import CasePolicy
-from lifecycle.text import MULTI_LINE
+from lifecycle.text import MessageText
 from lifecycle.times import UtcDatetime
 from statemachine import State, StateMachine
 
@@ -47,9 +47,7 @@ class OpenedBy(StrEnum):
     SYSTEM = "system"
 
 
-MessageBody = Annotated[
-    str, StringConstraints(min_length=1, max_length=5000, pattern=r"\S"), MULTI_LINE
-]
+MessageBody = MessageText
 
 
 class CaseMessage(BaseModel):

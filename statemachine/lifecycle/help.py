@@ -23,14 +23,12 @@ from lifecycle.order_lifecycle import (
     guards_of,
     source_states,
 )
-from lifecycle.text import MULTI_LINE
+from lifecycle.text import MULTI_LINE, MessageText
 
 # --- what each action needs from the customer -----------------------------------------------------
 
-CustomerMessage = Annotated[
-    str, StringConstraints(min_length=1, max_length=2000, pattern=r"\S"), MULTI_LINE
-]
-"""Free text from the customer: kept exactly as written (unicode and emoji included)."""
+CustomerMessage = MessageText
+"""Free text from the customer, with the same limit as a reply on a case."""
 
 
 class ItemProblemKind(StrEnum):

@@ -6,19 +6,29 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     computed_field,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from lifecycle.addresses import (
+    address_format,
+    normalise_postal_code,
+    normalise_region,
+    postal_code_fits,
+    region_problem,
+)
 from lifecycle.base import Record
 from lifecycle.errors import RuleViolation
 from lifecycle.money import round_to_minor_unit, validate_currency
@@ -56,19 +66,28 @@ Quantity = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_a_json_intege
 
 
 class Address(BaseModel):
+    """A delivery address. The postcode is checked against its country's format where one is
+    known and written the country's way (`nw16xe` → `NW1 6XE`); a US address needs its state
+    code. The country comes before the fields checked against it."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Text
     line1: Text
     line2: Annotated[str, StringConstraints(max_length=200), SINGLE_LINE] | None = None
     city: Annotated[str, StringConstraints(min_length=1, max_length=100), SINGLE_LINE]
-    region: Annotated[str, StringConstraints(max_length=100), SINGLE_LINE] | None = None
-    postal_code: Annotated[
-        str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
-    ]
     country: Annotated[str, StringConstraints(min_length=2, max_length=2)] = Field(
         description="ISO 3166-1 alpha-2 country code"
     )
+    region: Annotated[str, StringConstraints(max_length=100), SINGLE_LINE] | None = Field(
+        default=None,
+        # Checked when absent too: a US address needs its state.
+        validate_default=True,
+        description="Free text; for the US, the state's two-letter code.",
+    )
+    postal_code: Annotated[
+        str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
+    ] = Field(description="Checked against the country's format where one is known.")
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()./-]{3,24}$")] | None = None
 
     @field_validator("country")
@@ -81,6 +100,84 @@ class Address(BaseModel):
             )
         return code
 
+    @field_validator("region")
+    @classmethod
+    def _region_of_the_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if country is None:  # the country itself was refused: nothing to check against
+            return value
+        region = normalise_region(country, value)
+        problem = region_problem(country, region)
+        if problem == "region_required":
+            raise PydanticCustomError(
+                "region_required",
+                "an address in {country} needs its {label} (a code such as {example})",
+                {"country": country, **_region_words(country)},
+            )
+        if problem == "region_code":
+            raise PydanticCustomError(
+                "region_code",
+                "not a {label} code of {country} (a code such as {example})",
+                {"country": country, **_region_words(country)},
+            )
+        return region
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal_code_of_the_country(cls, value: str, info: ValidationInfo) -> str:
+        country = info.data.get("country")
+        if country is None:
+            return value
+        code = normalise_postal_code(country, value)
+        if not postal_code_fits(country, code):
+            # The input is not echoed: only the format it should have.
+            raise PydanticCustomError(
+                "postal_code_format",
+                "not a postcode of {country}: they are written like {example}",
+                {"country": country, "example": address_format(country).postal_code.example},
+            )
+        return code
+
+
+def _region_words(country: str) -> dict[str, str]:
+    rule = address_format(country).region
+    return {"label": rule.label, "example": rule.example or ""}
+
+
+IMAGE_URL_MAX_LENGTH = 2048
+
+
+def _https_url(value: str) -> str:
+    """An absolute https URL with a host and no user name or password in it."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    else:
+        if parts.scheme != "https":
+            raise PydanticCustomError("url_scheme", "the URL must start with https://")
+        if parts.username is not None or parts.password is not None:
+            raise PydanticCustomError(
+                "url_userinfo", "the URL must not carry a user name or password"
+            )
+    if not host:
+        raise PydanticCustomError("url_parsing", "the URL has no valid host")
+    return value
+
+
+ImageUrl = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=IMAGE_URL_MAX_LENGTH,
+        # RFC 3986's characters only: no spaces, quotes, angle brackets or backslashes.
+        pattern=r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$",
+    ),
+    AfterValidator(_https_url),
+]
+"""A picture of a product from the shop: https only, as browsers would load it."""
+
 
 class LineItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -89,6 +186,9 @@ class LineItem(BaseModel):
     name: Text
     quantity: Quantity
     unit_price: Amount
+    image_url: ImageUrl | None = Field(
+        default=None, description="A picture of the product: an https URL."
+    )
 
 
 class PaymentDetails(BaseModel):

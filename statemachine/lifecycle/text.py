@@ -8,9 +8,9 @@ text (a name, an address line) holds no control character at all; a message may 
 tabs, and is otherwise kept as sent."""
 
 import unicodedata
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 CONTROL_CHARACTERS = "text_control_characters"
@@ -54,3 +54,16 @@ def multi_line(text: str) -> str:
 
 SINGLE_LINE = AfterValidator(single_line)
 MULTI_LINE = AfterValidator(multi_line)
+
+
+# --- what people write to each other ------------------------------------------------------------
+
+MESSAGE_MAX_LENGTH = 5000
+"""One limit for every message, wherever it is written (a help form, a reply on a case, an
+agent's answer or note, a resolution)."""
+
+MessageText = Annotated[
+    str, StringConstraints(min_length=1, max_length=MESSAGE_MAX_LENGTH, pattern=r"\S"), MULTI_LINE
+]
+"""1 to MESSAGE_MAX_LENGTH characters, not only blanks; kept exactly as written (unicode and
+emoji included)."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from lifecycle.i18n import translate
+from lifecycle.text import MESSAGE_MAX_LENGTH
 from orderhelp_dev.local.template import http_routes
 from tests.handlers.client import (
     CUSTOMER,
@@ -120,7 +121,7 @@ MALFORMED = [
         "sent as bytes", b"\x00\x01\x02", 415, "unsupported_media_type", "application/octet-stream"
     ),
     _raw("a body over 64 KiB", _with_length(MAX_BODY + 1), 413, "payload_too_large"),
-    _raw("a 64 KiB body with a message over 2000", _with_length(MAX_BODY), 422, "validation_error"),
+    _raw("a 64 KiB body, its message too long", _with_length(MAX_BODY), 422, "validation_error"),
 ]
 
 WRONG_TYPES = [
@@ -210,7 +211,11 @@ EXTRA_FIELDS = [
 OUT_OF_RANGE = [
     _help("an empty message", "payment_issue", {"message": ""}),
     _help("a blank message", "payment_issue", {"message": " \n\t "}),
-    _help("a message over 2000 characters", "payment_issue", {"message": "x" * 2001}),
+    _help(
+        "a message over the limit",
+        "payment_issue",
+        {"message": "x" * (MESSAGE_MAX_LENGTH + 1)},
+    ),
     _help("no items", "return_request", HELP_BODIES["return_request"] | {"items": []}),
     _help(
         "quantity zero",

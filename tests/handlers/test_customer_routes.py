@@ -79,6 +79,10 @@ def test_orders_are_listed_newest_first_with_status_total_and_item_count(api: Ap
         "placed_at": "2026-05-01T12:30:00Z",
         "total": {"amount": str(TOTAL), "currency": "EUR"},
         "item_count": ITEM_COUNT,
+        "first_items": [
+            {"sku": "LAMP-01", "name": "Lámpara de mesa", "quantity": 1, "image_url": None},
+            {"sku": "BULB-E27", "name": "Bombilla LED", "quantity": 4, "image_url": None},
+        ],
     }
     assert paid["status"] == "paid"
 

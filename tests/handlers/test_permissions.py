@@ -117,7 +117,7 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
         "name": "L",
         "line1": "Calle 2",
         "city": "Madrid",
-        "postal_code": "1",
+        "postal_code": "28013",
         "country": "ES",
     }
     key = {"Idempotency-Key": "k-1"}

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from lifecycle.field_errors import field_errors, localized
 from lifecycle.help import ChangeAddressRequest, ReturnRequest
 from lifecycle.order import EstimateRevision
+from lifecycle.text import MESSAGE_MAX_LENGTH
 
 
 def _errors(model: Any, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -65,11 +66,11 @@ def test_the_input_is_never_kept() -> None:
             "Usa solo letras, números y . _ : - (sin espacios).",
         ),
         (
-            {"items": [{"sku": "A", "quantity": 1}], "message": "x" * 2001},
+            {"items": [{"sku": "A", "quantity": 1}], "message": "x" * (MESSAGE_MAX_LENGTH + 1)},
             ["message"],
             "string_too_long",
-            "Write at most 2000 characters.",
-            "Escribe como máximo 2000 caracteres.",
+            f"Write at most {MESSAGE_MAX_LENGTH} characters.",
+            f"Escribe como máximo {MESSAGE_MAX_LENGTH} caracteres.",
         ),
     ],
 )

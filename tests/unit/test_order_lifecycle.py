@@ -35,6 +35,7 @@ from lifecycle.order_lifecycle import (
     source_states,
 )
 from lifecycle.policy import Policy
+from lifecycle.text import MESSAGE_MAX_LENGTH
 from tests.builders import T0, a_new_order, an_address, order_in
 
 DETAILS = {
@@ -240,7 +241,7 @@ def test_each_action_validates_its_own_body() -> None:
         {},
         {"message": ""},
         {"message": "   "},
-        {"message": "x" * 2001},
+        {"message": "x" * (MESSAGE_MAX_LENGTH + 1)},
         {"message": "hi", "extra": 1},
     ):
         with pytest.raises(InvalidHelpRequest):

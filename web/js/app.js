@@ -16,15 +16,27 @@ import { errorPanel, linkCasesWith } from "./views/common.js";
 import { signInView } from "./views/sign-in.js";
 
 route("/sign-in", signInView);
-route("/orders", ordersView, { role: "customer" });
-route("/orders/:order_id", orderView, { role: "customer" });
-route("/orders/:order_id/help/:action", helpFormView, { role: "customer" });
-route("/cases", casesView, { role: "customer" });
-route("/cases/:case_id", caseView, { role: "customer" });
+route("/orders", ordersView, { role: "customer", loading: () => t("loading.orders") });
+route("/orders/:order_id", orderView, {
+  role: "customer",
+  loading: ({ order_id: id }) => t("loading.order", { id }),
+});
+route("/orders/:order_id/help/:action", helpFormView, {
+  role: "customer",
+  loading: ({ order_id: id }) => t("loading.order", { id }),
+});
+route("/cases", casesView, { role: "customer", loading: () => t("loading.cases") });
+route("/cases/:case_id", caseView, {
+  role: "customer",
+  loading: ({ case_id: id }) => t("loading.case", { id }),
+});
 // An agent's home (homeOf): always a route, or the router would send agents round in a circle.
-route("/agent", queueView, { role: "agent" });
-route("/agent/queue/:status", queueView, { role: "agent" });
-route("/agent/cases/:case_id", agentCaseView, { role: "agent" });
+route("/agent", queueView, { role: "agent", loading: () => t("loading.queue") });
+route("/agent/queue/:status", queueView, { role: "agent", loading: () => t("loading.queue") });
+route("/agent/cases/:case_id", agentCaseView, {
+  role: "agent",
+  loading: ({ case_id: id }) => t("loading.case", { id }),
+});
 // A case card links to its conversation: the customer's page, or the agent's.
 linkCasesWith((caseData) => {
   const role = session()?.user?.role;
@@ -83,6 +95,7 @@ function renderHeader() {
     ? h(
         "div",
         { class: "account" },
+        // On phones the header keeps to two rows: the name is read out, not shown.
         h("span", { class: "user" }, t("app.signed_in_as", { name: user.name })),
         h(
           "button",
@@ -114,7 +127,9 @@ function renderHeader() {
           "data-locale": code,
           onclick: () => switchLanguage(code),
         },
-        name,
+        // The whole name is the button's; phones show its code (ES, EN) to keep to two rows.
+        h("span", { class: "language-name" }, name),
+        h("span", { class: "language-code", "aria-hidden": "true" }, code.toUpperCase()),
       ),
     ),
   );

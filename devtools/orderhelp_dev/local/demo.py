@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from lifecycle.policy import CasePolicy
@@ -92,8 +93,20 @@ def _at(now: datetime, days_ago: float) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+DEMO_PICTURES_URL = "https://images.example.com/demo/"
+"""Where the demo's product pictures would be: a reserved domain (RFC 2606), so nothing is ever
+fetched from the internet. The browser tests and `make screenshots` answer these URLs with the
+drawings in `demo_pictures/`; in `make run` the page shows its neutral placeholder instead."""
+
+DEMO_PICTURES = Path(__file__).with_name("demo_pictures")
+
+
 def _item(sku: str, name: str, price: str, quantity: int = 1) -> dict[str, Any]:
-    return {"sku": sku, "name": name, "quantity": quantity, "unit_price": price}
+    """A line; with the shop's picture of the product when the demo has one."""
+    item = {"sku": sku, "name": name, "quantity": quantity, "unit_price": price}
+    if (DEMO_PICTURES / f"{sku.lower()}.svg").is_file():
+        item["image_url"] = f"{DEMO_PICTURES_URL}{sku.lower()}.svg"
+    return item
 
 
 def demo_customers(now: datetime) -> list[DemoCustomer]:

@@ -1,14 +1,10 @@
-// Pieces several views share: loading and error panels, headings, badges, dates, case cards.
+// Pieces several views share: error panels, headings, badges, dates, case cards.
 
 import { announce } from "../announcer.js";
 import { ApiError, get } from "../api.js";
 import { focus, h, replace, uid } from "../dom.js";
 import { features } from "../features.js";
-import { date, has, t } from "../i18n.js";
-
-export function loading() {
-  return h("p", { class: "loading", role: "status" }, t("app.loading"));
-}
+import { date, has, locale, t } from "../i18n.js";
 
 /** What went wrong, in words. */
 export function errorText(error) {
@@ -36,7 +32,8 @@ export function errorText(error) {
       if (error.code && has(`errors.codes.${error.code}`)) {
         return t(`errors.codes.${error.code}`, error.body?.error ?? {});
       }
-      return error.message;
+      // The API's words only when they are in the page's language; never English on a Spanish page.
+      return error.messageIsIn(locale()) ? error.message : t("errors.not_done");
     default:
       return t("errors.unexpected", { status: error.status });
   }
