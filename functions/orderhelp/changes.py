@@ -26,11 +26,13 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from lifecycle.case import OPEN_EVENT, Case, CaseMessage, CaseStatus
 from lifecycle.order import Order
 from orderhelp.records import Actor, CaseActivity, HistoryEntry
+
+V = TypeVar("V", bound="Versioned")
 
 TOKEN_LENGTH = 36
 """DynamoDB's limit for a `ClientRequestToken`."""
@@ -120,6 +122,35 @@ class CaseUpdate:
 CaseWrite = NewCase | CaseUpdate
 
 
+class Versioned(Protocol):
+    """A record of its own (a return, a refund, an attachment…): a pydantic model with a
+    version, whose key `store.keys.record_key` knows."""
+
+    version: int
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any: ...
+
+
+@dataclass(frozen=True)
+class RecordPut:
+    """`after` written as a record: new when `before` is None, else conditioned on the version
+    `before` was read at."""
+
+    after: Any
+    before: Any | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A value only one owner may hold at a time (a case number, say): taking a value already
+    held refuses the whole transaction (`ClaimTaken`); `release` gives it back."""
+
+    kind: str
+    value: str
+    owner: str
+    release: bool = False
+
+
 @dataclass
 class Changeset:
     """Everything one request changes, written in one transaction or not at all."""
@@ -128,6 +159,8 @@ class Changeset:
     now: datetime
     orders: list[OrderWrite] = field(default_factory=list)
     cases: list[CaseWrite] = field(default_factory=list)
+    records: list[RecordPut] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     attempt: int = 0
     """Which attempt of the request this is: a new attempt writes anew (its token differs)."""
 
@@ -198,6 +231,24 @@ class Changeset:
             return self.open_case(after, message)
         return self.change_case(before, after, event, message)
 
+    # --- records of their own, and claims -------------------------------------------------------
+
+    def put_record(self, after: V, before: V | None = None) -> V:
+        """`after` as a new record (version 1), or as `before`'s next version. The record's
+        key and item layout are `store.keys.record_key` and `store.codec.record_item`."""
+        version = 1 if before is None else before.version + 1
+        versioned: V = after.model_copy(update={"version": version})
+        self.records.append(RecordPut(versioned, before))
+        return versioned
+
+    def claim(self, kind: str, value: str, owner: str) -> None:
+        """Take `value` of `kind` for `owner`, in this transaction or not at all."""
+        self.claims.append(Claim(kind, value, owner))
+
+    def release(self, kind: str, value: str, owner: str) -> None:
+        """Give `value` back, if `owner` still holds it."""
+        self.claims.append(Claim(kind, value, owner, release=True))
+
     # --- the transaction's identity ------------------------------------------------------------
 
     def token(self) -> str:
@@ -206,12 +257,14 @@ class Changeset:
         parts = [self.request.id, str(self.attempt)]
         parts += [f"order:{w.entry.version}:{_order_id(w)}:{type(w).__name__}" for w in self.orders]
         parts += [f"case:{w.activity.version}:{_case_id(w)}" for w in self.cases]
+        parts += [f"record:{w.after.version}:{w.after!r}" for w in self.records]
+        parts += [f"claim:{c.kind}:{c.value}:{c.owner}:{c.release}" for c in self.claims]
         digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
         return digest[:TOKEN_LENGTH]
 
     @property
     def empty(self) -> bool:
-        return not (self.orders or self.cases)
+        return not (self.orders or self.cases or self.records or self.claims)
 
     def _entry(
         self,

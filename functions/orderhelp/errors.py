@@ -124,6 +124,16 @@ class ConcurrentUpdate(Exception):
         self.order_id = order_id
 
 
+class ClaimTaken(ConcurrentUpdate):
+    """A value the change claimed (`Changeset.claim`) is held by another owner: a flow that can
+    pick another value tries again with it; others retry as after any concurrent change."""
+
+    def __init__(self, kind: str, value: str) -> None:
+        super().__init__(value, subject=kind)
+        self.kind = kind
+        self.value = value
+
+
 class Conflict(ServiceError):
     """The order or case changed meanwhile; its details say what it is now."""
 

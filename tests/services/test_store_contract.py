@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import (
@@ -23,9 +24,10 @@ from lifecycle.case import (
 from lifecycle.order import OrderStatus
 from lifecycle.policy import CasePolicy
 from orderhelp.changes import Changeset, RequestContext
-from orderhelp.errors import ConcurrentUpdate, InvalidCursor, OrderAlreadyExists
+from orderhelp.errors import ClaimTaken, ConcurrentUpdate, InvalidCursor, OrderAlreadyExists
 from orderhelp.records import Actor, ActorKind
 from orderhelp.store import DynamoOrderStore, DynamoTable, Indexes
+from orderhelp.store import keys as store_keys
 from orderhelp_dev.local import dynamodb_transactions
 from orderhelp_dev.local.template import create_table_requests, resources
 from tests.builders import T0, a_new_order, order_in
@@ -321,3 +323,67 @@ def test_due_orders_are_the_paid_and_shipped_orders_past_their_deadline(
         for order in page.orders
     }
     assert on_time == set()
+
+
+# --- records of their own, and claims -------------------------------------------------------------
+
+
+class Note(BaseModel):
+    """A record kind of the test's own, laid out in the order's partition."""
+
+    order_id: str
+    note_id: str
+    text: str
+    version: int = 0
+
+
+@pytest.fixture
+def notes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(
+        store_keys.RECORD_KEYS,
+        Note,
+        lambda note: {"pk": store_keys.order_pk(note.order_id), "sk": f"NOTE#{note.note_id}"},
+    )
+
+
+@pytest.mark.usefixtures("notes")
+def test_a_record_is_new_once_then_changes_a_version_at_a_time(store: DynamoOrderStore) -> None:
+    first = change()
+    note = first.put_record(Note(order_id="ORD-1", note_id="N1", text="a"))
+    store.commit(first)
+    assert note.version == 1
+
+    again = change()
+    again.put_record(Note(order_id="ORD-1", note_id="N1", text="b"))
+    with pytest.raises(ConcurrentUpdate):
+        store.commit(again)
+
+    second = change()
+    changed = second.put_record(note.model_copy(update={"text": "b"}), before=note)
+    store.commit(second)
+    stale = change()
+    stale.put_record(note.model_copy(update={"text": "c"}), before=note)
+    with pytest.raises(ConcurrentUpdate):
+        store.commit(stale)
+    assert changed.version == 2
+
+
+def test_a_claimed_value_has_one_owner_until_released(store: DynamoOrderStore) -> None:
+    mine = change()
+    mine.claim("case-number", "48213", "CS-1")
+    store.commit(mine)
+
+    theirs = change()
+    theirs.claim("case-number", "48213", "CS-2")
+    with pytest.raises(ClaimTaken) as taken:
+        store.commit(theirs)
+    assert (taken.value.kind, taken.value.value) == ("case-number", "48213")
+
+    not_theirs = change()
+    not_theirs.release("case-number", "48213", "CS-2")
+    with pytest.raises(ConcurrentUpdate):
+        store.commit(not_theirs)
+    released = change()
+    released.release("case-number", "48213", "CS-1")
+    store.commit(released)
+    store.commit(theirs.__class__(RequestContext.fresh(SHOP), T0, claims=theirs.claims))

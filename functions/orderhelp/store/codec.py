@@ -94,3 +94,12 @@ def history_of(item: Mapping[str, Any]) -> HistoryEntry:
 
 def activity_of(item: Mapping[str, Any]) -> CaseActivity:
     return model_of(CaseActivity, item)
+
+
+def record_item(record: BaseModel) -> dict[str, Any]:
+    """A record of its own as its item: its fields, its key and its index keys."""
+    return record.model_dump(mode="json") | keys.record_key(record) | keys.record_index_keys(record)
+
+
+def claim_item(kind: str, value: str, owner: str) -> dict[str, Any]:
+    return keys.claim_key(kind, value) | {"kind": kind, "value": value, "owner": owner}

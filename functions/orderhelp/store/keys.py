@@ -45,6 +45,7 @@ Every time in a sort key is UTC with microseconds, so that text order is time or
 """
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -185,6 +186,34 @@ def case_index_keys(case: Case, queue_shards: int) -> dict[str, str]:
             "queue_sk": f"{sort_time(urgency)}#{case.case_id}",
         }
     return keys
+
+
+# --- records of their own, and claims -------------------------------------------------------------
+
+CLAIM = "CLAIM#"
+
+RecordKey = Callable[[Any], Key]
+RECORD_KEYS: dict[type, RecordKey] = {}
+"""Where each kind of record (`Changeset.put_record`) lives, by its model class. A new kind adds
+its line here (and, if it is indexed, its index keys to `RECORD_INDEX_KEYS`)."""
+RECORD_INDEX_KEYS: dict[type, Callable[[Any], dict[str, str]]] = {}
+
+
+def record_key(record: Any) -> Key:
+    try:
+        return RECORD_KEYS[type(record)](record)
+    except KeyError:
+        raise TypeError(f"no key layout for {type(record).__name__} in store.keys") from None
+
+
+def record_index_keys(record: Any) -> dict[str, str]:
+    index_keys = RECORD_INDEX_KEYS.get(type(record))
+    return index_keys(record) if index_keys else {}
+
+
+def claim_key(kind: str, value: str) -> Key:
+    """A claimed value: one item per kind and value, in a partition of its own (no hot key)."""
+    return {"pk": f"{CLAIM}{kind}#{value}", "sk": CLAIM.rstrip("#")}
 
 
 def keys_of(item: dict[str, Any]) -> Key:

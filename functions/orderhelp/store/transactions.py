@@ -5,17 +5,20 @@ from orderhelp.changes import (
     CaseUpdate,
     CaseWrite,
     Changeset,
+    Claim,
     NewCase,
     NewOrder,
     OrderNote,
     OrderUpdate,
     OrderWrite,
+    RecordPut,
 )
-from orderhelp.errors import ConcurrentUpdate, OrderAlreadyExists
+from orderhelp.errors import ClaimTaken, ConcurrentUpdate, OrderAlreadyExists
 from orderhelp.store import codec, keys
 from orderhelp.store.table import NEW, Check, Condition, Delete, Put, TransactionCancelled, Write
 
 SLOT = "slot"
+CLAIM = "claim"
 
 
 def writes_of(change: Changeset, *, due_shards: int, queue_shards: int) -> list[Write]:
@@ -24,7 +27,25 @@ def writes_of(change: Changeset, *, due_shards: int, queue_shards: int) -> list[
         writes += _order_writes(order_write, due_shards)
     for case_write in change.cases:
         writes += _case_writes(case_write, queue_shards)
+    writes += [_record_write(put) for put in change.records]
+    writes += [_claim_write(claim) for claim in change.claims]
     return writes
+
+
+def _record_write(put: RecordPut) -> Write:
+    item = codec.record_item(put.after)
+    label = f"record:{item['pk']}:{item['sk']}"
+    if put.before is None:
+        return Put(item, NEW, label)
+    return Put(item, Condition(equals={"version": put.before.version}), label)
+
+
+def _claim_write(claim: Claim) -> Write:
+    label = f"{CLAIM}:{claim.kind}:{claim.value}"
+    if claim.release:
+        held = Condition(equals={"owner": claim.owner}, or_absent=True)
+        return Delete(keys.claim_key(claim.kind, claim.value), held, label)
+    return Put(codec.claim_item(claim.kind, claim.value, claim.owner), NEW, label)
 
 
 def _order_writes(write: OrderWrite, due_shards: int) -> list[Write]:
@@ -97,11 +118,17 @@ def refusal_of(change: Changeset, cancelled: TransactionCancelled) -> Exception:
     created = [w.order.order_id for w in change.orders if isinstance(w, NewOrder)]
     if created and f"new-order:{created[0]}" in cancelled.failed:
         return OrderAlreadyExists(created[0])
+    taken = [c for c in change.claims if f"{CLAIM}:{c.kind}:{c.value}" in cancelled.failed]
+    if taken:
+        return ClaimTaken(taken[0].kind, taken[0].value)
     subject, subject_id = _subject(change)
     return ConcurrentUpdate(subject_id, subject=subject)
 
 
 def _subject(change: Changeset) -> tuple[str, str]:
+    if not (change.orders or change.cases):
+        first = change.records[0].after if change.records else change.claims[0]
+        return type(first).__name__.lower(), str(getattr(first, "value", "") or "")
     if change.orders:
         write = change.orders[0]
         order = write.order if isinstance(write, NewOrder | OrderNote) else write.after
