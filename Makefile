@@ -9,16 +9,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Re-install whenever the project's dependencies change.
 INSTALLED := $(VENV)/.installed
+# The Lambda lock (see `make lock`): .venv gets the same versions, so what the tests, the local
+# stack and the benchmarks run is what deploys.
+LOCK := functions/requirements.txt
+LOCK_PINS := $(VENV)/lock-pins.txt
 
 .PHONY: help
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version)'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' $(LOCK) > $(LOCK_PINS)
+	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]' --constraint $(LOCK_PINS)
 	@touch $@
 
 .PHONY: venv
@@ -97,6 +102,25 @@ build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, n
 .PHONY: bench
 bench: $(INSTALLED) ## benchmark the handlers: DynamoDB requests, latency, cold init, memory
 	$(BIN)/python -m tests.bench
+
+# uv in a tools environment of its own, so a lock can be made even when the old one no longer
+# fits pyproject.toml (.venv is installed with its versions). Existing pins are kept unless
+# pyproject.toml needs others; `make lock LOCK_ARGS=--upgrade` takes the newest allowed.
+LOCK_VENV := .tools/lock
+LOCK_INSTALLED := $(LOCK_VENV)/.installed
+LOCK_ARGS ?=
+
+$(LOCK_INSTALLED): pyproject.toml
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(LOCK_VENV)/bin/python -m pip install --quiet --quiet --group lock
+	@touch $@
+
+.PHONY: lock
+lock: $(LOCK_INSTALLED) ## the Lambda lock: pyproject.toml's dependencies for arm64 Python 3.11, with hashes
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+	  --python-platform aarch64-manylinux2014 --custom-compile-command "make lock" \
+	  --output-file $(LOCK) $(LOCK_ARGS)
 
 .PHONY: diagram
 diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README

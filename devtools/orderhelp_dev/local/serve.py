@@ -169,15 +169,7 @@ class LocalStack:
             for pool in self.pools.values()
             if "CASE_QUEUE_INDEX" in pool.runtime.environment
         )
-
-        def fields(model: type[StoreSettings | CaseSettings]) -> dict[str, str]:
-            return {
-                name: environment[name.upper()]
-                for name in model.model_fields
-                if name.upper() in environment
-            }
-
-        settings = StoreSettings(**fields(StoreSettings))  # type: ignore[arg-type]
+        settings = StoreSettings.from_environment(environment)
         store = DynamoOrderStore(
             dynamodb(),
             settings.orders_table,
@@ -186,7 +178,7 @@ class LocalStack:
             case_queue_index=settings.case_queue_index,
             due_shards=settings.due_index_shards,
         )
-        return store, CaseSettings(**fields(CaseSettings)).case_policy()  # type: ignore[arg-type]
+        return store, CaseSettings.from_environment(environment).case_policy()
 
     def _start_functions(self) -> None:
         runtimes = function_runtimes(self.options.template.resolve(), self.refs)
