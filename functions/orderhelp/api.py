@@ -11,7 +11,6 @@ from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -40,6 +39,7 @@ from orderhelp.errors import (
     error_body,
     to_response,
 )
+from orderhelp.observability import lambda_handler, metrics
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_MEDIA_TYPE = "application/json"
@@ -56,9 +56,7 @@ PageCursor = Annotated[
 OrderIdPath = Annotated[str, Path(min_length=1, description="The order's id.")]
 CaseIdPath = Annotated[str, Path(min_length=1, description="The case's id.")]
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+__all__ = ["metrics"]  # the handlers count their events on it
 # Reads publish no metric; that is expected, not worth a warning on every call.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
@@ -218,9 +216,7 @@ def lambda_entry(
     (which raises `Unauthorized` or `Forbidden`) and the body must fit the size limit and be
     JSON text."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
+    @lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         IDEMPOTENCY_CONFIG.register_lambda_context(context)
         try:

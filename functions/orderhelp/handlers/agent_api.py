@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.metrics import MetricUnit
 
 from lifecycle.case import CaseStatus
 from orderhelp.api import (
@@ -23,7 +22,6 @@ from orderhelp.api import (
     idempotently,
     json_response,
     lambda_entry,
-    metrics,
     request_locale,
 )
 from orderhelp.auth import require_agent
@@ -36,6 +34,7 @@ from orderhelp.models import (
     SolveRequest,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.observability import count
 from orderhelp.wiring import case_service
 
 app = create_resolver()
@@ -184,7 +183,7 @@ def _change(
 
     def run() -> dict[str, Any]:
         case = work(caller.subject, checked, locale)
-        metrics.add_metric(name=f"Case.{name}", unit=MetricUnit.Count, value=1)
+        count("CaseWorked", Step=name)
         return {"status": int(HTTPStatus.OK), "body": case.model_dump(mode="json")}
 
     result = idempotently(app, caller, body, run)

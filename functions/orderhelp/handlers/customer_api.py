@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.metrics import MetricUnit
 
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
@@ -24,7 +23,6 @@ from orderhelp.api import (
     idempotently,
     json_response,
     lambda_entry,
-    metrics,
     request_locale,
 )
 from orderhelp.errors import UnknownAction
@@ -38,6 +36,7 @@ from orderhelp.models import (
     OrderPage,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.observability import count
 from orderhelp.wiring import case_service, order_service
 
 app = create_resolver()
@@ -80,12 +79,10 @@ def _use_help_action(spec: HelpActionSpec, order_id: str, request: HelpRequest) 
                 caller.subject, checked_id, spec.action, request, locale
             )
         except ActionUnavailable as refused:
-            metrics.add_metric(
-                name=f"ActionRefused.{refused.availability.reason}", unit=MetricUnit.Count, value=1
-            )
+            count("ActionRefused", Reason=refused.availability.reason)
             raise
         if opened:
-            metrics.add_metric(name=f"CaseOpened.{spec.action}", unit=MetricUnit.Count, value=1)
+            count("CaseOpened", Action=spec.action)
         status = HTTPStatus.CREATED if opened else HTTPStatus.OK
         return {"status": int(status), "body": outcome.model_dump(mode="json")}
 
@@ -201,7 +198,7 @@ def post_case_message(
             caller.subject, checked_id, request.body, locale
         )
         if opened:
-            metrics.add_metric(name="FollowUpCaseOpened", unit=MetricUnit.Count, value=1)
+            count("FollowUpCaseOpened")
         status = HTTPStatus.CREATED if opened else HTTPStatus.OK
         return {"status": int(status), "body": reply.model_dump(mode="json")}
 
