@@ -83,7 +83,6 @@ screenshots: $(INSTALLED) chromium $(WEB_DEPS) ## screenshots of every page, des
 SAM_VENV := .tools/sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_INSTALLED := $(SAM_VENV)/.installed
-TEMPLATE := infra/template.yaml
 # No telemetry; a region only because `sam validate` wants one (nothing is deployed).
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1}
 
@@ -93,14 +92,16 @@ $(SAM_INSTALLED): pyproject.toml
 	$(SAM_VENV)/bin/python -m pip install --quiet --quiet --group sam
 	@touch $@
 
+# Plain `sam validate` and `sam build`, as a user runs them: samconfig.toml names the template.
 .PHONY: build
-build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, no Docker), check the artefacts
-	$(SAM_ENV) $(SAM) validate --lint --template-file $(TEMPLATE)
-	$(SAM_ENV) $(SAM) build --template-file $(TEMPLATE) --build-dir .aws-sam/build
+build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, precompiled, no Docker), check the artefacts
+	$(SAM_ENV) $(SAM) validate
+	$(SAM_ENV) $(SAM) build
 	$(BIN)/python -m tests.infra.check_build .aws-sam/build
 
+# Cold starts are measured on the built artefacts, so it builds them first.
 .PHONY: bench
-bench: $(INSTALLED) ## benchmark the handlers: DynamoDB requests, latency, cold init, memory
+bench: build ## benchmark the handlers: DynamoDB requests, latency, cold init (built artefacts), memory
 	$(BIN)/python -m tests.bench
 
 # uv in a tools environment of its own, so a lock can be made even when the old one no longer
