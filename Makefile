@@ -56,9 +56,12 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 WEB_DEPS := web/node_modules/.installed
 
+# In parallel on every core (pytest-xdist); each local stack and the browser stay on one worker
+# (tests/e2e and tests/browser are xdist groups). Coverage of the code the tests run in-process.
+PYTEST_ARGS ?= --numprocesses auto --dist loadgroup --cov --cov-report term --durations 10
 .PHONY: pytest
-pytest: $(INSTALLED) chromium $(WEB_DEPS) ## the test suite alone
-	$(BIN)/pytest
+pytest: $(INSTALLED) chromium $(WEB_DEPS) ## the test suite alone, in parallel, with coverage
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: chromium
 chromium: ## install Debian's chromium for the browser tests when it is missing
