@@ -13,12 +13,14 @@ nothing else? Run as `python -m tests.infra.check_build .aws-sam/build` (`make b
    (pydantic-core, wrapt) cannot load here, so only those packages are taken from this machine's
    environment, at the version the artefact holds. Afterwards the artefact must be unchanged."""
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from orderhelp_dev.local.sample_events import EVENTS_DIR
 from tests.handlers.client import START, Identity, api_event
 from tests.infra.packaging import read_lock
 from tests.lambda_process import (
@@ -96,8 +98,11 @@ ORDER = "ORD-BUILD-1"
 CUSTOMER = "cust-build"
 SHOP, LUCIA, OTHER = Identity.shop(), Identity.customer(CUSTOMER), Identity.customer("cust-other")
 
-# Each function's routes, in order, with the status each must answer.
-CALLS: dict[str, list[tuple[int, tuple[Any, ...], dict[str, Any]]]] = {
+SCHEDULED = "RUN"
+"""A scheduled function's call: its sample event from events/, answered with figures (no status)."""
+
+# Each function's calls, in order, with the status each must answer.
+CALLS: dict[str, list[tuple[int | None, tuple[Any, ...], dict[str, Any]]]] = {
     "OpsApiFunction": [
         (
             201,
@@ -163,6 +168,15 @@ CALLS: dict[str, list[tuple[int, tuple[Any, ...], dict[str, Any]]]] = {
         ),
         (404, ("POST", f"/orders/{ORDER}/help/teleport"), {"body": {}, "identity": LUCIA}),
     ],
+    "AgentApiFunction": [
+        (200, ("GET", "/agent/cases?status=open"), {"identity": Identity.agent("agent-build")}),
+        (403, ("GET", "/agent/cases?status=open"), {"identity": LUCIA}),
+    ],
+    "HousekeepingFunction": [(None, (SCHEDULED, "schedule/housekeeping.json"), {})],
+    "DelayCheckFunction": [
+        (None, (SCHEDULED, "schedule/delay-check.json"), {}),
+        (None, (SCHEDULED, "schedule/delay-check.classic.json"), {}),
+    ],
 }
 
 
@@ -174,6 +188,9 @@ def serve_from_artefacts(found: list[Artefact]) -> list[str]:
             artefact = by_function[function]
             events = []
             for _, (method, path), options in calls:
+                if method == SCHEDULED:
+                    events.append(json.loads((EVENTS_DIR / path).read_text("utf-8")))
+                    continue
                 spec, event = api_event(method, path, **options)
                 assert spec.logical_id == function, f"{method} {path} is not {function}'s"
                 events.append(event)
@@ -200,7 +217,7 @@ def serve_from_artefacts(found: list[Artefact]) -> list[str]:
             print(f"  {function}: served {len(statuses)} calls from the artefact alone")
             for (want, (method, path), _), got in zip(calls, statuses, strict=True):
                 mark = "ok" if want == got else f"EXPECTED {want}"
-                print(f"    {method:4} {path:45} {got} {mark}")
+                print(f"    {method:4} {path:45} {'ran' if got is None else got} {mark}")
             for note in notes:
                 print(f"    note: {note}")
             outside = [m for m in report["modules"] if m.startswith("!outside:")]
