@@ -37,7 +37,7 @@ def count(name: str, value: int = 1, **dimensions: str) -> None:
 
 def end_of_cold_start() -> None:
     """Importing a handler builds many thousands of long-lived objects (pydantic models, routes,
-    botocore's service model); collecting garbage among them made a fifth of the cold start, so
+    botocore's service model); collecting garbage among them made a sixth of the cold start, so
     `orderhelp/__init__.py` pauses the collector in Lambda. The first invocation resumes it, with
     what the init made kept out of later collections (`gc.freeze`)."""
     if not gc.isenabled():
