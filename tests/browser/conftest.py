@@ -15,6 +15,8 @@ from tests.e2e.shop import Shop
 from tests.e2e.stack import Http, LocalStack, running_stack
 
 
+# Before pytest-xdist's own hook, which reads the xdist_group marks to place the tests.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
