@@ -57,8 +57,8 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 WEB_DEPS := web/node_modules/.installed
 
 # In parallel on every core (pytest-xdist); each local stack and the browser stay on one worker
-# (tests/e2e and tests/browser are xdist groups). Coverage of the code the tests run in-process.
-PYTEST_ARGS ?= --numprocesses auto --dist loadgroup --cov --cov-report term --durations 10
+# (see tests/conftest.py). Coverage of the code the tests run in-process.
+PYTEST_ARGS ?= --numprocesses auto --cov --cov-report term --durations 10
 .PHONY: pytest
 pytest: $(INSTALLED) chromium $(WEB_DEPS) ## the test suite alone, in parallel, with coverage
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -15,16 +15,11 @@ from tests.e2e.shop import Shop
 from tests.e2e.stack import Http, LocalStack, running_stack
 
 
-# Before pytest-xdist's own hook, which reads the xdist_group marks to place the tests.
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
-            # Under pytest-xdist (`make test`, --dist loadgroup) one worker runs them all, so the
-            # session's local stack is started once, not once per worker.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
