@@ -13,7 +13,8 @@ settings.load_profile("default")
 def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
     """Under pytest-xdist (`make test`), tests/e2e and tests/browser are each one unit of work, so
     each session's local stack (and the browser) starts on one worker only; any other module is
-    a unit of its own, so its module-scoped world is built once. Biggest units are sent first.
+    a unit of its own, so its module-scoped world is built once. Units go out in collection
+    order, so the two heaviest (browser, then e2e) start first, on different workers.
 
     (pytest-xdist's `--dist loadgroup` marks do not group anything with pytest 9: it renames
     nodes, which pytest 9 no longer lets it do.)"""
@@ -26,6 +27,7 @@ def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
                 return parts[1]
             return nodeid.split("::", 1)[0]
 
+    config.option.loadscopereorder = False  # (by test count, both could land on one worker)
     return LocalStacksTogether(config, log)
 
 
