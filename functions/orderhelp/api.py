@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -43,6 +42,7 @@ from orderhelp.errors import (
     UnsupportedMediaType,
     to_response,
 )
+from orderhelp.observability import lambda_handler, metrics
 from orderhelp.records import Actor, ActorKind
 
 MAX_BODY_BYTES = 64 * 1024
@@ -63,9 +63,7 @@ PageCursor = Annotated[
 OrderIdPath = Annotated[str, Path(min_length=1, description="The order's id.")]
 CaseIdPath = Annotated[str, Path(min_length=1, description="The case's id.")]
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+__all__ = ["metrics"]  # the handlers count their events on it
 # Reads publish no metric; that is expected, not worth a warning on every call.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
@@ -295,9 +293,7 @@ def lambda_entry(
     (which raises `Unauthorized` or `Forbidden`) and the body must fit the size limit and be
     JSON text."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
+    @lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         IDEMPOTENCY_CONFIG.register_lambda_context(context)
         try:

@@ -1,13 +1,18 @@
 """Settings, read from the environment once per process and validated at start.
 
 The template (`infra/template.yaml`) sets these variables for every function; the local stack
-sets them from the same template, so both run with the same names."""
+sets them from the same template, so both run with the same names.
 
+Plain pydantic models read the variables named like their fields (case-insensitively), as
+pydantic-settings would; importing that library cost more of a cold start than four flat models
+are worth (see the README's cold-start figures)."""
+
+import os
+from collections.abc import Mapping
 from functools import cache
-from typing import Annotated
+from typing import Self
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.actions import HelpAction
 from lifecycle.policy import CasePolicy, Policy
@@ -16,10 +21,22 @@ from orderhelp.store.order_store import Indexes
 MAX_SHARDS = 100
 
 
-class PolicySettings(BaseSettings):
-    """The help policy in force; copied onto each order when it is paid."""
+class EnvironmentSettings(BaseModel):
+    """Fields read from the environment variables of the same name, in any case."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
+        by_name = {
+            name.lower(): value
+            for name, value in (os.environ if environ is None else environ).items()
+        }
+        return cls.model_validate({f: by_name[f] for f in cls.model_fields if f in by_name})
+
+
+class PolicySettings(EnvironmentSettings):
+    """The help policy in force; copied onto each order when it is paid."""
 
     return_window_days: int = Field(default=30, ge=0, le=365)
     claim_window_days: int = Field(default=30, ge=0, le=365)
@@ -29,12 +46,10 @@ class PolicySettings(BaseSettings):
         return Policy(**self.model_dump())
 
 
-class CaseSettings(BaseSettings):
+class CaseSettings(EnvironmentSettings):
     """FIRST_RESPONSE_HOURS: `action=hours` pairs separated by commas, overriding the defaults."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    first_response_hours: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
+    first_response_hours: dict[str, int] = Field(default_factory=dict)
     close_solved_after_days: int = Field(default=4, ge=1, le=90)
 
     @field_validator("first_response_hours", mode="before")
@@ -58,11 +73,9 @@ class CaseSettings(BaseSettings):
         )
 
 
-class StoreSettings(BaseSettings):
+class StoreSettings(EnvironmentSettings):
     """Where the data lives. Table and index names come from the template; a function has the
     names of the indexes it may query (the template grants it those alone)."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     orders_table: str = Field(min_length=3)
     orders_by_customer_index: str | None = Field(default=None, min_length=3)
@@ -85,10 +98,8 @@ class StoreSettings(BaseSettings):
         )
 
 
-class DelayCheckSettings(BaseSettings):
+class DelayCheckSettings(EnvironmentSettings):
     """The scheduled delay check: how it paces a run."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     delay_check_page_size: int = Field(default=100, ge=1, le=1000)
     """Index items per Query page: small enough that the time left is checked often."""
@@ -100,19 +111,19 @@ class DelayCheckSettings(BaseSettings):
 
 @cache
 def policy_settings() -> PolicySettings:
-    return PolicySettings()
+    return PolicySettings.from_environment()
 
 
 @cache
 def case_settings() -> CaseSettings:
-    return CaseSettings()
+    return CaseSettings.from_environment()
 
 
 @cache
 def store_settings() -> StoreSettings:
-    return StoreSettings()  # the fields are read from the environment
+    return StoreSettings.from_environment()
 
 
 @cache
 def delay_check_settings() -> DelayCheckSettings:
-    return DelayCheckSettings()  # the fields are read from the environment
+    return DelayCheckSettings.from_environment()

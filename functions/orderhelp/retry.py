@@ -11,11 +11,12 @@ from orderhelp import budget
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 12
-    """Tries in all. Twenty identical requests at once on one order finish well within it: each
-    conflict means another request got through, and the jitter spreads the rest out."""
+    attempts: int = 20
+    """Tries in all. Twenty identical requests at once on one case all finish within it (a
+    handler test holds it): each conflict means another request got through, and the jitter,
+    doubling up to `max_delay`, spreads the rest out. The time budget bounds it before then."""
     base_delay: float = 0.004
-    max_delay: float = 0.25
+    max_delay: float = 0.5
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
     def tries(self) -> Iterator[int]:

@@ -21,7 +21,7 @@ def main() -> None:
         f"{bench_routes.WARMUP} warm-up; the idempotency table's requests are not counted)",
         routes,
     )
-    print_table("Cold start, one fresh process per measurement (tracing on, as deployed)", cold)
+    print_table(bench_cold.TITLE, cold)
     emulator = bench_emulator.run()
     print_table("The local emulator, over the loopback interface", emulator)
     print(f"\n{summary([*routes, *cold, *emulator])}")

@@ -23,7 +23,16 @@ from orderhelp.store import OrderStore
 from orderhelp.store.keys import due_pk, shard_of
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 from orderhelp_dev.local.sample_events import EVENTS_DIR
-from orderhelp_dev.local.template import functions, resolve, resources
+from orderhelp_dev.local.scheduler import template_schedules
+from orderhelp_dev.local.template import (
+    LOCAL_ACCOUNT_ID,
+    LOCAL_REGION,
+    functions,
+    load_template,
+    local_references,
+    resolve,
+    resources,
+)
 from tests.handlers.client import CUSTOMER, Api, Identity, iso
 from tests.handlers.interference import InterleavingStore
 
@@ -700,10 +709,15 @@ def test_an_event_that_is_not_a_schedules_is_refused(api: Api) -> None:
     with pytest.raises(NotAScheduledEvent):
         run_check(event=["Scheduled Event"])
     # A manual invocation with an empty object runs the check; so does the template's Input as
-    # it stands (a local scheduler that does not fill in Scheduler's context attributes).
+    # Scheduler fills it in (with the account and region the template gives it).
     assert figures(run_check(event={})) == (0, 0, 0, 0)
-    (schedule,) = functions()[FUNCTION].events.values()
-    assert figures(run_check(event=json.loads(schedule["Properties"]["Input"]))) == (0, 0, 0, 0)
+    refs = local_references(load_template(), LOCAL_REGION)
+    (schedule,) = template_schedules({FUNCTION: functions()[FUNCTION]}, refs)
+    event = schedule.event(LOCAL_REGION)
+    assert (event["account"], event["region"]) == (LOCAL_ACCOUNT_ID, LOCAL_REGION)
+    assert figures(run_check(event=event)) == (0, 0, 0, 0)
+    with pytest.raises(NotAScheduledEvent):  # Scheduler's attributes left unfilled
+        run_check(event=json.loads(schedule.input))
 
 
 def test_the_check_is_built_from_the_templates_settings(api: Api) -> None:

@@ -52,7 +52,9 @@ SCHEDULED_EVENT = {
     "id": "concurrent-run",
     "detail-type": "Scheduled Event",
     "source": "aws.scheduler",
+    "account": "123456789012",
     "time": "2026-03-20T12:00:00Z",
+    "region": "eu-west-1",
     "resources": ["arn:aws:scheduler:eu-west-1:123456789012:schedule/default/delay-check"],
     "detail": {"attempt": "1"},
 }

@@ -45,12 +45,13 @@ def run_child(
     python: str = sys.executable,
 ) -> dict[str, Any]:
     """Run `child.py` with `spec` in a fresh interpreter; its report. `isolated`: no site-packages
-    (`-I -S`), so only the standard library and `spec["path"]` can be imported."""
+    (`-I -S`), so only the standard library and `spec["path"]` can be imported, and no bytecode
+    written (`-B`: `-I` ignores PYTHONDONTWRITEBYTECODE), so what it runs is left as it was."""
     with tempfile.TemporaryDirectory(prefix="lambda-child-") as scratch:
         report = Path(scratch) / "report.json"
         spec_file = Path(scratch) / "spec.json"
         spec_file.write_text(json.dumps({**spec, "report": str(report)}), "utf-8")
-        flags = ["-I", "-S"] if isolated else []
+        flags = ["-I", "-S", "-B"] if isolated else []
         completed = subprocess.run(
             [python, *flags, str(CHILD), str(spec_file)],
             env=dict(env),

@@ -191,17 +191,9 @@ class LocalStack:
             for pool in self.pools.values()
             if "CASE_QUEUE_INDEX" in pool.runtime.environment
         )
-
-        def fields(model: type[StoreSettings | CaseSettings]) -> dict[str, str]:
-            return {
-                name: environment[name.upper()]
-                for name in model.model_fields
-                if name.upper() in environment
-            }
-
-        settings = StoreSettings(**fields(StoreSettings))  # type: ignore[arg-type]
+        settings = StoreSettings.from_environment(environment)
         store = store_on(dynamodb(), settings)
-        return store, CaseSettings(**fields(CaseSettings)).case_policy()  # type: ignore[arg-type]
+        return store, CaseSettings.from_environment(environment).case_policy()
 
     def _start_functions(self) -> None:
         runtimes = function_runtimes(self.options.template.resolve(), self.refs)

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
 from lifecycle.case import CaseStatus
@@ -23,7 +22,6 @@ from orderhelp.api import (
     checked_case_id,
     create_resolver,
     lambda_entry,
-    metrics,
     request_locale,
 )
 from orderhelp.auth import require_agent
@@ -37,6 +35,7 @@ from orderhelp.models import (
     SolveRequest,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.observability import count
 from orderhelp.records import ActorKind
 from orderhelp.store import ACTIVITY_PAGE
 from orderhelp.wiring import case_service
@@ -190,7 +189,7 @@ def _change(
 
     def run(request: RequestContext) -> Answer:
         case = work(request, checked, locale)
-        metrics.add_metric(name=f"Case.{name}", unit=MetricUnit.Count, value=1)
+        count("CaseWorked", Step=name)
         return Answer(HTTPStatus.OK, case)
 
     return answer_once(app, ActorKind.AGENT, body, run)

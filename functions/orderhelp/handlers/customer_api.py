@@ -6,7 +6,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.metrics import MetricUnit
 
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
@@ -24,7 +23,6 @@ from orderhelp.api import (
     create_resolver,
     current_caller,
     lambda_entry,
-    metrics,
     request_locale,
 )
 from orderhelp.changes import RequestContext
@@ -39,6 +37,7 @@ from orderhelp.models import (
     OrderPage,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.observability import count
 from orderhelp.records import ActorKind
 from orderhelp.store import ACTIVITY_PAGE
 from orderhelp.wiring import case_service, order_service
@@ -82,12 +81,10 @@ def _use_help_action(spec: HelpActionSpec, order_id: str, body: HelpRequest) -> 
                 request, checked_id, spec.action, body, locale
             )
         except ActionUnavailable as refused:
-            metrics.add_metric(
-                name=f"ActionRefused.{refused.availability.reason}", unit=MetricUnit.Count, value=1
-            )
+            count("ActionRefused", Reason=refused.availability.reason)
             raise
         if opened:
-            metrics.add_metric(name=f"CaseOpened.{spec.action}", unit=MetricUnit.Count, value=1)
+            count("CaseOpened", Action=spec.action)
         return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, outcome)
 
     return answer_once(app, ActorKind.CUSTOMER, body, work)
@@ -204,7 +201,7 @@ def post_case_message(
     def work(request: RequestContext) -> Answer:
         reply, opened = case_service().customer_message(request, checked_id, body.body, locale)
         if opened:
-            metrics.add_metric(name="FollowUpCaseOpened", unit=MetricUnit.Count, value=1)
+            count("FollowUpCaseOpened")
         return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, reply)
 
     return answer_once(app, ActorKind.CUSTOMER, body, work)

@@ -8,28 +8,25 @@ cannot be closed now is logged and counted, and the next run tries it again."""
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orderhelp import budget
-from orderhelp.api import logger, metrics, tracer
+from orderhelp.observability import count, lambda_handler, logger
 from orderhelp.wiring import case_service
 
 SAFETY_MARGIN_MS = 3_000
 """Time kept back for the last close in flight and for flushing logs and metrics."""
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     def out_of_time() -> bool:
         return context.get_remaining_time_in_millis() < SAFETY_MARGIN_MS
 
     with budget.invocation(context.get_remaining_time_in_millis()):
         report = case_service().close_solved_cases(out_of_time)
-    metrics.add_metric(name="CasesClosed", unit=MetricUnit.Count, value=report.closed)
-    metrics.add_metric(name="CaseCloseFailures", unit=MetricUnit.Count, value=report.failures)
+    count("CasesClosed", report.closed)
+    count("CaseCloseFailures", report.failures)
     summary = {
         "closed": report.closed,
         "skipped": report.skipped,
