@@ -15,6 +15,7 @@ from orderhelp import budget
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
 
 # botocore's standard retry mode: exponential backoff with jitter on throttling, 5xx and dropped
 # connections, and a retry quota so a struggling table is not hammered. The read timeout here is
@@ -42,3 +43,19 @@ def idempotency_dynamodb() -> "DynamoDBClient":
     client = boto3.client("dynamodb", config=CLIENT_CONFIG)
     budget.install(client, final=True)
     return client
+
+
+S3_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=2,
+    read_timeout=20,
+    # SigV4 everywhere: presigned POSTs and GETs are signed like every request.
+    signature_version="s3v4",
+)
+
+
+@cache
+def s3() -> "S3Client":
+    """The attachments bucket's client (the SDK's `AWS_ENDPOINT_URL_S3` points it at the local
+    stack's S3)."""
+    return boto3.client("s3", config=S3_CONFIG)

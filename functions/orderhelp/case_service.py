@@ -8,12 +8,13 @@ and solving it do not: the agent gets a 409 and decides again on what the case i
 flow recognises its own request's write when it finds it applied (a lost answer, a client's
 retry), and answers what it would have answered."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from aws_lambda_powertools import Logger
 
+from lifecycle.attachments import Attachment, OwnerKind
 from lifecycle.case import (
     Author,
     Case,
@@ -27,6 +28,7 @@ from lifecycle.case import (
 from lifecycle.errors import EventNotAllowed
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
+from orderhelp.attaching import attach, checked_attachments
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, NewCase, RequestContext
 from orderhelp.errors import CaseNotAssigned, CaseNotFound, CaseTaken, Conflict, OrderNotFound
@@ -99,7 +101,12 @@ class CaseService:
         return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
 
     def customer_message(
-        self, request: RequestContext, case_id: str, body: str, locale: str
+        self,
+        request: RequestContext,
+        case_id: str,
+        body: str,
+        locale: str,
+        attachment_ids: Sequence[str] = (),
     ) -> tuple[CaseReply, bool]:
         """Add the customer's message to the case; on a closed case, to its follow-up (opened
         for it, or the order's open case for the same action). Returns the reply and whether a
@@ -112,19 +119,28 @@ class CaseService:
             if written is not None:
                 return recognised(self._message_answer(record, written, locale))
             now = self._clock()
+            attachments = checked_attachments(
+                self._store, OwnerKind.CUSTOMER, customer_id, attachment_ids, now
+            )
             change = Changeset(request, now, attempt=number)
             if record.case.status is CaseStatus.CLOSED:
-                return self._follow_up(change, record.case, body, locale)
-            message = _message(now, Author.CUSTOMER, body)
+                return self._follow_up(change, record.case, body, locale, attachments)
+            message = _message(now, Author.CUSTOMER, body, attachments=attachments)
             after = apply_case_event(record.case, "customer_reply", now=now)
             after = change.change_case(record.case, after, "customer_reply", message)
+            attach(change, attachments, after, message)
             self._store.commit(change)
             return _reply(after, [*record.messages, message], message, locale), False
 
         return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 
     def _follow_up(
-        self, change: Changeset, closed: Case, body: str, locale: str
+        self,
+        change: Changeset,
+        closed: Case,
+        body: str,
+        locale: str,
+        attachments: Sequence[Attachment] = (),
     ) -> tuple[CaseReply, bool]:
         """A message on a closed case goes on where the order's rule says: a new case that
         continues it, or the case already open for the same order and action. The closed case
@@ -134,7 +150,7 @@ class CaseService:
         order = self._store.load(closed.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(closed.order_id)
-        message = _message(now, Author.CUSTOMER, body)
+        message = _message(now, Author.CUSTOMER, body, attachments=attachments)
         already_open = order.open_case(closed.action)
         target, event = open_or_join(
             already_open,
@@ -152,6 +168,7 @@ class CaseService:
             ),
         )
         target = change.record_case(already_open, target, event, message=message)
+        attach(change, attachments, target, message)
         followed_by = [*closed.followed_by]
         if target.case_id not in followed_by:
             followed_by.append(target.case_id)
@@ -235,7 +252,14 @@ class CaseService:
         return self._agent_change(request, case_id, locale, decide)
 
     def agent_message(
-        self, request: RequestContext, case_id: str, body: str, *, internal: bool, locale: str
+        self,
+        request: RequestContext,
+        case_id: str,
+        body: str,
+        *,
+        internal: bool,
+        locale: str,
+        attachment_ids: Sequence[str] = (),
     ) -> AgentCase:
         """Answer the customer, or note for colleagues; a message that loses a race with another
         change of the case re-reads it and applies itself again."""
@@ -247,10 +271,16 @@ class CaseService:
             if record.written_by(request.id) is not None:
                 return recognised(_agent_case(record, locale))
             now = self._clock()
+            attachments = checked_attachments(
+                self._store, OwnerKind.AGENT, agent, attachment_ids, now
+            )
             change = Changeset(request, now, attempt=number)
-            message = _message(now, Author.AGENT, body, author_id=agent, internal=internal)
+            message = _message(
+                now, Author.AGENT, body, author_id=agent, internal=internal, attachments=attachments
+            )
             after = apply_case_event(record.case, event, now=now)
             after = change.change_case(record.case, after, event, message)
+            attach(change, attachments, after, message)
             self._store.commit(change)
             return _agent_case(_after(record, change), locale)
 
@@ -407,6 +437,7 @@ def _message(
     *,
     author_id: str | None = None,
     internal: bool = False,
+    attachments: Sequence[Attachment] = (),
 ) -> CaseMessage:
     return CaseMessage(
         message_id=new_id("MSG", now),
@@ -415,13 +446,14 @@ def _message(
         author_id=author_id,
         body=body,
         internal=internal,
+        attachment_ids=[attachment.attachment_id for attachment in attachments],
     )
 
 
 def _reply(case: Case, messages: list[CaseMessage], message: CaseMessage, locale: str) -> CaseReply:
     return CaseReply(
         case=CaseConversation.of_conversation(case, messages, locale),
-        message=MessageView(at=message.at, author=message.author, body=message.body),
+        message=MessageView.of(message),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import AttachmentIds
 from lifecycle.carriers import tracking_url
 from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
 from lifecycle.help import Availability, explain
@@ -264,6 +265,19 @@ class MessageView(BaseModel):
     at: datetime
     author: Author
     body: str
+    attachment_ids: list[str] = Field(
+        default_factory=list,
+        description="Photos and files on the message: read each with `GET /attachments/{id}`.",
+    )
+
+    @classmethod
+    def of(cls, message: CaseMessage) -> "MessageView":
+        return cls(
+            at=message.at,
+            author=message.author,
+            body=message.body,
+            attachment_ids=list(message.attachment_ids),
+        )
 
 
 OLDER_MESSAGES = (
@@ -284,11 +298,7 @@ class CaseConversation(CaseView):
     ) -> "CaseConversation":
         return cls(
             **cls.fields_of(case, locale),
-            messages=[
-                MessageView(at=m.at, author=m.author, body=m.body)
-                for m in messages
-                if not m.internal
-            ],
+            messages=[MessageView.of(m) for m in messages if not m.internal],
             older_messages=older,
         )
 
@@ -322,6 +332,7 @@ class AgentCase(CaseView):
                     at=m.at,
                     author=m.author,
                     body=m.body,
+                    attachment_ids=list(m.attachment_ids),
                     author_id=m.author_id,
                     internal=m.internal,
                 )
@@ -367,6 +378,7 @@ class CaseMessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: MessageBody = Field(description="1 to 5000 characters, not only blanks.")
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 class AgentMessageRequest(CaseMessageRequest):

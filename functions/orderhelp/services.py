@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import OwnerKind
 from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
 from lifecycle.errors import InvalidOrder
 from lifecycle.help import CATALOGUE, HelpRequest, use_help_action
@@ -16,6 +17,7 @@ from lifecycle.i18n import translate
 from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
+from orderhelp.attaching import attach, checked_attachments
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import Conflict, OrderAlreadyExists, OrderNotFound
@@ -102,6 +104,9 @@ class OrderService:
                 return recognised(self._help_outcome(record, written, locale))
             now = self._clock()
             changed = use_help_action(record.order, action, body, now, locale)
+            attachments = checked_attachments(
+                self._store, OwnerKind.CUSTOMER, customer_id, body.attachment_ids or [], now
+            )
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
@@ -117,11 +122,18 @@ class OrderService:
                     now=now,
                     opened_by=OpenedBy.CUSTOMER,
                     policy=self._case_policy,
-                    details=body.model_dump(mode="json", exclude_none=True),
+                    details=_event_data(body, keep_message=True),
                 ),
             )
-            message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=text)
+            message = CaseMessage(
+                message_id=new_id("MSG", now),
+                at=now,
+                author=author,
+                body=text,
+                attachment_ids=[a.attachment_id for a in attachments],
+            )
             case = change.record_case(already_open, case, event, message=message)
+            attach(change, attachments, case, message)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
             data |= _event_data(body)
             if CATALOGUE[action].changes_order:
@@ -269,8 +281,10 @@ def _first_message(action: HelpAction, request: HelpRequest, locale: str) -> tup
     return Author.SYSTEM, translate(locale, "case_openings", action, **values)
 
 
-def _event_data(request: HelpRequest) -> dict[str, Any]:
-    return request.model_dump(mode="json", exclude_none=True, exclude={"message"})
+def _event_data(request: HelpRequest, *, keep_message: bool = False) -> dict[str, Any]:
+    """What was asked for; attachments are on the case's message, by id, not here."""
+    left_out = {"attachment_ids"} if keep_message else {"message", "attachment_ids"}
+    return request.model_dump(mode="json", exclude_none=True, exclude=left_out)
 
 
 def _not_in_the_future(values: Mapping[str, Any], now: datetime) -> None:

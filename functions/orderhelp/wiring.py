@@ -3,16 +3,19 @@
 from functools import cache
 from typing import TYPE_CHECKING
 
-from orderhelp.aws import dynamodb
+from orderhelp.attachment_service import AttachmentService
+from orderhelp.aws import dynamodb, s3
 from orderhelp.case_service import CaseService
 from orderhelp.config import (
     StoreSettings,
+    attachment_settings,
     case_settings,
     delay_check_settings,
     policy_settings,
     store_settings,
 )
 from orderhelp.delay_check import DelayCheck
+from orderhelp.files import S3Files
 from orderhelp.services import OrderService
 from orderhelp.store import DynamoOrderStore, DynamoTable
 from orderhelp.timeutil import utc_now
@@ -58,3 +61,12 @@ def delay_check() -> DelayCheck:
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
     )
+
+
+@cache
+def attachment_service() -> AttachmentService:
+    """With the API's bucket when the function has one (the processing function reads each
+    event's bucket and passes it to the flow)."""
+    bucket = attachment_settings().attachments_bucket
+    files = S3Files(s3(), bucket) if bucket else None
+    return AttachmentService(store(), utc_now, files)

@@ -59,6 +59,9 @@ class CaseMessage(BaseModel):
     author_id: str | None = None
     body: MessageBody
     internal: bool = Field(default=False, description="An agents' note the customer never sees.")
+    attachment_ids: list[Identifier] = Field(
+        default_factory=list, description="Photos and files put on the message (their ids only)."
+    )
 
 
 class Case(Record):

@@ -26,6 +26,7 @@ from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
+    named_buckets,
     parameter_defaults,
     resources,
 )
@@ -56,7 +57,7 @@ def set_environment() -> None:
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
     os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-    refs = parameter_defaults() | TABLE_NAMES
+    refs = parameter_defaults() | TABLE_NAMES | named_buckets(region=REGION)
     for spec in functions().values():
         os.environ |= function_environment(spec, refs)
 

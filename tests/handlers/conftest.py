@@ -19,6 +19,7 @@ from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
+    named_buckets,
     parameter_defaults,
     resources,
 )
@@ -54,7 +55,7 @@ def _lambda_environment(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> dict[s
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     table_names = {logical_id: logical_id for logical_id in resources("AWS::DynamoDB::Table")}
-    refs = parameter_defaults() | table_names
+    refs = parameter_defaults() | table_names | named_buckets(region=REGION)
     for spec in functions().values():
         for name, value in function_environment(spec, refs).items():
             monkeypatch.setenv(name, value)
@@ -85,10 +86,17 @@ def handler_world(clock: Clock) -> Iterator[Any]:
                 client = boto3.client("dynamodb", region_name=REGION)
                 for request in create_table_requests(table_names):
                     client.create_table(**request)
+                create_buckets(boto3.client("s3", region_name=REGION))
                 yield client
     finally:
         _reset_process_caches()
         _worlds.clear()
+
+
+def create_buckets(s3: Any) -> None:
+    """The template's named buckets, empty, in the handlers' region."""
+    for name in named_buckets(region=REGION).values():
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
+
+import boto3
 
 from lifecycle.policy import CasePolicy
 from orderhelp.aws import dynamodb
@@ -40,6 +42,7 @@ from orderhelp_dev.local.identities import (
     jwt_authorizers,
 )
 from orderhelp_dev.local.lambda_runtime import function_runtimes
+from orderhelp_dev.local.s3 import EmbeddedS3, EventDelivery, cors_rules, subscriptions_of
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
 from orderhelp_dev.local.sdk_endpoints import use_local_aws
 from orderhelp_dev.local.site import LOOPBACK_NAMES, WEB_ROOT, LocalSite, LocalUser, is_loopback
@@ -51,6 +54,7 @@ from orderhelp_dev.local.template import (
     http_routes,
     load_template,
     local_references,
+    named_buckets,
     resources,
 )
 
@@ -96,6 +100,8 @@ class LocalStack:
         self.refs = local_references(self.template, LOCAL_REGION)
         self.state = StackState.for_port(options.port, options.state_root)
         self.dynamodb = EmbeddedDynamoDB()
+        self.s3 = EmbeddedS3(LOCAL_REGION)
+        self.buckets: list[str] = []
         self.pools: dict[str, FunctionPool] = {}
         self.server: EmulatorServer | None = None
         self.scheduler: Scheduler | None = None
@@ -121,9 +127,13 @@ class LocalStack:
         # The API's port first: if it is taken, nothing else has started yet.
         self.server = self._bind()
         endpoint = self.dynamodb.start()
-        use_local_aws(endpoint, LOCAL_REGION)
+        buckets = named_buckets(self.template, LOCAL_REGION)
+        events = EventDelivery(subscriptions_of(functions(self.template), buckets), self._deliver)
+        s3_endpoint = self.s3.start(events)
+        use_local_aws(endpoint, LOCAL_REGION, s3_endpoint)
         tables = {name: name for name in resources("AWS::DynamoDB::Table", self.template)}
         self.table_names = self.dynamodb.create_tables(self.template, tables, LOCAL_REGION)
+        self.buckets = self._create_buckets(buckets, s3_endpoint)
         authorizers, provider = self._start_identities()
         self._write_info(endpoint, provider, ready=False)
         self._start_functions()
@@ -155,6 +165,45 @@ class LocalStack:
         self.scheduler.start()
         self._write_info(endpoint, provider, ready=True)
 
+    def page_origins(self) -> list[str]:
+        """Where the page is served from, as a browser names it (for the buckets' CORS)."""
+        port = self.options.port
+        hosts = [self.options.host, *(LOOPBACK_NAMES - {"::1"})]
+        return sorted({f"http://{host}:{port}" for host in hosts})
+
+    def _create_buckets(self, buckets: dict[str, str], endpoint: str) -> list[str]:
+        """The template's named buckets, with their CORS rules and the local page's origins."""
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=LOCAL_REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 — moto accepts any credentials
+        )
+        template_buckets = resources("AWS::S3::Bucket", self.template)
+        for logical_id, name in buckets.items():
+            location: Any = {"LocationConstraint": LOCAL_REGION}
+            client.create_bucket(Bucket=name, CreateBucketConfiguration=location)
+            rules: Any = cors_rules(template_buckets[logical_id], self.refs, self.page_origins())
+            if rules:
+                client.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+        return list(buckets.values())
+
+    def _deliver(self, function: str, event: dict[str, Any]) -> bool:
+        """S3's asynchronous invocation of a function: logged, True when it succeeded."""
+        pool = self.pools.get(function)
+        if pool is None:
+            return False
+        invocation = pool.invoke(event)
+        self.log.write(
+            level="ERROR" if invocation.failed else "INFO",
+            message=f"S3 event delivered to {function}",
+            requestId=invocation.request_id,
+            key=event["Records"][0]["s3"]["object"]["key"],
+            **({"error": invocation.error} if invocation.failed else {}),
+        )
+        return not invocation.failed
+
     def _start_identities(self) -> tuple[dict[str, JwtAuthorizer], IdentityProvider | None]:
         """A new signing key, in the state folder for `orderhelp token`; the template's JWT
         authorizers trusting it."""
@@ -181,7 +230,9 @@ class LocalStack:
             ]
             users += [LocalUser(a.agent_id, a.name, "agent", a.locale) for a in DEMO_AGENTS]
         served_hosts = None if self.options.network_sign_in else LOOPBACK_NAMES
-        return LocalSite(self.options.web_root, users, self.tokens, served_hosts)
+        return LocalSite(
+            self.options.web_root, users, self.tokens, served_hosts, [self.s3.endpoint]
+        )
 
     def _store_and_case_policy(self) -> tuple[DynamoOrderStore, CasePolicy]:
         """The store and case settings as the case functions see them, from their environment in
@@ -222,6 +273,8 @@ class LocalStack:
                 "ready": ready,
                 "api_url": self.api_url,
                 "dynamodb_endpoint": endpoint,
+                "s3_endpoint": self.s3.endpoint,
+                "buckets": self.buckets,
                 "region": LOCAL_REGION,
                 "template": str(self.options.template.resolve()),
                 "tables": self.table_names,
@@ -245,6 +298,7 @@ class LocalStack:
             if self._server_thread is not None:
                 self.server.shutdown()
             self.server.server_close()
+        self.s3.stop()
         for pool in self.pools.values():
             pool.close()
         self.dynamodb.stop()
@@ -330,6 +384,8 @@ def banner(stack: LocalStack, seconds: float) -> str:
         ),
         f"  DynamoDB   {stack.dynamodb.endpoint}  (embedded moto; tables "
         f"{', '.join(stack.table_names)}; data lives in memory until the stack stops)",
+        f"  S3         {stack.s3.endpoint}  (embedded moto; buckets {', '.join(stack.buckets)}; "
+        "uploads checked against their POST policy, S3 events delivered to the functions)",
         f"  State      {state_shown}  (signing key and stack.json; removed on exit)",
         f"  Functions  {pools} (up to {options.max_concurrency} execution environments each)",
         "  Schedules  "

@@ -145,7 +145,12 @@ def post_message(
         case_id,
         request,
         lambda writing, checked, locale: case_service().agent_message(
-            writing, checked, request.body, internal=request.internal, locale=locale
+            writing,
+            checked,
+            request.body,
+            internal=request.internal,
+            locale=locale,
+            attachment_ids=request.attachment_ids,
         ),
     )
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import Attachment
 from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order
 from orderhelp.changes import Changeset
@@ -65,6 +66,9 @@ class OrderStore(Protocol):
 
     def get_case(self, case_id: str) -> Case | None:
         """The case alone, or None."""
+
+    def load_attachment(self, attachment_id: str) -> Attachment | None:
+        """The attachment's record, or None."""
 
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None
@@ -224,6 +228,10 @@ class DynamoOrderStore:
     def get_case(self, case_id: str) -> Case | None:
         item = self.table.get(keys.case_key(case_id))
         return codec.case_of(item) if item else None
+
+    def load_attachment(self, attachment_id: str) -> Attachment | None:
+        item = self.table.get(keys.attachment_key(attachment_id))
+        return codec.attachment_of(item) if item else None
 
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None

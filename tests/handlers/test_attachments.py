@@ -1,0 +1,316 @@
+"""Photos and files, through the handlers against moto: the whole path (upload asked for, posted
+to S3 under its policy, processed on S3's event, put on a message, read by the agent without its
+EXIF), and every refusal the issue lists."""
+
+from typing import Any
+
+from orderhelp.store import keys
+from tests.handlers.attachment_calls import (
+    attachment,
+    object_exists,
+    post_form,
+    process,
+    request_upload,
+    stored_object,
+    uploaded,
+)
+from tests.handlers.case_calls import AGENT, agent_case, answer, assign, my_case
+from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity
+from tests.support import files
+
+LUCIA = Identity.customer(CUSTOMER)
+MARTA = Identity.customer(OTHER_CUSTOMER)
+ANA = Identity.agent(AGENT)
+DAMAGED = {
+    "problem": "damaged",
+    "items": [{"sku": "LAMP-01", "quantity": 1}],
+    "message": "The shade arrived cracked: see the photo.",
+}
+
+
+def damage_report(api: Api, attachment_ids: list[str], customer: str = CUSTOMER) -> Any:
+    return api.help(
+        "ORD-1", "item_problem", DAMAGED | {"attachment_ids": attachment_ids}, customer=customer
+    )
+
+
+def test_the_whole_path_from_upload_to_the_agent_reading_the_photo_without_its_exif(
+    api: Api,
+) -> None:
+    # Given a delivered order and a photo with a GPS position in its EXIF
+    api.order_in("delivered")
+    photo = files.photo()
+    assert files.GPS_IFD in files.exif_of(photo)
+
+    # When Lucía asks for an upload, posts the photo to S3, and S3 tells the processing function
+    grant = request_upload(api, LUCIA, "sofá roto.jpg", "image/jpeg", len(photo))
+    assert grant.status == 201, grant.body
+    upload = grant.body
+    assert set(upload) == {"attachment_id", "upload", "expires_at"}
+    fields = upload["upload"]["fields"]
+    assert fields["key"] == keys.upload_object_key(upload["attachment_id"])
+    assert fields["Content-Type"] == "image/jpeg"
+    pending = attachment(api, LUCIA, upload["attachment_id"])
+    assert pending.body["status"] == "pending"
+    assert pending.body["download_url"] is None
+    key = post_form(upload, photo)
+    assert key == fields["key"]
+    assert process(key, len(photo))["processed"][0]["status"] == "ready"
+
+    # Then it is ready, with short-lived links, and the upload itself is gone
+    ready = attachment(api, LUCIA, upload["attachment_id"])
+    assert ready.status == 200
+    assert ready.body["status"] == "ready"
+    assert ready.body["filename"] == "sofá roto.jpg"
+    assert ready.body["content_type"] == "image/jpeg"
+    assert "X-Amz-Signature=" in ready.body["download_url"]
+    assert "X-Amz-Expires=300" in ready.body["thumbnail_url"]
+    assert not object_exists(key)
+
+    # When she reports the damage with it
+    reported = damage_report(api, [upload["attachment_id"]])
+    assert reported.status == 201, reported.body
+    case_id = reported.body["case"]["case_id"]
+
+    # Then the case's first message carries the id (never a link), in both conversations
+    (first,) = my_case(api, case_id).body["messages"]
+    assert first["attachment_ids"] == [upload["attachment_id"]]
+    assert "attachment_ids" not in reported.body["case"]["details"]
+    (seen_by_agent,) = agent_case(api, case_id).body["case"]["messages"]
+    assert seen_by_agent["attachment_ids"] == [upload["attachment_id"]]
+
+    # And the agent reads the re-encoded photo: upright, the same size, without EXIF or GPS
+    for_agent = attachment(api, ANA, upload["attachment_id"])
+    assert for_agent.body["status"] == "ready"
+    kept = stored_object(keys.file_object_key(upload["attachment_id"]))
+    assert kept != photo
+    assert files.exif_of(kept) == {}
+    thumbnail = stored_object(keys.thumbnail_object_key(upload["attachment_id"]))
+    assert thumbnail.startswith(b"\xff\xd8\xff")
+
+
+def test_a_png_declared_as_a_pdf_is_rejected_for_its_bytes(api: Api) -> None:
+    attachment_id = uploaded(api, LUCIA, files.png(), "receipt.pdf", "application/pdf")
+    reply = attachment(api, LUCIA, attachment_id)
+    assert (reply.body["status"], reply.body["reason"]) == ("rejected", "type_mismatch")
+    assert reply.body["download_url"] is None
+    assert not object_exists(keys.file_object_key(attachment_id))
+
+
+def test_a_program_renamed_jpg_is_rejected(api: Api) -> None:
+    attachment_id = uploaded(api, LUCIA, files.program(), "setup.exe.jpg")
+    reply = attachment(api, LUCIA, attachment_id)
+    assert (reply.body["status"], reply.body["reason"]) == ("rejected", "type_mismatch")
+
+
+def test_a_decompression_bomb_is_rejected_before_it_is_decoded(api: Api) -> None:
+    bomb = files.bomb()
+    assert len(bomb) < 200_000
+    attachment_id = uploaded(api, LUCIA, bomb, "huge.png")
+    reply = attachment(api, LUCIA, attachment_id)
+    assert (reply.body["status"], reply.body["reason"]) == ("rejected", "decompression_bomb")
+
+
+def test_a_pdf_is_kept_as_sent_and_a_rejected_one_cannot_be_sent(api: Api) -> None:
+    api.order_in("delivered")
+    invoice = files.pdf()
+    good = uploaded(api, LUCIA, invoice, "factura.pdf")
+    assert attachment(api, LUCIA, good).body["status"] == "ready"
+    assert stored_object(keys.file_object_key(good)) == invoice
+    assert attachment(api, LUCIA, good).body["thumbnail_url"] is None
+    bad = uploaded(api, LUCIA, files.png(), "receipt.pdf", "application/pdf")
+    refused = damage_report(api, [good, bad])
+    assert refused.status == 422
+    (problem,) = refused.error["errors"]
+    assert problem["loc"] == ["body", "attachment_ids", 1]
+    assert problem["type"] == "attachment_rejected"
+    assert bad in problem["msg"]
+
+
+def test_20_mb_is_refused_before_any_upload_with_the_limit_in_words(api: Api) -> None:
+    reply = request_upload(api, LUCIA, "video.jpg", "image/jpeg", 20 * 1024 * 1024)
+    assert reply.status == 422
+    (problem,) = reply.error["errors"]
+    assert (problem["loc"], problem["type"]) == (["body", "size"], "attachment_too_large")
+    assert "10 MB" in problem["msg"]
+    spanish = api.call(
+        "POST",
+        "/attachments",
+        {"filename": "v.jpg", "content_type": "image/jpeg", "size": 20 * 1024 * 1024},
+        identity=LUCIA,
+        headers={"accept-language": "es"},
+    )
+    assert "como máximo 10 MB" in spanish.error["errors"][0]["msg"]
+
+
+def test_a_type_not_allowed_is_refused_with_the_allowed_list(api: Api) -> None:
+    reply = request_upload(api, LUCIA, "setup.exe", "application/x-msdownload", 1000)
+    assert reply.status == 422
+    (problem,) = reply.error["errors"]
+    assert problem["type"] == "attachment_type_not_allowed"
+    for allowed in ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"):
+        assert allowed in problem["msg"]
+
+
+def test_an_upload_larger_than_declared_is_refused_by_the_policy(api: Api) -> None:
+    grant = request_upload(api, LUCIA, "photo.jpg", "image/jpeg", 1000)
+    refused = post_form(grant.body, files.photo())
+    assert not isinstance(refused, str)
+    assert (refused.status, refused.code) == (400, "EntityTooLarge")
+    assert attachment(api, LUCIA, grant.body["attachment_id"]).body["status"] == "pending"
+
+
+def test_six_attachments_are_refused(api: Api) -> None:
+    api.order_in("delivered")
+    six = [uploaded(api, LUCIA, files.png(), f"p{n}.png") for n in range(6)]
+    reply = damage_report(api, six)
+    assert reply.status == 422
+    (problem,) = reply.error["errors"]
+    assert (problem["loc"], problem["type"]) == (["body", "attachment_ids"], "too_long")
+    assert damage_report(api, six[:5]).status == 201
+
+
+def test_another_customers_attachment_is_answered_exactly_like_a_missing_one(api: Api) -> None:
+    api.order_in("delivered")
+    martas = uploaded(api, MARTA, files.png(), "mine.png")
+    missing = "AT-0000000000000000000000"
+    refused_other = damage_report(api, [martas])
+    refused_missing = damage_report(api, [missing])
+    assert refused_other.status == refused_missing.status == 422
+    assert refused_other.error["errors"][0]["type"] == "attachment_not_found"
+    assert refused_other.error == _with(refused_missing.error, missing, martas)
+    # Reading it, too: the 404 of a missing attachment
+    other, absent = attachment(api, LUCIA, martas), attachment(api, LUCIA, missing)
+    assert other.status == absent.status == 404
+    assert other.body == _with(absent.body, missing, martas)
+
+
+def _with(body: Any, old: str, new: str) -> Any:
+    import json
+
+    return json.loads(json.dumps(body).replace(old, new))
+
+
+def test_a_pending_attachment_cannot_be_sent_yet(api: Api) -> None:
+    api.order_in("delivered")
+    grant = request_upload(api, LUCIA, "photo.jpg", "image/jpeg", 1000)
+    reply = damage_report(api, [grant.body["attachment_id"]])
+    assert reply.status == 422
+    (problem,) = reply.error["errors"]
+    assert problem["type"] == "attachment_not_ready"
+    assert api.stored("ORD-1").cases == []  # type: ignore[union-attr]
+
+
+def test_an_expired_upload_is_rejected_and_a_late_upload_too(api: Api) -> None:
+    api.order_in("delivered")
+    never = request_upload(api, LUCIA, "photo.jpg", "image/jpeg", 1000).body
+    photo = files.photo(40, 30)
+    late = request_upload(api, LUCIA, "late.jpg", "image/jpeg", len(photo)).body
+    key = post_form(late, photo)
+    assert isinstance(key, str)
+
+    # When the upload window and the time to process have passed
+    api.clock.advance(minutes=31)
+
+    # Then an upload that never came is rejected as expired, and so is one processed now
+    expired = attachment(api, LUCIA, never["attachment_id"])
+    assert (expired.body["status"], expired.body["reason"]) == ("rejected", "upload_expired")
+    process(key, len(photo))
+    processed = attachment(api, LUCIA, late["attachment_id"])
+    assert (processed.body["status"], processed.body["reason"]) == ("rejected", "upload_expired")
+    refused = damage_report(api, [never["attachment_id"]])
+    assert refused.error["errors"][0]["type"] == "attachment_rejected"
+
+
+def test_an_attachment_goes_on_one_message_only(api: Api) -> None:
+    api.order_in("delivered")
+    photo = uploaded(api, LUCIA, files.png(), "p.png")
+    case_id = damage_report(api, [photo]).body["case"]["case_id"]
+    again = api.call(
+        "POST",
+        f"/cases/{case_id}/messages",
+        {"body": "Again", "attachment_ids": [photo]},
+        identity=LUCIA,
+    )
+    assert again.status == 422
+    assert again.error["errors"][0]["type"] == "attachment_used"
+
+
+def test_replies_on_both_sides_carry_attachments_and_a_note_s_stay_with_agents(api: Api) -> None:
+    api.order_in("delivered")
+    case_id = damage_report(api, []).body["case"]["case_id"]
+    assert assign(api, case_id).status == 200
+
+    # Lucía replies with a photo; Ana answers with a label and notes with another file
+    hers = uploaded(api, LUCIA, files.png(), "detail.png")
+    replied = api.call(
+        "POST",
+        f"/cases/{case_id}/messages",
+        {"body": "Here is a closer look.", "attachment_ids": [hers]},
+        identity=LUCIA,
+    )
+    assert replied.status == 200, replied.body
+    assert replied.body["message"]["attachment_ids"] == [hers]
+    label = uploaded(api, ANA, files.pdf(), "etiqueta.pdf")
+    note = uploaded(api, ANA, files.png(), "warehouse.png")
+    sent = api.call(
+        "POST",
+        f"/agent/cases/{case_id}/messages",
+        {"body": "Print this label.", "attachment_ids": [label]},
+        identity=ANA,
+    )
+    assert sent.status == 200, sent.body
+    noted = answer(api, case_id, "Stock photo.", internal=True)
+    assert noted.status == 200
+    with_note = api.call(
+        "POST",
+        f"/agent/cases/{case_id}/messages",
+        {"body": "From the warehouse.", "internal": True, "attachment_ids": [note]},
+        identity=ANA,
+    )
+    assert with_note.status == 200
+
+    # Then the customer sees her photo and the label, and may read the label; never the note's
+    seen = [m["attachment_ids"] for m in my_case(api, case_id).body["messages"]]
+    assert [hers] in seen and [label] in seen and [note] not in seen
+    assert attachment(api, LUCIA, label).body["status"] == "ready"
+    assert attachment(api, LUCIA, note).status == 404
+    # Another customer reads none of them; an agent's own upload needs no case to be read by agents
+    assert attachment(api, MARTA, hers).status == 404
+    assert attachment(api, MARTA, label).status == 404
+    assert attachment(api, Identity.agent("agent-bruno"), note).status == 200
+
+
+def test_an_agent_cannot_send_a_customers_upload_as_their_own(api: Api) -> None:
+    api.order_in("delivered")
+    case_id = damage_report(api, []).body["case"]["case_id"]
+    hers = uploaded(api, LUCIA, files.png(), "detail.png")
+    reply = api.call(
+        "POST",
+        f"/agent/cases/{case_id}/messages",
+        {"body": "Look", "attachment_ids": [hers]},
+        identity=ANA,
+    )
+    assert reply.status == 422
+    assert reply.error["errors"][0]["type"] == "attachment_not_found"
+
+
+def test_s3_delivering_the_event_twice_changes_nothing(api: Api) -> None:
+    photo = files.photo(200, 100)
+    grant = request_upload(api, LUCIA, "p.jpg", "image/jpeg", len(photo)).body
+    key = post_form(grant, photo)
+    assert isinstance(key, str)
+    assert process(key, len(photo))["processed"][0]["status"] == "ready"
+    before = api.snapshot()
+    assert process(key, len(photo))["processed"][0]["status"] == "already_done"
+    assert api.snapshot() == before
+
+
+def test_a_retried_upload_request_gets_the_same_attachment(api: Api) -> None:
+    key = {"Idempotency-Key": "upload-1"}
+    first = request_upload(api, LUCIA, "p.jpg", "image/jpeg", 1000, headers=key)
+    again = request_upload(api, LUCIA, "p.jpg", "image/jpeg", 1000, headers=key)
+    assert first.status == again.status == 201
+    assert first.body["attachment_id"] == again.body["attachment_id"]
+    other = request_upload(api, LUCIA, "p.jpg", "image/jpeg", 1000)
+    assert other.body["attachment_id"] != first.body["attachment_id"]
