@@ -30,6 +30,7 @@ def request_upload(
     filename: str = "photo.jpg",
     content_type: str = "image/jpeg",
     size: int = 1000,
+    *,
     headers: dict[str, str] | None = None,
 ) -> Reply:
     body = {"filename": filename, "content_type": content_type, "size": size}
