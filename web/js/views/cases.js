@@ -127,6 +127,7 @@ export async function caseView(ctx) {
       label: t("case.message"),
       hint: t("case.message_hint", { max: number(MESSAGE_MAX) }),
       submitText: t("case.send"),
+      attachments: true,
       build: (text) => ({ body: text }),
       send: (body, idempotencyKey) =>
         call(`${casePath(caseData.case_id)}/messages`, {
@@ -188,7 +189,7 @@ export async function caseView(ctx) {
           standing(caseData),
           links(caseData),
           askedFor(caseData, order),
-          messageList(caseData.messages, (message) => t(AUTHORS[message.author])),
+          messageList(caseData.messages, (message) => t(AUTHORS[message.author]), { signal: ctx.signal }),
         ),
         h(
           "section",

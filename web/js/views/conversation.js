@@ -8,6 +8,7 @@ import { focus, h, replace, uid } from "../dom.js";
 import { dateTime, has, locale, t } from "../i18n.js";
 import { validationText } from "../validation.js";
 import { errorPanel, timeOf } from "./common.js";
+import { attachmentGallery, attachmentPicker } from "./attachments.js";
 import { addressLines } from "./order.js";
 
 /** The rules' one limit for every message (lifecycle.text.MESSAGE_MAX_LENGTH): the help forms
@@ -61,7 +62,7 @@ export function requestDetails(caseData, order, { fact, words = "agent" }) {
  * The messages, oldest first. `author(message)` names who wrote each one for the reader;
  * internal notes (agents only ever get them) are marked as such.
  */
-export function messageList(messages, author, { emptyText = t("case.no_messages") } = {}) {
+export function messageList(messages, author, { emptyText = t("case.no_messages"), signal } = {}) {
   if (!messages.length) return h("p", { class: "hint" }, emptyText);
   return h(
     "ol",
@@ -89,6 +90,7 @@ export function messageList(messages, author, { emptyText = t("case.no_messages"
         ),
         message.internal ? h("p", { class: "message-flag" }, t("agent.internal")) : null,
         h("p", { class: "message-body" }, message.body),
+        attachmentGallery(message.attachment_ids, { signal }),
       ),
     ),
   );
@@ -109,6 +111,7 @@ function fieldErrorText(error) {
  *   sent(answer)                  what the page does once the API has answered for good
  *   refused(error)                optional: a panel for a refusal the caller explains better,
  *                                 or null to show the error in words as usual
+ *   attachments                   optional: photos and files can go with the text
  */
 export function composer({
   label,
@@ -120,8 +123,10 @@ export function composer({
   refused = () => null,
   className = "",
   buttonClass = "button-primary",
+  attachments = false,
   signal,
 }) {
+  const picker = attachments ? attachmentPicker({ signal }) : null;
   const fieldId = uid("field");
   const hintId = hint ? uid("hint") : null;
   const error = h("p", { class: "field-error", id: uid("error"), hidden: true });
@@ -145,6 +150,7 @@ export function composer({
       error,
       textarea,
     ),
+    picker?.element,
     alert,
     h("div", { class: "form-actions" }, submit),
   );
@@ -199,6 +205,7 @@ export function composer({
     }
     intent.settle();
     busy(false);
+    picker?.reset();
     sent(answer);
   };
 
@@ -208,7 +215,13 @@ export function composer({
       showFieldError(t("forms.validation.blank"));
       return;
     }
-    deliver(build(textarea.value));
+    if (picker?.busy()) {
+      showFieldError(t("attachments.wait"));
+      return;
+    }
+    const body = build(textarea.value);
+    const ids = picker?.ids() ?? [];
+    deliver(ids.length ? { ...body, attachment_ids: ids } : body);
   });
   return form;
 }
