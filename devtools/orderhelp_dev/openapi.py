@@ -51,6 +51,10 @@ TAGS = [
     Tag(name="ops", description="The shop's systems: create orders and record their milestones."),
     Tag(name="cases", description="A customer's cases with customer service, and their messages."),
     Tag(name="agents", description="Customer service: the queue, and working a case."),
+    Tag(
+        name="attachments",
+        description="Photos and files: an upload straight to S3, checked, then put on a message.",
+    ),
 ]
 
 ERROR_BODY = "ErrorBody"

@@ -172,7 +172,11 @@ class AttachmentService:
         failed run is retried: the files are written before the record, the record only from
         `pending`, so a second run changes nothing."""
         attachment_id = keys.attachment_id_of_upload(object_key)
-        attachment = self._store.load_attachment(attachment_id) if attachment_id else None
+        if attachment_id is None:
+            # Not a key an upload grant gives out: not this function's to touch.
+            logger.warning("an object no upload grant names", extra={"key": object_key})
+            return ProcessingOutcome(None, "unknown")
+        attachment = self._store.load_attachment(attachment_id)
         if attachment is None:
             logger.warning("an upload no attachment asked for", extra={"key": object_key})
             files.delete(object_key)

@@ -315,6 +315,7 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     PayloadTooLarge: Answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large"),
     UnsupportedMediaType: Answer(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
     InvalidBody: _VALIDATION,
+    InvalidAttachments: _VALIDATION,
     TemporarilyUnavailable: Answer(
         HTTPStatus.SERVICE_UNAVAILABLE, "temporarily_unavailable", headers=_RETRY_AFTER
     ),

@@ -59,6 +59,9 @@ def _body(route: Route) -> Any:
         "POST /agent/cases/{case_id}/messages": {"body": "Hello", "internal": False},
         "POST /agent/cases/{case_id}/solve": {"resolution": "Refund issued."},
         "POST /ops/orders/{order_id}/estimate": {"estimated_ship_by": "2026-05-08T09:00:00Z"},
+        # The attachment routes: their readers and owners are tested in test_attachments.py.
+        "POST /attachments": {"filename": "p.jpg", "content_type": "image/jpeg", "size": 100},
+        "GET /attachments/{attachment_id}": None,
     }[f"{route.method} {route.path}"]
 
 
@@ -83,6 +86,7 @@ class Request:
             self.route.path.replace("{order_id}", order_id)
             .replace("{action}", self.action or "")
             .replace("{case_id}", "CS-ANY")
+            .replace("{attachment_id}", "AT-ANY")
         )
 
     def __str__(self) -> str:

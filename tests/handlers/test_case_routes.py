@@ -112,11 +112,17 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
         "messages": None,
     }
     assert case["messages"] == [
-        {"at": iso(opened_at), "author": "customer", "body": "Me cobraron dos veces."},
+        {
+            "at": iso(opened_at),
+            "author": "customer",
+            "body": "Me cobraron dos veces.",
+            "attachment_ids": [],
+        },
         {
             "at": iso(api.clock.now),
             "author": "agent",
             "body": "Lo sentimos: devolvemos el segundo cargo.",
+            "attachment_ids": [],
         },
     ]
 
@@ -134,6 +140,7 @@ def test_the_customer_answers_and_it_is_customer_services_turn_again(api: Api) -
         "at": iso(api.clock.now),
         "author": "customer",
         "body": "The one ending in 4242.",
+        "attachment_ids": [],
     }
     case = reply.body["case"]
     assert (case["case_id"], case["status"], case["turn"]) == (case_id, "open", "customer_service")
@@ -502,6 +509,7 @@ def test_taking_a_case_someone_else_has_needs_force(api: Api) -> None:
         "author_id": AGENT,
         "body": translate("en", "case_notes", "reassigned", agent=AGENT, previous=OTHER_AGENT),
         "internal": True,
+        "attachment_ids": [],
     }
     assert len(my_case(api, case_id).body["messages"]) == 1
 

@@ -2,6 +2,7 @@
 PDFs, a program renamed, a decompression bomb."""
 
 import io
+import random
 
 from PIL import Image
 from pypdf import PdfWriter
@@ -11,10 +12,13 @@ ORIENTATION = 0x0112
 MADRID = {1: "N", 2: (40.0, 25.0, 0.0), 3: "W", 4: (3.0, 42.0, 0.0)}
 
 
-def photo(width: int = 1200, height: int = 800, *, kind: str = "JPEG", gps: bool = True) -> bytes:
-    """A photo with detail (noise compresses badly, as a real photo does) and, for JPEG, EXIF with
-    a camera, an orientation and a GPS position."""
-    picture = Image.effect_noise((width, height), 60).convert("RGB")
+def photo(
+    width: int = 1200, height: int = 800, *, kind: str = "JPEG", gps: bool = True, seed: int = 0
+) -> bytes:
+    """A photo with detail (noise compresses badly, as a real photo does; the same for the same
+    seed) and, for JPEG, EXIF with a camera, an orientation and a GPS position."""
+    noise = random.Random(seed).randbytes(width * height * 3)
+    picture = Image.frombytes("RGB", (width, height), noise)
     out = io.BytesIO()
     if kind == "JPEG":
         exif = Image.Exif()
