@@ -101,8 +101,8 @@ def _image(data: bytes, declared: AttachmentType) -> Inspected | Refused:
                     return Refused(RejectionReason.DECOMPRESSION_BOMB)
                 opened.seek(0)  # an animation keeps its first frame only
                 opened.load()
-                upright = ImageOps.exif_transpose(opened)
-                picture = _plain_pixels(upright, declared)
+                ImageOps.exif_transpose(opened, in_place=True)
+                picture = _plain_pixels(opened, declared)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return Refused(RejectionReason.DECOMPRESSION_BOMB)
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError):
@@ -119,12 +119,13 @@ def _image(data: bytes, declared: AttachmentType) -> Inspected | Refused:
 
 
 def _plain_pixels(image: Image.Image, declared: AttachmentType) -> Image.Image:
-    """A new image of the pixels alone: no metadata of the original can come along."""
+    """The pixels alone, in a plain mode: nothing the original carried besides them (EXIF, GPS,
+    comments, colour profiles, text chunks) is kept to be written again. Converted only when the
+    mode differs: a 48 MP photo is 144 MB of pixels, and every copy counts against the memory."""
     keeps_alpha = declared in (AttachmentType.PNG, AttachmentType.WEBP)
     mode = "RGBA" if keeps_alpha and _has_alpha(image) else "RGB"
-    converted = image.convert(mode)
-    plain = Image.new(mode, converted.size)
-    plain.paste(converted)
+    plain = image if image.mode == mode else image.convert(mode)
+    plain.info = {}
     return plain
 
 
@@ -144,8 +145,9 @@ def _encoded(image: Image.Image, pillow_format: str) -> bytes:
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    small = image.copy()
-    small.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+    scale = THUMBNAIL_PIXELS / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = image if scale >= 1 else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     if small.mode != "RGB":
         backdrop = Image.new("RGB", small.size, "white")
         backdrop.paste(small, mask=small.getchannel("A") if "A" in small.getbands() else None)
