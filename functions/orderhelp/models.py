@@ -160,10 +160,14 @@ class OrderDetails(OrderView):
     history: list[HistoryView]
 
     @classmethod
-    def of_record(cls, record: OrderRecord, now: datetime, locale: str) -> "OrderDetails":
+    def of_record(
+        cls, record: OrderRecord, now: datetime, locale: str, enabled: set[str] | None = None
+    ) -> "OrderDetails":
+        """`enabled`: what the order's machine enables now, when the caller's machine already
+        said so (the rules build one machine per request)."""
         return cls(
             **OrderView.fields_of(record.order, locale),
-            help=explain(record.order, now, locale),
+            help=explain(record.order, now, locale, enabled),
             cases=[CaseSummaryView.of(case, locale) for case in record.cases],
             history=[HistoryView.of(entry) for entry in record.history],
         )

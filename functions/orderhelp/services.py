@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
 from lifecycle.errors import InvalidOrder
-from lifecycle.help import CATALOGUE, HelpRequest, use_help_action
+from lifecycle.help import CATALOGUE, HelpRequest, decide_help_action
 from lifecycle.i18n import translate
 from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
@@ -101,7 +101,7 @@ class OrderService:
             if written is not None:
                 return recognised(self._help_outcome(record, written, locale))
             now = self._clock()
-            changed = use_help_action(record.order, action, body, now, locale)
+            fired = decide_help_action(record.order, action, body, now, locale)
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
@@ -125,16 +125,15 @@ class OrderService:
             data = {"case_id": case.case_id, "case_opened": already_open is None}
             data |= _event_data(body)
             if CATALOGUE[action].changes_order:
-                order, entry = change.change_order(record.order, changed, str(action), data)
+                order, entry = change.change_order(record.order, fired.order, str(action), data)
             else:
                 guarded_by = fields_read_by(action, record.order.status)
                 order = record.order
                 entry = change.note_on_order(order, str(action), data, guarded_by)
             self._store.commit(change)
             updated = record.with_change(order, entry, case)
-            outcome = HelpOutcome(
-                case=CaseView.of(case, locale), order=OrderDetails.of_record(updated, now, locale)
-            )
+            details = OrderDetails.of_record(updated, now, locale, enabled=fired.enabled)
+            outcome = HelpOutcome(case=CaseView.of(case, locale), order=details)
             return outcome, already_open is None
 
         return write_once(self._retry, attempt, lambda: self._kept_changing(customer_id, order_id))
