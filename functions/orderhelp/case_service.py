@@ -21,8 +21,6 @@ from lifecycle.case import (
     CaseStatus,
     OpenedBy,
     apply_case_event,
-    new_case,
-    open_or_join,
 )
 from lifecycle.errors import EventNotAllowed
 from lifecycle.i18n import translate
@@ -130,28 +128,23 @@ class CaseService:
         continues it, or the case already open for the same order and action. The closed case
         records where it went (conditioned on its version, so two messages racing on one closed
         case cannot both open a follow-up)."""
-        now = change.now
         order = self._store.load(closed.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(closed.order_id)
-        message = _message(now, Author.CUSTOMER, body)
         already_open = order.open_case(closed.action)
-        target, event = open_or_join(
+        target = change.write_to_customer_service(
             already_open,
-            Author.CUSTOMER,
-            now,
-            lambda: new_case(
-                case_id=new_id("CS", now),
-                order_id=closed.order_id,
-                customer_id=closed.customer_id,
-                action=closed.action,
-                now=now,
-                opened_by=OpenedBy.CUSTOMER,
-                policy=self._case_policy,
-                follows=closed.case_id,
-            ),
+            order_id=closed.order_id,
+            customer_id=closed.customer_id,
+            action=closed.action,
+            author=Author.CUSTOMER,
+            body=body,
+            opened_by=OpenedBy.CUSTOMER,
+            policy=self._case_policy,
+            follows=closed.case_id,
         )
-        target = change.record_case(already_open, target, event, message=message)
+        message = change.cases[-1].activity.message
+        assert message is not None  # the customer's words are the activity's message
         followed_by = [*closed.followed_by]
         if target.case_id not in followed_by:
             followed_by.append(target.case_id)

@@ -28,8 +28,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from lifecycle.case import OPEN_EVENT, Case, CaseMessage, CaseStatus
+from lifecycle.actions import HelpAction
+from lifecycle.case import (
+    OPEN_EVENT,
+    Author,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    OpenedBy,
+    new_case,
+    open_or_join,
+)
 from lifecycle.order import Order
+from lifecycle.policy import CasePolicy
+from orderhelp.ids import new_id
 from orderhelp.records import Actor, CaseActivity, HistoryEntry
 
 V = TypeVar("V", bound="Versioned")
@@ -222,14 +234,45 @@ class Changeset:
         self.cases.append(CaseUpdate(before, versioned, activity))
         return versioned
 
-    def record_case(
-        self, before: Case | None, after: Case, event: str, message: CaseMessage | None
+    def write_to_customer_service(
+        self,
+        already_open: Case | None,
+        *,
+        order_id: str,
+        customer_id: str,
+        action: HelpAction,
+        author: Author,
+        body: str,
+        opened_by: OpenedBy,
+        policy: CasePolicy,
+        details: Mapping[str, Any] | None = None,
+        follows: str | None = None,
     ) -> Case:
-        """`open_or_join`'s result: open `after` when there was no case before, else change
-        `before` into it."""
-        if before is None:
-            return self.open_case(after, message)
-        return self.change_case(before, after, event, message)
+        """`body` by `author` to customer service about the order's `action`: on the case open
+        for it, joined as the case rule says (`lifecycle.case.open_or_join`), or on a new case.
+        Returns the case as the request leaves it."""
+        message = CaseMessage(
+            message_id=new_id("MSG", self.now), at=self.now, author=author, body=body
+        )
+        case, event = open_or_join(
+            already_open,
+            author,
+            self.now,
+            lambda: new_case(
+                case_id=new_id("CS", self.now),
+                order_id=order_id,
+                customer_id=customer_id,
+                action=action,
+                now=self.now,
+                opened_by=opened_by,
+                policy=policy,
+                details=details,
+                follows=follows,
+            ),
+        )
+        if already_open is None:
+            return self.open_case(case, message)
+        return self.change_case(already_open, case, event, message)
 
     # --- records of their own, and claims -------------------------------------------------------
 

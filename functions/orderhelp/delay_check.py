@@ -29,14 +29,13 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
+from lifecycle.case import Author, OpenedBy
 from lifecycle.i18n import SUPPORTED_LOCALES, format_date, translate
 from lifecycle.order import Order
 from lifecycle.order_lifecycle import DELAY_EVENTS, apply_event, enabled_events
 from lifecycle.policy import CasePolicy
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import ConcurrentUpdate
-from orderhelp.ids import new_id
 from orderhelp.records import Actor, ActorKind, OrderRecord
 from orderhelp.retry import RetryPolicy
 from orderhelp.store import DuePage, OrderStore
@@ -253,28 +252,17 @@ class DelayCheck:
         request = RequestContext.derived(DELAY_CHECK, event, order.order_id, iso(late_since))
         change = Changeset(request, now, attempt=attempt)
         already_open = record.open_case(missed.action)
-        case, case_event = open_or_join(
+        case = change.write_to_customer_service(
             already_open,
-            Author.SYSTEM,
-            now,
-            lambda: new_case(
-                case_id=new_id("CS", now),
-                order_id=order.order_id,
-                customer_id=order.customer_id,
-                action=missed.action,
-                now=now,
-                opened_by=OpenedBy.SYSTEM,
-                policy=self._case_policy,
-                details=facts,
-            ),
-        )
-        message = CaseMessage(
-            message_id=new_id("MSG", now),
-            at=now,
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            action=missed.action,
             author=Author.SYSTEM,
             body=delay_message(missed.action, estimate, late_since),
+            opened_by=OpenedBy.SYSTEM,
+            policy=self._case_policy,
+            details=facts,
         )
-        case = change.record_case(already_open, case, case_event, message)
         change.change_order(order, changed, event, {"case_id": case.case_id, **facts})
         self._store.commit(change)
         return Outcome.OPENED if already_open is None else Outcome.JOINED

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
+from lifecycle.case import Author, OpenedBy
 from lifecycle.errors import InvalidOrder
 from lifecycle.help import CATALOGUE, HelpRequest, decide_help_action
 from lifecycle.i18n import translate
@@ -19,7 +19,6 @@ from lifecycle.policy import CasePolicy, Policy
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import Conflict, OrderAlreadyExists, OrderNotFound
-from orderhelp.ids import new_id
 from orderhelp.models import (
     CaseView,
     CreateOrderRequest,
@@ -105,23 +104,17 @@ class OrderService:
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
-            case, event = open_or_join(
+            case = change.write_to_customer_service(
                 already_open,
-                author,
-                now,
-                lambda: new_case(
-                    case_id=new_id("CS", now),
-                    order_id=order_id,
-                    customer_id=customer_id,
-                    action=action,
-                    now=now,
-                    opened_by=OpenedBy.CUSTOMER,
-                    policy=self._case_policy,
-                    details=body.model_dump(mode="json", exclude_none=True),
-                ),
+                order_id=order_id,
+                customer_id=customer_id,
+                action=action,
+                author=author,
+                body=text,
+                opened_by=OpenedBy.CUSTOMER,
+                policy=self._case_policy,
+                details=body.model_dump(mode="json", exclude_none=True),
             )
-            message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=text)
-            case = change.record_case(already_open, case, event, message=message)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
             data |= _event_data(body)
             if CATALOGUE[action].changes_order:
