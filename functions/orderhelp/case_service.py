@@ -28,8 +28,15 @@ from lifecycle.errors import EventNotAllowed
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp.attempts import recognised, write_once
-from orderhelp.changes import Changeset, NewCase, RequestContext
-from orderhelp.errors import CaseNotAssigned, CaseNotFound, CaseTaken, Conflict, OrderNotFound
+from orderhelp.changes import CaseRead, Changeset, NewCase, RequestContext
+from orderhelp.errors import (
+    CaseNotAssigned,
+    CaseNotFound,
+    CaseTaken,
+    ConcurrentUpdate,
+    Conflict,
+    OrderNotFound,
+)
 from orderhelp.ids import new_id
 from orderhelp.models import (
     AgentCase,
@@ -96,7 +103,33 @@ class CaseService:
         cursor: str | None = None,
     ) -> CaseConversation:
         record = self._owned(customer_id, case_id, limit, cursor)
-        return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
+        case = record.case
+        if cursor is None and case.unread:
+            case = self._mark_read(case)
+        return CaseConversation.of_conversation(case, record.messages, locale, record.older)
+
+    def _mark_read(self, case: Case) -> Case:
+        """The customer has now seen the latest messages: the case is no longer unread for them.
+        Best effort: if the case changed meanwhile (a new message), it rightly stays unread; if
+        the write fails, the conversation is still what they asked for, and the next opening
+        marks it."""
+        request = RequestContext.derived(
+            Actor(kind=ActorKind.CUSTOMER, id=case.customer_id),
+            "read",
+            case.case_id,
+            str(case.version),
+            str(case.service_wrote_at),
+        )
+        change = Changeset(request, self._clock())
+        read = change.read_case(case)
+        try:
+            self._store.commit(change)
+        except ConcurrentUpdate:
+            return case
+        except Exception:
+            logger.warning("a case could not be marked read", extra={"case_id": case.case_id})
+            return case
+        return read
 
     def customer_message(
         self, request: RequestContext, case_id: str, body: str, locale: str
@@ -392,6 +425,8 @@ class CaseService:
 def _after(record: CaseRecord, change: Changeset) -> CaseRecord:
     """The record as the committed change left it: the case's new version, its activity last."""
     write = change.cases[-1]
+    if isinstance(write, CaseRead):
+        return CaseRecord(case=write.after, activity=record.activity, older=record.older)
     case = write.case if isinstance(write, NewCase) else write.after
     return CaseRecord(case=case, activity=[*record.activity, write.activity], older=record.older)
 

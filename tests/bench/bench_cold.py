@@ -21,6 +21,7 @@ from typing import Any
 from orderhelp_dev.local.sample_events import sample_events
 from orderhelp_dev.local.template import functions
 from tests.bench.report import Figure, print_table, summary
+from tests.events.shapes import bus_event, outbox_batch
 from tests.handlers.client import START, Identity, api_event
 from tests.lambda_process import (
     FIRST_CLIENT,
@@ -96,6 +97,10 @@ def _first_call(function: str, run: int, variant: str = "built") -> dict[str, An
             identity=Identity.customer(CUSTOMER),
             headers={"Idempotency-Key": f"cold-{variant}-{run}"},
         )
+    elif function == "PublisherFunction":
+        return outbox_batch(order_id)
+    elif function == "NotifyFunction":
+        return bus_event("OrderPaid", {"order_id": order_id})
     else:
         raise SystemExit(f"no cold call for {function}: add one to bench_cold._first_call")
     assert spec.logical_id == function
