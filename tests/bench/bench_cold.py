@@ -21,7 +21,7 @@ from typing import Any
 from orderhelp_dev.local.sample_events import sample_events
 from orderhelp_dev.local.template import functions
 from tests.bench.report import Figure, print_table, summary
-from tests.events.shapes import bus_event, outbox_batch
+from tests.support.events import outbox_batch, paid_event
 from tests.handlers.client import START, Identity, api_event
 from tests.lambda_process import (
     FIRST_CLIENT,
@@ -100,7 +100,7 @@ def _first_call(function: str, run: int, variant: str = "built") -> dict[str, An
     elif function == "PublisherFunction":
         return outbox_batch(order_id)
     elif function == "NotifyFunction":
-        return bus_event("OrderPaid", {"order_id": order_id})
+        return paid_event(order_id)
     else:
         raise SystemExit(f"no cold call for {function}: add one to bench_cold._first_call")
     assert spec.logical_id == function
