@@ -21,7 +21,6 @@ from typing import Any
 from orderhelp_dev.local.sample_events import sample_events
 from orderhelp_dev.local.template import functions
 from tests.bench.report import Figure, print_table, summary
-from tests.support.events import outbox_batch, paid_event
 from tests.handlers.client import START, Identity, api_event
 from tests.lambda_process import (
     FIRST_CLIENT,
@@ -30,6 +29,7 @@ from tests.lambda_process import (
     run_child,
 )
 from tests.lambda_process.artefacts import BUILD_DIR, built_artefacts, lambda_paths
+from tests.support.events import outbox_batch, paid_event
 
 # What the handlers need from libraries, without any code of ours: the floor of their cold init.
 LIBRARIES_ONLY = """

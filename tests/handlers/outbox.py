@@ -42,7 +42,7 @@ class Outbox:
         """The stream's new records that pass the mapping's filter, in Lambda's shape. (Read
         from moto's table in this process: in-process moto does not serve DynamoDB Streams'
         API, its server does; `orderhelp_dev.local.streams` reads it there.)"""
-        from moto.dynamodb.models import dynamodb_backends  # noqa: PLC0415
+        from moto.dynamodb.models import dynamodb_backends
 
         table = dynamodb_backends["123456789012"][REGION].get_table(self.mapping.table)
         assert table.stream_shard is not None, "the template gives the table a stream"
@@ -74,7 +74,9 @@ class Outbox:
             if not messages:
                 return events
             for message in messages:
-                events.append(json.loads(message["Body"]))
+                event = json.loads(message["Body"])
+                # Moto's copy of the event leaves out the account EventBridge puts on it.
+                events.append({"account": "123456789012"} | event)
                 self._sqs.delete_message(
                     QueueUrl=self._queue, ReceiptHandle=message["ReceiptHandle"]
                 )

@@ -1,7 +1,6 @@
 """Per write route, the exact events that reach the bus: derived from what the transaction wrote,
 none for a refusal, never an internal note, versions in order, the same ids on redelivery."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,8 +14,8 @@ ORDER = "ORD-1"
 
 
 @pytest.fixture
-def outbox(api: Api) -> Iterator[Outbox]:
-    yield Outbox()
+def outbox(api: Api) -> Outbox:
+    return Outbox()
 
 
 def test_the_shops_steps_each_emit_their_event_in_version_order(api: Api, outbox: Outbox) -> None:

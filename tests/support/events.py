@@ -91,7 +91,7 @@ def bus_event(detail_type: str, detail: Mapping[str, Any]) -> dict[str, Any]:
 
 def bus_events_of(item: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The events a log entry puts on the bus, as a rule hands each to its target."""
-    from orderhelp.domain_events import events_of  # noqa: PLC0415 — the Lambda code's own
+    from orderhelp.domain_events import events_of
 
     return [
         bus_event(event.detail_type, event.detail.model_dump(mode="json"))
