@@ -68,5 +68,6 @@ def test_a_case_is_unread_once_customer_service_writes_and_read_once_opened(api:
 
     assert opened.body["unread"] is False
     assert not unread()
+    api.clock.advance(minutes=1)
     assert answer(api, case_id, "Anything else?").status == 200
     assert unread()
