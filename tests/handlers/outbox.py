@@ -2,7 +2,9 @@
 mapping reads it (the template's filter applied), handed to PublisherFunction's handler, and
 what reaches the bus (moto's EventBridge) copied by a rule into a queue the test reads."""
 
+import contextlib
 import json
+import uuid
 from typing import Any
 
 import boto3
@@ -25,9 +27,13 @@ class Outbox:
         self._read = 0
         bus = event_settings().event_bus_name
         events = boto3.client("events", region_name=REGION)
-        events.create_event_bus(Name=bus)
+        # (A server that outlives the test's world has it already.)
+        with contextlib.suppress(events.exceptions.ResourceAlreadyExistsException):
+            events.create_event_bus(Name=bus)
         self._sqs = boto3.client("sqs", region_name=REGION)
-        self._queue = self._sqs.create_queue(QueueName="outbox-tap")["QueueUrl"]
+        # A queue of its own: a server that outlives the test's world keeps the old ones.
+        name = f"outbox-tap-{uuid.uuid4().hex[:12]}"
+        self._queue = self._sqs.create_queue(QueueName=name)["QueueUrl"]
         queue_arn = self._sqs.get_queue_attributes(
             QueueUrl=self._queue, AttributeNames=["QueueArn"]
         )["Attributes"]["QueueArn"]
