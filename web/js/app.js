@@ -1,6 +1,6 @@
 // The page's entry point: settings, language, sign-in, the header, and the routes.
 
-import { ApiError, whenUnauthorized } from "./api.js";
+import { ApiError, get, whenUnauthorized } from "./api.js";
 import { completeHostedSignIn, forget, session, signOut } from "./auth.js";
 import { config, loadConfig } from "./config.js";
 import { focus, h, replace } from "./dom.js";
@@ -54,6 +54,25 @@ function menuLinks(role) {
   }
   if (role === "agent" && features.agentConsole) return [[`#${queuePath("open")}`, "app.queue", "/agent"]];
   return [];
+}
+
+const UNREAD_PAGE = 50;
+
+/** "My cases" says how many of the customer's cases customer service wrote in since they last
+ * opened them (the newest ones: those are where new answers are). A nicety: a failure shows
+ * nothing. */
+async function markUnreadCases(header) {
+  let count;
+  try {
+    const page = await get(`/cases?limit=${UNREAD_PAGE}`);
+    count = (page.cases ?? []).filter((entry) => entry.unread === true).length;
+  } catch {
+    return;
+  }
+  const link = header.querySelector('a[href="#/cases"]');
+  if (!link || count === 0) return;
+  link.querySelector(".badge-unread")?.remove();
+  link.append(" ", h("span", { class: "badge badge-unread" }, t("app.unread_count", { count })));
 }
 
 /** The header: the shop's name, the menu, who is signed in, and the language switch. */
@@ -145,6 +164,7 @@ function renderHeader() {
       languages,
     ),
   );
+  if (user?.role === "customer" && features.caseConversations) markUnreadCases(header);
 }
 
 async function switchLanguage(code) {
