@@ -11,6 +11,7 @@ order it arrived, for `GET /__local/events`."""
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -159,6 +160,7 @@ class LocalBus:
             bus = entry.get("EventBusName") or "default"
             with self._lock:
                 self._events.append(event)
+                self._arrivals.append(time.time())
             for rule in self.rules:
                 if rule.bus == bus and rule.matches(event):
                     self._deliveries.submit(self._deliver, rule, event)
@@ -219,6 +221,11 @@ class LocalBus:
             for event in events
             if order_id is None or event["detail"].get("order_id") == order_id
         ]
+
+    def arrivals(self) -> list[tuple[float, dict[str, Any]]]:
+        """When each event reached the bus (seconds since the epoch), with the event."""
+        with self._lock:
+            return list(zip(self._arrivals, self._events, strict=True))
 
     def count(self) -> int:
         with self._lock:
