@@ -26,8 +26,15 @@ from lifecycle.errors import EventNotAllowed
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp.attempts import recognised, write_once
-from orderhelp.changes import Changeset, NewCase, RequestContext
-from orderhelp.errors import CaseNotAssigned, CaseNotFound, CaseTaken, Conflict, OrderNotFound
+from orderhelp.changes import CaseRead, Changeset, NewCase, RequestContext
+from orderhelp.errors import (
+    CaseNotAssigned,
+    CaseNotFound,
+    CaseTaken,
+    ConcurrentUpdate,
+    Conflict,
+    OrderNotFound,
+)
 from orderhelp.ids import new_id
 from orderhelp.models import (
     AgentCase,
@@ -94,7 +101,33 @@ class CaseService:
         cursor: str | None = None,
     ) -> CaseConversation:
         record = self._owned(customer_id, case_id, limit, cursor)
-        return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
+        case = record.case
+        if cursor is None and case.unread:
+            case = self._mark_read(case)
+        return CaseConversation.of_conversation(case, record.messages, locale, record.older)
+
+    def _mark_read(self, case: Case) -> Case:
+        """The customer has now seen the latest messages: the case is no longer unread for them.
+        Best effort: if the case changed meanwhile (a new message), it rightly stays unread; if
+        the write fails, the conversation is still what they asked for, and the next opening
+        marks it."""
+        request = RequestContext.derived(
+            Actor(kind=ActorKind.CUSTOMER, id=case.customer_id),
+            "read",
+            case.case_id,
+            str(case.version),
+            str(case.service_wrote_at),
+        )
+        change = Changeset(request, self._clock())
+        read = change.read_case(case)
+        try:
+            self._store.commit(change)
+        except ConcurrentUpdate:
+            return case
+        except Exception:
+            logger.warning("a case could not be marked read", extra={"case_id": case.case_id})
+            return case
+        return read
 
     def customer_message(
         self, request: RequestContext, case_id: str, body: str, locale: str
@@ -132,7 +165,7 @@ class CaseService:
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(closed.order_id)
         already_open = order.open_case(closed.action)
-        target = change.write_to_customer_service(
+        target, message = change.write_to_customer_service(
             already_open,
             order_id=closed.order_id,
             customer_id=closed.customer_id,
@@ -143,8 +176,6 @@ class CaseService:
             policy=self._case_policy,
             follows=closed.case_id,
         )
-        message = change.cases[-1].activity.message
-        assert message is not None  # the customer's words are the activity's message
         followed_by = [*closed.followed_by]
         if target.case_id not in followed_by:
             followed_by.append(target.case_id)
@@ -385,6 +416,8 @@ class CaseService:
 def _after(record: CaseRecord, change: Changeset) -> CaseRecord:
     """The record as the committed change left it: the case's new version, its activity last."""
     write = change.cases[-1]
+    if isinstance(write, CaseRead):
+        return CaseRecord(case=write.after, activity=record.activity, older=record.older)
     case = write.case if isinstance(write, NewCase) else write.after
     return CaseRecord(case=case, activity=[*record.activity, write.activity], older=record.older)
 

@@ -32,6 +32,7 @@ from orderhelp.models import (
 from orderhelp.records import HistoryEntry, OrderRecord
 from orderhelp.retry import RetryPolicy
 from orderhelp.store import OrderStore
+from orderhelp.timeutil import iso
 
 Clock = Callable[[], datetime]
 
@@ -104,7 +105,7 @@ class OrderService:
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
-            case = change.write_to_customer_service(
+            case, _ = change.write_to_customer_service(
                 already_open,
                 order_id=order_id,
                 customer_id=customer_id,
@@ -116,7 +117,7 @@ class OrderService:
                 details=body.model_dump(mode="json", exclude_none=True),
             )
             data = {"case_id": case.case_id, "case_opened": already_open is None}
-            data |= _event_data(body)
+            data |= _event_data(body) | facts_of_change(record.order, fired.order)
             if CATALOGUE[action].changes_order:
                 order, entry = change.change_order(record.order, fired.order, str(action), data)
             else:
@@ -166,7 +167,15 @@ class OrderService:
             | {"order_id": order_id, "placed_at": placed_at}
         )
         change = Changeset(request, now)
-        created = change.create_order(order)
+        created = change.create_order(
+            order,
+            {
+                "customer_id": order.customer_id,
+                "placed_at": iso(order.placed_at),
+                "total": Money.of(order.total, order.currency).model_dump(),
+                "item_count": order.item_count,
+            },
+        )
         try:
             self._store.commit(change)
         except OrderAlreadyExists:
@@ -202,9 +211,9 @@ class OrderService:
             )
             changed = apply_event(record.order, event, now=now, details=details, **extra)
             change = Changeset(request, now, attempt=number)
-            after, _ = change.change_order(
-                record.order, changed, event, details.model_dump(mode="json", exclude_none=True)
-            )
+            data = details.model_dump(mode="json", exclude_none=True)
+            data |= facts_of_change(record.order, changed)
+            after, _ = change.change_order(record.order, changed, event, data)
             self._store.commit(change)
             return OrderView.of(after)
 
@@ -223,6 +232,21 @@ class OrderService:
         if record is None or record.order.customer_id != customer_id:
             raise OrderNotFound(order_id)
         return record
+
+
+def facts_of_change(before: Order, after: Order) -> dict[str, Any]:
+    """What the history entry must say of a change beyond the request's own fields, for the
+    events derived from it (the outbox reads entries alone): the address it replaced, and the
+    refund a cancellation makes due."""
+    facts: dict[str, Any] = {}
+    if after.shipping_address != before.shipping_address:
+        facts["previous_address"] = before.shipping_address.model_dump(mode="json")
+    if after.cancelled_at is not None and before.cancelled_at is None:
+        refund = after.total if after.refund_due else None
+        facts["refund_due"] = (
+            None if refund is None else Money.of(refund, after.currency).model_dump()
+        )
+    return facts
 
 
 def _customer_of(request: RequestContext) -> str:

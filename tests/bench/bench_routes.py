@@ -26,7 +26,8 @@ from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
-    parameter_defaults,
+    load_template,
+    local_references,
     resources,
 )
 from tests.bench.report import Figure, percentile, print_table, summary
@@ -56,7 +57,7 @@ def set_environment() -> None:
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
     os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-    refs = parameter_defaults() | TABLE_NAMES
+    refs = local_references(load_template(), REGION) | TABLE_NAMES
     for spec in functions().values():
         os.environ |= function_environment(spec, refs)
 
