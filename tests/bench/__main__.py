@@ -8,6 +8,7 @@ from tests.bench import (
     bench_cold,
     bench_delay_check,
     bench_emulator,
+    bench_events,
     bench_routes,
 )
 from tests.bench.report import print_table, summary
@@ -30,12 +31,14 @@ def main() -> None:
     print_table(bench_cold.TITLE, cold)
     emulator = bench_emulator.run()
     print_table("The local emulator, over the loopback interface", emulator)
+    events = bench_events.run()
+    print_table("Domain events: commit → bus latency (local stack)", events)
     print("Photos and files (fresh processes)…", file=sys.stderr)
     attachments = bench_attachments.run()
     print_table(
         "Photos and files (in-process moto, one fresh process per measurement)", attachments
     )
-    print(f"\n{summary([*routes, *cold, *emulator, *attachments])}")
+    print(f"\n{summary([*routes, *cold, *emulator, *events, *attachments])}")
     print("\nThe delay check at two table sizes (in-process moto)…", flush=True)
     bench_delay_check.main([])
 

@@ -10,7 +10,16 @@ import boto3
 
 from orderhelp.handlers.attachment_processing import UploadsFailed
 from tests.handlers.attachment_calls import REGION, bucket, process, request_upload
-from tests.handlers.case_calls import AGENT, answer, assign, housekeeping, open_case, solve, write
+from tests.handlers.case_calls import (
+    AGENT,
+    answer,
+    assign,
+    housekeeping,
+    my_case,
+    open_case,
+    solve,
+    write,
+)
 from tests.handlers.client import CUSTOMER, Api, Identity, Reply, iso
 from tests.handlers.test_delay_check import run_check
 from tests.support import files
@@ -66,6 +75,12 @@ def _with_solved_case_due(api: Api) -> dict[str, Any]:
     context = _with_taken_case(api)
     assert solve(api, context["case"]).status == 200
     api.clock.advance(days=30)
+    return context
+
+
+def _with_unread_answer(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert answer(api, context["case"], "Your payment arrived.").status == 200
     return context
 
 
@@ -313,6 +328,14 @@ STORIES = [
         "the processing of an upload",
         _uploaded,
         lambda api, context, headers: _processed(context),
+        keyed=False,
+    ),
+    # Opening a conversation customer service wrote in marks it read: a write without a key
+    # (a GET), which a later opening finishes if this one's write was lost.
+    Story(
+        "a customer opening an unread conversation",
+        _with_unread_answer,
+        lambda api, context, headers: my_case(api, context["case"]),
         keyed=False,
     ),
     Story("the delay check", _late, lambda api, _, headers: _job(run_check()), keyed=False),
