@@ -134,14 +134,14 @@ class AttachmentService:
             attachment_id=attachment.attachment_id,
             status=status,
             filename=attachment.filename,
-            content_type=attachment.stored_type or str(attachment.content_type),
+            content_type=str(attachment.served_type),
             size=attachment.stored_size or attachment.size,
             reason=attachment.reason_at(now),
         )
         if status is not AttachmentStatus.READY:
             return view
         files = self._file_store()
-        stored_type = attachment.stored_type or str(attachment.content_type)
+        stored_type = str(attachment.served_type)
         links = {
             "download_url": files.download_url(
                 keys.file_object_key(attachment_id),

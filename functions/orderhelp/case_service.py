@@ -191,7 +191,7 @@ class CaseService:
             opened_by=OpenedBy.CUSTOMER,
             policy=self._case_policy,
             follows=closed.case_id,
-            attachment_ids=[attachment.attachment_id for attachment in attachments],
+            attachments=[attachment.on_message() for attachment in attachments],
         )
         attach(change, attachments, target, message)
         followed_by = [*closed.followed_by]
@@ -473,7 +473,7 @@ def _message(
         author_id=author_id,
         body=body,
         internal=internal,
-        attachment_ids=[attachment.attachment_id for attachment in attachments],
+        attachments=[attachment.on_message() for attachment in attachments],
     )
 
 

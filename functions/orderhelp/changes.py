@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import MessageAttachment
 from lifecycle.case import (
     OPEN_EVENT,
     Author,
@@ -264,7 +265,7 @@ class Changeset:
         policy: CasePolicy,
         details: Mapping[str, Any] | None = None,
         follows: str | None = None,
-        attachment_ids: Sequence[str] = (),
+        attachments: Sequence[MessageAttachment] = (),
     ) -> tuple[Case, CaseMessage]:
         """`body` by `author` to customer service about the order's `action`: on the case open
         for it, joined as the case rule says (`lifecycle.case.open_or_join`), or on a new case.
@@ -274,7 +275,7 @@ class Changeset:
             at=self.now,
             author=author,
             body=body,
-            attachment_ids=list(attachment_ids),
+            attachments=list(attachments),
         )
         case, event = open_or_join(
             already_open,

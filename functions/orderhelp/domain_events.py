@@ -18,7 +18,8 @@ Each detail type is a pydantic model (`docs/events/` holds their JSON Schemas, g
 entry is delivered again, so consumers dedupe on it), the `order_id`, the `version` that orders
 one subject's events (the order's for order events, the case's for case events),
 `occurred_at` and the `actor` (kind and id; never a token). Internal notes never leave: an
-agents' note emits nothing, and no detail carries a message marked internal."""
+agents' note emits nothing, and no detail carries a message marked internal. A message's photos
+and files travel as their ids and content types, never as links."""
 
 import hashlib
 import uuid
@@ -31,6 +32,7 @@ from typing import Any, ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import AttachmentType
 from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy
 from lifecycle.order import Address
 from lifecycle.times import UtcDatetime
@@ -133,6 +135,18 @@ class MoneyDetail(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 
 
+class EventAttachment(BaseModel):
+    """A photo or file on a message: which one and what it is, never a link (links are
+    short-lived and for the case's customer and agents only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attachment_id: str
+    content_type: AttachmentType = Field(
+        description="What the file is stored as (a HEIC photo is kept as a JPEG)."
+    )
+
+
 class PublicMessage(BaseModel):
     """A message the customer reads (never an agents' internal note)."""
 
@@ -142,6 +156,9 @@ class PublicMessage(BaseModel):
     author: Author
     author_id: str | None = Field(description="The agent who wrote it, for agents' messages.")
     body: str
+    attachments: list[EventAttachment] = Field(
+        description="The photos and files on the message, in the order they were put on it."
+    )
 
     @classmethod
     def of(cls, message: CaseMessage) -> "PublicMessage":
@@ -152,6 +169,12 @@ class PublicMessage(BaseModel):
             author=message.author,
             author_id=message.author_id,
             body=message.body,
+            attachments=[
+                EventAttachment(
+                    attachment_id=attachment.attachment_id, content_type=attachment.content_type
+                )
+                for attachment in message.attachments
+            ],
         )
 
 

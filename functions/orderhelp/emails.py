@@ -5,7 +5,7 @@ HTML from the texts in the rules' locale files (`emails`, `formats`).
 no composer names sends nothing."""
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ from orderhelp.domain_events import (
     CaseSolved,
     DelayRecorded,
     Detail,
+    EventAttachment,
     MoneyDetail,
     OrderCancelled,
     ShippingAddressChanged,
@@ -68,12 +69,24 @@ class Context:
 
 
 def _answered(detail: CaseAnswered, c: Context) -> Letter:
+    attached = _attachments_note(detail.message.attachments, c)
     return Letter(
         c.text("CaseAnswered", "subject", order_id=detail.order_id),
-        (c.text("CaseAnswered", "intro"), c.text("CaseAnswered", "outro")),
+        (c.text("CaseAnswered", "intro"), *attached, c.text("CaseAnswered", "outro")),
         quote=detail.message.body,
         link=c.case_link(detail.case_id),
     )
+
+
+def _attachments_note(attachments: Sequence[EventAttachment], c: Context) -> tuple[str, ...]:
+    """That the answer has photos or files to see on the page: an email carries no file and no
+    link to one (the links are short-lived and for the signed-in customer)."""
+    if not attachments:
+        return ()
+    if len(attachments) > 1:
+        return (c.text("CaseAnswered", "attachments", count=len(attachments)),)
+    kind = "photo" if attachments[0].content_type.is_image else "file"
+    return (c.text("CaseAnswered", f"attachment_{kind}"),)
 
 
 def _solved(detail: CaseSolved, c: Context) -> Letter:

@@ -120,7 +120,7 @@ class OrderService:
                 opened_by=OpenedBy.CUSTOMER,
                 policy=self._case_policy,
                 details=_event_data(body, keep_message=True),
-                attachment_ids=[attachment.attachment_id for attachment in attachments],
+                attachments=[attachment.on_message() for attachment in attachments],
             )
             attach(change, attachments, case, message)
             data = {"case_id": case.case_id, "case_opened": already_open is None}

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.base import Record
@@ -124,6 +124,18 @@ FileName = Annotated[
 ]
 
 
+class MessageAttachment(BaseModel):
+    """A photo or file as the message it is on keeps it: its id and what it is, never a link (the
+    outbox reads the messages, and events carry no URLs)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attachment_id: Identifier
+    content_type: AttachmentType = Field(
+        description="What the file is stored as (a HEIC photo is kept as a JPEG)."
+    )
+
+
 class Attachment(Record):
     attachment_id: Identifier
     owner_id: str = Field(min_length=1)
@@ -160,6 +172,14 @@ class Attachment(Record):
         return now <= self.upload_expires_at + PROCESSING_GRACE
 
     # --- what it is, seen at a moment ------------------------------------------------------------
+
+    @property
+    def served_type(self) -> AttachmentType:
+        """What the file is as stored and served (a HEIC photo is kept as a JPEG)."""
+        return AttachmentType(self.stored_type) if self.stored_type else self.content_type
+
+    def on_message(self) -> MessageAttachment:
+        return MessageAttachment(attachment_id=self.attachment_id, content_type=self.served_type)
 
     def status_at(self, now: datetime) -> AttachmentStatus:
         """Pending past its processing time is as good as rejected: nothing will process it."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import MessageAttachment
 from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier
@@ -59,9 +60,14 @@ class CaseMessage(BaseModel):
     author_id: str | None = None
     body: MessageBody
     internal: bool = Field(default=False, description="An agents' note the customer never sees.")
-    attachment_ids: list[Identifier] = Field(
-        default_factory=list, description="Photos and files put on the message (their ids only)."
+    attachments: list[MessageAttachment] = Field(
+        default_factory=list,
+        description="Photos and files put on the message: their ids and types, never links.",
     )
+
+    @property
+    def attachment_ids(self) -> list[str]:
+        return [attachment.attachment_id for attachment in self.attachments]
 
 
 class Case(Record):

@@ -18,6 +18,7 @@ from urllib3 import encode_multipart_formdata
 from orderhelp_dev.local.identities import TokenIssuer
 from tests.e2e.shop import Shop
 from tests.e2e.stack import Http, LocalStack, Reply
+from tests.e2e.test_events_and_mail import events_of, eventually, mail_to
 from tests.support import files
 
 PROCESSING_DEADLINE_SECONDS = 60.0
@@ -231,3 +232,47 @@ def test_the_refusals_of_a_message_s_attachments(
     assert too_many.status == 422
     assert too_many.error["errors"][0]["type"] == "too_long"
     assert _report(http, customer.token, order_id, six[:5]).status == 201
+
+
+def test_an_agents_answer_with_a_photo_reaches_the_bus_by_id_and_emails_once(
+    http: Http, tokens: TokenIssuer, customer_id: str
+) -> None:
+    # Given a delivered order with a contact, and a damage report taken by an agent
+    address = f"{uuid.uuid4().hex[:10]}@example.com"
+    shop = Shop(http, tokens.ops())
+    created = shop.create_order(customer_id, contact={"email": address, "locale": "en"})
+    order_id = created.body["order_id"]
+    for step in (shop.pay, shop.ship, shop.deliver):
+        assert step(order_id).status == 200
+    case_id = _report(http, tokens.customer(customer_id), order_id, []).body["case"]["case_id"]
+    agent_token = tokens.agent(f"agent-{uuid.uuid4().hex[:8]}")
+    agent = Uploads(http, agent_token)
+    assign = http.call("POST", f"/agent/cases/{case_id}/assign", {}, token=agent_token)
+    assert assign.status == 200
+
+    # When the agent answers with a photo, and notes with another
+    photo = agent.send("fold.jpg", "image/jpeg", files.photo(400, 300))
+    noted = agent.send("stock.png", "image/png", files.png())
+    assert agent.processed(photo)["status"] == agent.processed(noted)["status"] == "ready"
+    note = {"body": "Stock photo", "internal": True, "attachment_ids": [noted]}
+    path = f"/agent/cases/{case_id}/messages"
+    assert http.call("POST", path, note, token=agent_token).status == 200
+    answer = {"body": "Fold it like this.", "attachment_ids": [photo]}
+    assert http.call("POST", path, answer, token=agent_token).status == 200
+
+    # Then CaseAnswered carries the photo's id and type, no link, nothing of the note's file
+    events = eventually(
+        lambda: events_of(http, order_id),
+        lambda found: any(e["detail-type"] == "CaseAnswered" for e in found),
+    )
+    (answered,) = (e for e in events if e["detail-type"] == "CaseAnswered")
+    assert answered["detail"]["message"]["attachments"] == [
+        {"attachment_id": photo, "content_type": "image/jpeg"}
+    ]
+    assert noted not in str(events)
+    assert "X-Amz" not in str(events)
+    # And one email says there is a photo to see in the conversation, with no file or link to it
+    mail = eventually(lambda: mail_to(http, address), bool)
+    assert [m["subject"] for m in mail] == [f"Customer service answered you about order {order_id}"]
+    assert "The answer comes with a photo: see it in the conversation." in mail[0]["text"]
+    assert "X-Amz" not in str(mail) and photo not in str(mail)
