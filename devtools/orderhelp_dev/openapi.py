@@ -379,6 +379,9 @@ def _error_cases(
             else "there is no such case, or it is another customer's (the same answer)."
         )
         cases[404] = [_ErrorCase("case_not_found", text)]
+    if ("path", "attachment_id") in parameters:
+        text = "there is no such attachment, or the caller may not read it (the same answer)."
+        cases[404] = [_ErrorCase("attachment_not_found", text)]
     if ("query", "cursor") in parameters:
         cases.setdefault(400, []).append(
             _ErrorCase("invalid_cursor", "the cursor is not one this API gave out.")
