@@ -6,6 +6,7 @@ alarm on the total and break it down. Every function also reports Powertools' `C
 
 import functools
 import gc
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,10 @@ logger = Logger()
 # default) would only add to the cold start.
 tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
+# A function whose metrics all have dimensions (each its own EMF document: NotifyFunction's,
+# the attachment processing's) leaves the invocation's own set empty. That is expected; the
+# warning would be an unstructured line among the JSON logs on every invocation.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 Handler = TypeVar("Handler", bound=Callable[[Any, LambdaContext], Any])
 
