@@ -56,9 +56,8 @@ def test_photos_on_a_damage_report_seen_by_both_sides(
 
         # A program is refused in words before any upload
         picker.set_input_files(str(program))
-        expect(customer.locator(".attachment-picker .field-error")).to_contain_text(
-            "setup.exe cannot be sent"
-        )
+        refusal = customer.locator(".attachment-picker .attachment-error[role=alert]")
+        expect(refusal).to_contain_text("setup.exe cannot be sent")
 
         # When she attaches two photos and removes one before sending
         picker.set_input_files([str(photo), str(other)])

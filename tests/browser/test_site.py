@@ -35,9 +35,7 @@ def test_the_pages_files_are_served_with_their_content_types(
     assert reply.raw
 
 
-def test_the_page_itself_carries_its_content_security_policy(
-    http: Http, stack: LocalStack
-) -> None:
+def test_the_page_itself_carries_its_content_security_policy(http: Http, stack: LocalStack) -> None:
     reply = http.call("GET", "/")
     # The deployed page's policy, with the embedded S3 (uploads and attachments' links)
     s3 = stack.state.read_info()["s3_endpoint"]

@@ -81,7 +81,9 @@ class UploadRefused extends Error {
 export function attachmentPicker({ label = t("attachments.add"), signal } = {}) {
   const inputId = uid("files");
   const hintId = uid("hint");
-  const problem = h("p", { class: "field-error", id: uid("error"), role: "alert", hidden: true });
+  // Its own class, and an alert only while it says something: the form's own field errors
+  // and alerts (the message's, a refusal's) stay the only ones of their kind in the form.
+  const problem = h("p", { class: "attachment-error", id: uid("error"), hidden: true });
   const input = h("input", {
     id: inputId,
     type: "file",
@@ -96,6 +98,8 @@ export function attachmentPicker({ label = t("attachments.add"), signal } = {}) 
   const say = (text) => {
     problem.textContent = text ?? "";
     problem.hidden = !text;
+    if (text) problem.setAttribute("role", "alert");
+    else problem.removeAttribute("role");
   };
 
   const add = (file) => {
