@@ -13,8 +13,18 @@ from orderhelp_dev.local.template import functions, named_buckets
 from tests.handlers.client import Api, Identity, Reply
 
 REGION = "eu-west-1"
-TEST_CREDENTIALS = {"FOOBARKEY": "FOOBARSECRET"}
-"""What the handlers sign with under moto (`mock_aws` puts its own fake credentials in place)."""
+
+
+def signing_credentials() -> dict[str, str]:
+    """The keys the handlers' S3 client signs uploads with, as S3 knows its users' keys. That is
+    boto3's default session's: the handler world keeps that session between tests, so its keys
+    are whichever it resolved first in this process (moto's fake ones, or a test's own)."""
+    session = boto3.DEFAULT_SESSION or boto3.Session()
+    credentials = session.get_credentials()
+    assert credentials is not None, "the handler world always has credentials"
+    frozen = credentials.get_frozen_credentials()
+    return {frozen.access_key: frozen.secret_key}
+
 
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
 
@@ -41,7 +51,7 @@ def post_form(upload: dict[str, Any], data: bytes, now: datetime | None = None) 
     """The browser's POST of the form: refused as S3 refuses it, or stored (the key)."""
     fields = upload["upload"]["fields"]
     refusal = check_post_policy(
-        bucket(), fields, len(data), now or datetime.now(UTC), TEST_CREDENTIALS
+        bucket(), fields, len(data), now or datetime.now(UTC), signing_credentials()
     )
     if refusal is not None:
         return refusal
