@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
 from lifecycle.errors import InvalidOrder
-from lifecycle.help import CATALOGUE, HelpRequest, use_help_action
+from lifecycle.help import CATALOGUE, HelpRequest, ReturnRequest, use_help_action
 from lifecycle.i18n import translate
 from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
@@ -32,6 +32,7 @@ from orderhelp.models import (
 )
 from orderhelp.records import HistoryEntry, OrderRecord
 from orderhelp.retry import RetryPolicy
+from orderhelp.returns_service import applied, cancellation_refund, request_return
 from orderhelp.store import OrderStore
 
 Clock = Callable[[], datetime]
@@ -124,6 +125,7 @@ class OrderService:
             case = change.record_case(already_open, case, event, message=message)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
             data |= _event_data(body)
+            data |= self._returns_and_refunds(change, record, action, body, case.case_id)
             if CATALOGUE[action].changes_order:
                 order, entry = change.change_order(record.order, changed, str(action), data)
             else:
@@ -131,13 +133,26 @@ class OrderService:
                 order = record.order
                 entry = change.note_on_order(order, str(action), data, guarded_by)
             self._store.commit(change)
-            updated = record.with_change(order, entry, case)
+            updated = applied(record.with_change(order, entry, case), change)
             outcome = HelpOutcome(
                 case=CaseView.of(case, locale), order=OrderDetails.of_record(updated, now, locale)
             )
             return outcome, already_open is None
 
         return write_once(self._retry, attempt, lambda: self._kept_changing(customer_id, order_id))
+
+    @staticmethod
+    def _returns_and_refunds(
+        change: Changeset, record: OrderRecord, action: HelpAction, body: HelpRequest, case_id: str
+    ) -> dict[str, Any]:
+        """What a help action starts besides its case, in the same transaction: a return request
+        its return, a paid order's cancellation its refund."""
+        if action is HelpAction.RETURN_REQUEST and isinstance(body, ReturnRequest):
+            return {"return_id": request_return(change, record, case_id, body).return_id}
+        if action is HelpAction.CANCEL_ORDER:
+            refund = cancellation_refund(change, record, case_id)
+            return {"refund_id": refund.refund_id} if refund else {}
+        return {}
 
     def _help_outcome(
         self, record: OrderRecord, written: HistoryEntry, locale: str
@@ -210,9 +225,11 @@ class OrderService:
             )
             changed = apply_event(record.order, event, now=now, details=details, **extra)
             change = Changeset(request, now, attempt=number)
-            after, _ = change.change_order(
-                record.order, changed, event, details.model_dump(mode="json", exclude_none=True)
-            )
+            data = details.model_dump(mode="json", exclude_none=True)
+            if event == "cancel":
+                refund = cancellation_refund(change, record)
+                data |= {"refund_id": refund.refund_id} if refund else {}
+            after, _ = change.change_order(record.order, changed, event, data)
             self._store.commit(change)
             return OrderView.of(after)
 

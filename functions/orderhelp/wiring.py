@@ -10,11 +10,14 @@ from orderhelp.config import (
     case_settings,
     delay_check_settings,
     policy_settings,
+    returns_settings,
     store_settings,
 )
 from orderhelp.delay_check import DelayCheck
+from orderhelp.returns_service import ReturnsService
 from orderhelp.services import OrderService
 from orderhelp.store import DynamoOrderStore, DynamoTable
+from orderhelp.store.refund_queue import RefundQueue
 from orderhelp.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -57,4 +60,15 @@ def delay_check() -> DelayCheck:
         shards=store_settings().due_index_shards,
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+    )
+
+
+@cache
+def returns_service() -> ReturnsService:
+    the_store = store()
+    return ReturnsService(
+        the_store,
+        RefundQueue(the_store.table, store_settings().refund_queue_index),
+        utc_now,
+        returns_settings().returns_address,
     )

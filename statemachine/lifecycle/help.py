@@ -23,6 +23,7 @@ from lifecycle.order_lifecycle import (
     guards_of,
     source_states,
 )
+from lifecycle.returns import Resolution
 from lifecycle.text import MULTI_LINE, MessageText
 
 # --- what each action needs from the customer -----------------------------------------------------
@@ -72,6 +73,10 @@ class MessageRequest(HelpRequest):
 class ReturnRequest(HelpRequest):
     items: list[ItemRef] = Field(min_length=1, max_length=200)
     message: CustomerMessage
+    resolution: Resolution = Field(
+        default=Resolution.REFUND,
+        description="The money back, or a replacement (which customer service approves).",
+    )
 
     def item_refs(self) -> list[ItemRef]:
         return self.items
@@ -81,6 +86,10 @@ class ItemProblemRequest(HelpRequest):
     problem: ItemProblemKind
     items: list[ItemRef] = Field(min_length=1, max_length=200)
     message: CustomerMessage
+    resolution: Resolution = Field(
+        default=Resolution.REFUND,
+        description="The money back, or a replacement (which customer service approves).",
+    )
 
     def item_refs(self) -> list[ItemRef]:
         return self.items

@@ -9,7 +9,9 @@ from pydantic import BaseModel
 
 from lifecycle.case import Case
 from lifecycle.order import Order
-from orderhelp.records import CaseActivity, HistoryEntry
+from lifecycle.refunds import Refund
+from lifecycle.returns import Return
+from orderhelp.records import CaseActivity, HistoryEntry, Ledger, OrderRecord, ReturnsActivity
 from orderhelp.store import keys
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -103,3 +105,16 @@ def record_item(record: BaseModel) -> dict[str, Any]:
 
 def claim_item(kind: str, value: str, owner: str) -> dict[str, Any]:
     return keys.claim_key(kind, value) | {"kind": kind, "value": value, "owner": owner}
+
+
+def add_returns_item(record: OrderRecord, sort_key: str, item: Mapping[str, Any]) -> None:
+    """An item of the order's partition that belongs to its returns and refunds, into the
+    record (other items are left alone)."""
+    if sort_key.startswith(keys.RETURN):
+        record.returns.append(model_of(Return, item))
+    elif sort_key.startswith(keys.REFUND):
+        record.refunds.append(model_of(Refund, item))
+    elif sort_key == keys.LEDGER:
+        record.ledger = model_of(Ledger, item)
+    elif sort_key.startswith((keys.RETURN_LOG, keys.REFUND_LOG)):
+        record.returns_activity.append(model_of(ReturnsActivity, item))
