@@ -9,10 +9,25 @@ from typing import Any
 from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
+from lifecycle.case import (
+    Author,
+    CaseMessage,
+    CaseStatus,
+    OpenedBy,
+    apply_case_event,
+    new_case,
+    open_or_join,
+)
 from lifecycle.errors import InvalidOrder
-from lifecycle.help import CATALOGUE, HelpRequest, ReturnRequest, use_help_action
-from lifecycle.i18n import translate
+from lifecycle.help import (
+    CATALOGUE,
+    MOOT_WHEN_CANCELLED,
+    HelpRequest,
+    ReturnRequest,
+    needs_an_answer,
+    use_help_action,
+)
+from lifecycle.i18n import format_date, translate
 from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
@@ -32,7 +47,12 @@ from orderhelp.models import (
 )
 from orderhelp.records import HistoryEntry, OrderRecord
 from orderhelp.retry import RetryPolicy
-from orderhelp.returns_service import applied, cancellation_refund, request_return
+from orderhelp.returns_service import (
+    applied,
+    cancellation_refund,
+    customer_locales,
+    request_return,
+)
 from orderhelp.store import OrderStore
 
 Clock = Callable[[], datetime]
@@ -106,9 +126,10 @@ class OrderService:
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
+            answer_needed = needs_an_answer(action, body)
             case, event = open_or_join(
                 already_open,
-                author,
+                author if answer_needed else Author.SYSTEM,
                 now,
                 lambda: new_case(
                     case_id=new_id("CS", now),
@@ -121,8 +142,14 @@ class OrderService:
                     details=body.model_dump(mode="json", exclude_none=True),
                 ),
             )
+            if already_open is None and not answer_needed:
+                # Done by the customer themselves: nobody has to answer it.
+                done = translate(locale, "self_service", action)
+                case = apply_case_event(case, "solve_by_system", now=now, resolution=done)
             message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=text)
             case = change.record_case(already_open, case, event, message=message)
+            if action is HelpAction.CANCEL_ORDER:
+                resolve_moot_cases(change, record, locale)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
             data |= _event_data(body)
             data |= self._returns_and_refunds(change, record, action, body, case.case_id)
@@ -229,6 +256,7 @@ class OrderService:
             if event == "cancel":
                 refund = cancellation_refund(change, record)
                 data |= {"refund_id": refund.refund_id} if refund else {}
+                resolve_moot_cases(change, record, "en")
             after, _ = change.change_order(record.order, changed, event, data)
             self._store.commit(change)
             return OrderView.of(after)
@@ -248,6 +276,25 @@ class OrderService:
         if record is None or record.order.customer_id != customer_id:
             raise OrderNotFound(order_id)
         return record
+
+
+def resolve_moot_cases(change: Changeset, record: OrderRecord, locale: str) -> None:
+    """Cancelling solves the order's open requests it makes moot (a new address, duties, a late
+    shipment), each with a message saying why, in the cancellation's transaction."""
+    languages = customer_locales(record.order, locale)
+    for action in MOOT_WHEN_CANCELLED:
+        case = record.open_case(action)
+        if case is None or case.status not in (CaseStatus.OPEN, CaseStatus.PENDING):
+            continue
+        text = "\n\n".join(
+            translate(lc, "self_service", "moot", date=format_date(change.now, lc))
+            for lc in languages
+        )
+        solved = apply_case_event(case, "solve_by_system", now=change.now, resolution=text)
+        message = CaseMessage(
+            message_id=new_id("MSG", change.now), at=change.now, author=Author.SYSTEM, body=text
+        )
+        change.change_case(case, solved, "solve_by_system", message)
 
 
 def _customer_of(request: RequestContext) -> str:
