@@ -17,6 +17,7 @@ import {
   timeOf,
 } from "./common.js";
 import { availabilityDate, cancelSection, helpPath, helpSection } from "./help.js";
+import { returnsSection } from "./returns.js";
 import { whereSection } from "./where.js";
 
 export { availabilityDate, helpPath, helpSection, whereSection };
@@ -312,7 +313,14 @@ export async function orderView(ctx) {
     h(
       "div",
       { class: "order-layout" },
-      h("div", { class: "order-main" }, helpSection(order), itemsSection(order), timelineSection(order)),
+      h(
+        "div",
+        { class: "order-main" },
+        helpSection(order),
+        returnsSection(order),
+        itemsSection(order),
+        timelineSection(order),
+      ),
       h("div", { class: "order-side" }, casesSection(order), addressSection(order)),
     ),
     cancelSection(order),
