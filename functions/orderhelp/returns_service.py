@@ -422,6 +422,28 @@ class ReturnsService:
 
         return write_once(self._retry, attempt, lambda: self._order_kept_changing(order_id))
 
+    def expire_return(self, request: RequestContext, return_id: str, locale: str) -> ReturnView:
+        """An approved return whose drop-off deadline passed unused expires: its items can be
+        asked for again. (What a scheduled pass over approved returns calls; refused before the
+        deadline.)"""
+        order_id = order_of_return(return_id)
+        if order_id is None:
+            raise ReturnNotFound(return_id)
+
+        def attempt(number: int) -> ReturnView:
+            record = self._store.load(order_id)
+            current = _return_of(record, return_id)
+            assert record is not None
+            if written_by(record, request.id):
+                return recognised(ReturnView.of(current, locale))
+            change = Changeset(request, self._clock(), attempt=number)
+            after = apply_return_event(current, "expire", now=change.now)
+            after = put_return(change, record.order, current, after, "expire")
+            self._store.commit(change)
+            return ReturnView.of(after, locale)
+
+        return write_once(self._retry, attempt, lambda: self._order_kept_changing(order_id))
+
     def issue_refund(
         self,
         request: RequestContext,

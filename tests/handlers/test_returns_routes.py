@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
+from lifecycle.errors import EventNotAllowed
 from orderhelp import wiring
+from orderhelp.changes import RequestContext
+from orderhelp.records import Actor, ActorKind
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 from tests.handlers.case_calls import OTHER_AGENT, agent_case, my_case
 from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity, api_event
@@ -533,3 +536,18 @@ def test_a_receipt_whose_answer_was_lost_is_recognised_on_retry(api: Api) -> Non
     assert (first.status, again.status) == (200, 200)
     assert again.body == first.body
     assert len(refunds_of(api)) == 1
+
+
+def test_an_approved_return_expires_once_its_drop_off_deadline_passed(api: Api) -> None:
+    case_id, return_id = returned_order(api)
+    approve(api, case_id)
+    service = wiring.returns_service()
+    system = RequestContext.fresh(Actor(kind=ActorKind.SYSTEM, id="returns"))
+    with pytest.raises(EventNotAllowed):
+        service.expire_return(system, return_id, "en")
+
+    api.clock.advance(days=15)
+    expired = service.expire_return(system, return_id, "en")
+
+    assert (expired.status, expired.status_label) == ("expired", "Expired: not sent in time")
+    assert request_return(api, ORDER, items=[("BULB-E27", 4)]).status == 200
