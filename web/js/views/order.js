@@ -289,7 +289,14 @@ function outcomeNotice(outcome, labels) {
     "div",
     { class: "panel panel-success outcome", role: "status", tabindex: "-1" },
     h("h2", { class: "panel-title" }, title),
-    changed ? h("p", {}, t(outcome.opened ? "outcome.opened" : "outcome.joined")) : null,
+    // Done by the customer without a question: its case was solved by the system at once.
+    changed
+      ? h(
+          "p",
+          {},
+          t(outcome.case.status === "solved" ? "outcome.recorded" : outcome.opened ? "outcome.opened" : "outcome.joined"),
+        )
+      : null,
     caseCard(outcome.case, labels),
   );
 }
