@@ -12,7 +12,16 @@ from lifecycle.carriers import tracking_url
 from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
 from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
-from lifecycle.order import Address, Amount, Identifier, LineItem, Order, OrderStatus, Quantity
+from lifecycle.order import (
+    Address,
+    Amount,
+    Contact,
+    Identifier,
+    LineItem,
+    Order,
+    OrderStatus,
+    Quantity,
+)
 from lifecycle.policy import Policy, ReturnShippingPayer
 from lifecycle.refunds import (
     PaymentReference,
@@ -68,6 +77,9 @@ class HistoryView(BaseModel):
         )
 
 
+UNREAD = "Customer service wrote since the customer last opened the conversation."
+
+
 class CaseSummaryView(BaseModel):
     case_id: str
     action: HelpAction
@@ -78,6 +90,7 @@ class CaseSummaryView(BaseModel):
     opened_by: OpenedBy
     last_activity_at: datetime
     follows: str | None = Field(description="The closed case this one continues.")
+    unread: bool = Field(description=UNREAD)
 
     @classmethod
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
@@ -91,6 +104,7 @@ class CaseSummaryView(BaseModel):
             opened_by=case.opened_by,
             last_activity_at=case.last_activity_at,
             follows=case.follows,
+            unread=case.unread,
         )
 
 
@@ -110,6 +124,9 @@ class OrderView(BaseModel):
     tax: Money
     total: Money
     shipping_address: Address
+    contact: Contact | None = Field(
+        description="The customer's email and language for this order; null if the shop gave none."
+    )
     placed_at: datetime
     paid_at: datetime | None
     payment_ref: str | None
@@ -299,10 +316,14 @@ class OrderDetails(OrderView):
     refunds: list[RefundView] = Field(description="The order's refunds, oldest first.")
 
     @classmethod
-    def of_record(cls, record: OrderRecord, now: datetime, locale: str) -> "OrderDetails":
+    def of_record(
+        cls, record: OrderRecord, now: datetime, locale: str, enabled: set[str] | None = None
+    ) -> "OrderDetails":
+        """`enabled`: what the order's machine enables now, when the caller's machine already
+        said so (the rules build one machine per request)."""
         return cls(
             **OrderView.fields_of(record.order, locale),
-            help=explain(record.order, now, locale),
+            help=explain(record.order, now, locale, enabled),
             cases=[CaseSummaryView.of(case, locale) for case in record.cases],
             history=[HistoryView.of(entry) for entry in record.history],
             returns=[
@@ -370,6 +391,7 @@ _CASE_FIELDS = {
     "closed_at",
     "last_activity_at",
     "details",
+    "unread",
 }
 
 
@@ -395,6 +417,7 @@ class CaseView(BaseModel):
     closed_at: datetime | None
     last_activity_at: datetime
     details: dict[str, Any]
+    unread: bool = Field(description=UNREAD)
 
     @classmethod
     def fields_of(cls, case: Case, locale: str) -> dict[str, Any]:
@@ -567,6 +590,11 @@ class CreateOrderRequest(BaseModel):
     shipping: Amount
     tax: Amount = Decimal(0)
     shipping_address: Address
+    contact: Contact | None = Field(
+        default=None,
+        description="Where the order's emails go and their language (`es` or `en`); without it "
+        "nothing is emailed.",
+    )
     placed_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
 
 

@@ -22,7 +22,7 @@ from lifecycle.actions import HelpAction
 from lifecycle.case import Author, Case, CaseMessage, CaseStatus, apply_case_event
 from lifecycle.errors import InvalidReturn
 from lifecycle.help import ReturnRequest
-from lifecycle.i18n import resolve_locale
+from lifecycle.i18n import SUPPORTED_LOCALES, resolve_locale
 from lifecycle.order import Address, Order
 from lifecycle.policy import Policy
 from lifecycle.refunds import (
@@ -180,12 +180,13 @@ def cancellation_refund(
     return put_refund(change, record.order, None, refund, DUE)
 
 
-def customer_locales(order: Order, fallback: str) -> list[str]:
-    """The languages an automatic message to the customer is written in: the order's contact's
-    once orders carry one, else `fallback` (the caller's)."""
-    contact = getattr(order, "contact", None)
-    locale = getattr(contact, "locale", None)
-    return [resolve_locale(locale or fallback)]
+def customer_locales(order: Order, fallback: str | None) -> list[str]:
+    """The languages an automatic message to the customer is written in: the order's contact's;
+    without a contact, `fallback` (the caller's), or every supported one when the caller is the
+    shop's systems (as the delay check's)."""
+    if order.contact is not None:
+        return [resolve_locale(order.contact.locale)]
+    return [resolve_locale(fallback)] if fallback else list(SUPPORTED_LOCALES)
 
 
 def written_by(record: OrderRecord, request_id: str) -> ReturnsActivity | None:

@@ -9,28 +9,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import (
-    Author,
-    CaseMessage,
-    CaseStatus,
-    OpenedBy,
-    apply_case_event,
-    new_case,
-    open_or_join,
-)
+from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, apply_case_event
 from lifecycle.errors import InvalidOrder
 from lifecycle.help import (
     CATALOGUE,
     MOOT_WHEN_CANCELLED,
     HelpRequest,
     ReturnRequest,
+    decide_help_action,
     needs_an_answer,
-    use_help_action,
 )
 from lifecycle.i18n import format_date, translate
 from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
+from lifecycle.refunds import Refund
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import Conflict, OrderAlreadyExists, OrderNotFound
@@ -54,6 +47,7 @@ from orderhelp.returns_service import (
     request_return,
 )
 from orderhelp.store import OrderStore
+from orderhelp.timeutil import iso
 
 Clock = Callable[[], datetime]
 
@@ -122,48 +116,40 @@ class OrderService:
             if written is not None:
                 return recognised(self._help_outcome(record, written, locale))
             now = self._clock()
-            changed = use_help_action(record.order, action, body, now, locale)
+            fired = decide_help_action(record.order, action, body, now, locale)
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
-            answer_needed = needs_an_answer(action, body)
-            case, event = open_or_join(
-                already_open,
-                author if answer_needed else Author.SYSTEM,
-                now,
-                lambda: new_case(
-                    case_id=new_id("CS", now),
-                    order_id=order_id,
-                    customer_id=customer_id,
-                    action=action,
-                    now=now,
-                    opened_by=OpenedBy.CUSTOMER,
-                    policy=self._case_policy,
-                    details=body.model_dump(mode="json", exclude_none=True),
-                ),
+            done = (
+                None if needs_an_answer(action, body) else translate(locale, "self_service", action)
             )
-            if already_open is None and not answer_needed:
-                # Done by the customer themselves: nobody has to answer it.
-                done = translate(locale, "self_service", action)
-                case = apply_case_event(case, "solve_by_system", now=now, resolution=done)
-            message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=text)
-            case = change.record_case(already_open, case, event, message=message)
+            case, _ = change.write_to_customer_service(
+                already_open,
+                order_id=order_id,
+                customer_id=customer_id,
+                action=action,
+                author=author,
+                body=text,
+                opened_by=OpenedBy.CUSTOMER,
+                policy=self._case_policy,
+                details=body.model_dump(mode="json", exclude_none=True),
+                done=done,
+            )
             if action is HelpAction.CANCEL_ORDER:
                 resolve_moot_cases(change, record, locale)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
-            data |= _event_data(body)
+            data |= _event_data(body) | facts_of_change(record.order, fired.order)
             data |= self._returns_and_refunds(change, record, action, body, case.case_id)
             if CATALOGUE[action].changes_order:
-                order, entry = change.change_order(record.order, changed, str(action), data)
+                order, entry = change.change_order(record.order, fired.order, str(action), data)
             else:
                 guarded_by = fields_read_by(action, record.order.status)
                 order = record.order
                 entry = change.note_on_order(order, str(action), data, guarded_by)
             self._store.commit(change)
             updated = applied(record.with_change(order, entry, case), change)
-            outcome = HelpOutcome(
-                case=CaseView.of(case, locale), order=OrderDetails.of_record(updated, now, locale)
-            )
+            details = OrderDetails.of_record(updated, now, locale, enabled=fired.enabled)
+            outcome = HelpOutcome(case=CaseView.of(case, locale), order=details)
             return outcome, already_open is None
 
         return write_once(self._retry, attempt, lambda: self._kept_changing(customer_id, order_id))
@@ -177,8 +163,7 @@ class OrderService:
         if action is HelpAction.RETURN_REQUEST and isinstance(body, ReturnRequest):
             return {"return_id": request_return(change, record, case_id, body).return_id}
         if action is HelpAction.CANCEL_ORDER:
-            refund = cancellation_refund(change, record, case_id)
-            return {"refund_id": refund.refund_id} if refund else {}
+            return cancellation_facts(cancellation_refund(change, record, case_id))
         return {}
 
     def _help_outcome(
@@ -216,7 +201,15 @@ class OrderService:
             | {"order_id": order_id, "placed_at": placed_at}
         )
         change = Changeset(request, now)
-        created = change.create_order(order)
+        created = change.create_order(
+            order,
+            {
+                "customer_id": order.customer_id,
+                "placed_at": iso(order.placed_at),
+                "total": Money.of(order.total, order.currency).model_dump(),
+                "item_count": order.item_count,
+            },
+        )
         try:
             self._store.commit(change)
         except OrderAlreadyExists:
@@ -253,10 +246,10 @@ class OrderService:
             changed = apply_event(record.order, event, now=now, details=details, **extra)
             change = Changeset(request, now, attempt=number)
             data = details.model_dump(mode="json", exclude_none=True)
+            data |= facts_of_change(record.order, changed)
             if event == "cancel":
-                refund = cancellation_refund(change, record)
-                data |= {"refund_id": refund.refund_id} if refund else {}
-                resolve_moot_cases(change, record, "en")
+                data |= cancellation_facts(cancellation_refund(change, record))
+                resolve_moot_cases(change, record, None)
             after, _ = change.change_order(record.order, changed, event, data)
             self._store.commit(change)
             return OrderView.of(after)
@@ -278,7 +271,7 @@ class OrderService:
         return record
 
 
-def resolve_moot_cases(change: Changeset, record: OrderRecord, locale: str) -> None:
+def resolve_moot_cases(change: Changeset, record: OrderRecord, locale: str | None) -> None:
     """Cancelling solves the order's open requests it makes moot (a new address, duties, a late
     shipment), each with a message saying why, in the cancellation's transaction."""
     languages = customer_locales(record.order, locale)
@@ -295,6 +288,28 @@ def resolve_moot_cases(change: Changeset, record: OrderRecord, locale: str) -> N
             message_id=new_id("MSG", change.now), at=change.now, author=Author.SYSTEM, body=text
         )
         change.change_case(case, solved, "solve_by_system", message)
+
+
+def facts_of_change(before: Order, after: Order) -> dict[str, Any]:
+    """What the history entry must say of a change beyond the request's own fields, for the
+    events derived from it (the outbox reads entries alone): the address it replaced. What a
+    cancellation refunds is `cancellation_facts`."""
+    facts: dict[str, Any] = {}
+    if after.shipping_address != before.shipping_address:
+        facts["previous_address"] = before.shipping_address.model_dump(mode="json")
+    return facts
+
+
+def cancellation_facts(refund: Refund | None) -> dict[str, Any]:
+    """What a cancellation's history entry says of its refund: the refund it made due and its
+    amount (`OrderCancelled.refund_due` is that refund's, so the event and the refund records
+    never disagree), or none when nothing was left to refund."""
+    if refund is None:
+        return {"refund_id": None, "refund_due": None}
+    return {
+        "refund_id": refund.refund_id,
+        "refund_due": Money.of(refund.amount, refund.currency).model_dump(),
+    }
 
 
 def _customer_of(request: RequestContext) -> str:
