@@ -49,6 +49,7 @@ from lifecycle.returns import (
 )
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import CaseUpdate, Changeset, NewCase, RequestContext
+from orderhelp.domain_events import Detail, ReturnApproved, ReturnRejected
 from orderhelp.errors import (
     CaseNotFound,
     Conflict,
@@ -230,9 +231,12 @@ def tell_case(
     *,
     author: Author = Author.SYSTEM,
     author_id: str | None = None,
+    told_by: type[Detail] | None = None,
 ) -> Case | None:
     """Add `body` to the case as a public message: an agent's answer makes it the customer's
-    turn; the shop's news changes nobody's turn. A closed case takes no message."""
+    turn; the shop's news changes nobody's turn. A closed case takes no message. `told_by`: the
+    event of the same change that tells the customer this (and emails them), so the answer's
+    own event emails nothing."""
     if case is None or case.status is CaseStatus.CLOSED:
         return None
     answers = author is Author.AGENT and case.status in (CaseStatus.OPEN, CaseStatus.PENDING)
@@ -245,7 +249,8 @@ def tell_case(
         body=body,
     )
     after = apply_case_event(case, event, now=change.now)
-    return change.change_case(case, after, event, message)
+    data = {"told_by": told_by.__name__} if told_by else None
+    return change.change_case(case, after, event, message, data)
 
 
 class ReturnsService:
@@ -283,7 +288,14 @@ class ReturnsService:
 
             languages = customer_locales(record.order, locale)
             body = words.in_languages(languages, say)
-            tell_case(change, case.case, body, author=Author.AGENT, author_id=request.actor.id)
+            tell_case(
+                change,
+                case.case,
+                body,
+                author=Author.AGENT,
+                author_id=request.actor.id,
+                told_by=ReturnApproved,
+            )
 
         return self._agent_step(request, case_id, locale, decide)
 
@@ -297,7 +309,14 @@ class ReturnsService:
                 rejected.append(put_return(change, record.order, pending, after, "reject"))
             languages = customer_locales(record.order, locale)
             body = words.in_languages(languages, lambda lc: words.rejected_message(rejected[0], lc))
-            tell_case(change, case.case, body, author=Author.AGENT, author_id=request.actor.id)
+            tell_case(
+                change,
+                case.case,
+                body,
+                author=Author.AGENT,
+                author_id=request.actor.id,
+                told_by=ReturnRejected,
+            )
 
         return self._agent_step(request, case_id, locale, decide)
 

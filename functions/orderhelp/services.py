@@ -20,6 +20,7 @@ from lifecycle.help import (
     needs_an_answer,
 )
 from lifecycle.i18n import format_date, translate
+from lifecycle.money import round_to_minor_unit
 from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
@@ -308,7 +309,9 @@ def cancellation_facts(refund: Refund | None) -> dict[str, Any]:
         return {"refund_id": None, "refund_due": None}
     return {
         "refund_id": refund.refund_id,
-        "refund_due": Money.of(refund.amount, refund.currency).model_dump(),
+        "refund_due": Money.of(
+            round_to_minor_unit(refund.amount, refund.currency), refund.currency
+        ).model_dump(),
     }
 
 

@@ -101,8 +101,12 @@ def activity_of(item: Mapping[str, Any]) -> CaseActivity:
 
 
 def record_item(record: BaseModel) -> dict[str, Any]:
-    """A record of its own as its item: its fields, its key and its index keys."""
-    return record.model_dump(mode="json") | keys.record_key(record) | keys.record_index_keys(record)
+    """A record of its own as its item: its fields, its key and its index keys; a return's or
+    refund's activity entry is in the outbox, as history entries are."""
+    item = record.model_dump(mode="json") | keys.record_key(record) | keys.record_index_keys(record)
+    if isinstance(record, ReturnsActivity):
+        item[keys.OUTBOX] = keys.OUTBOX_RETURN if record.subject == "return" else keys.OUTBOX_REFUND
+    return item
 
 
 def claim_item(kind: str, value: str, owner: str) -> dict[str, Any]:

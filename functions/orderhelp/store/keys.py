@@ -88,6 +88,8 @@ OUTBOX = "outbox"
 of entry it is. Other items do not have it."""
 OUTBOX_ORDER = "order"
 OUTBOX_CASE = "case"
+OUTBOX_RETURN = "return"
+OUTBOX_REFUND = "refund"
 
 CUSTOMER_INDEX_KEYS = ("customer_pk", "customer_sk")
 CASES_BY_CUSTOMER_KEYS = ("case_customer_pk", "case_customer_sk")
