@@ -1,10 +1,14 @@
 """A return from the request to the money back, over real HTTP against the local stack: the
 customer asks, an agent approves, the label is a PDF, the warehouse records the parcel, the
-payment system pays, and the customer reads it all on the order, in Spanish."""
+payment system pays, and the customer reads it all on the order and in two emails, in Spanish;
+each step's event reaches the bus."""
+
+import uuid
 
 from orderhelp_dev.local.identities import TokenIssuer
 from tests.e2e.shop import Shop
 from tests.e2e.stack import Http
+from tests.e2e.test_events_and_mail import events_of, eventually, mail_to
 
 
 def test_a_return_from_the_request_to_the_money_back(
@@ -16,8 +20,12 @@ def test_a_return_from_the_request_to_the_money_back(
     ops = tokens.ops()
     spanish = {"accept-language": "es"}
 
-    # Given a delivered order
-    order_id = shop.paid_order(customer_id)
+    # Given a delivered order of a Spanish customer
+    address = f"{uuid.uuid4().hex[:10]}@example.com"
+    created = shop.create_order(customer_id, contact={"email": address, "locale": "es"})
+    assert created.status == 201, created.body
+    order_id = created.body["order_id"]
+    assert shop.pay(order_id).status == 200
     assert shop.ship(order_id).status == 200
     assert shop.deliver(order_id).status == 200
 
@@ -71,3 +79,23 @@ def test_a_return_from_the_request_to_the_money_back(
     [refund] = details.body["refunds"]
     assert (refund["status"], refund["status_label"]) == ("issued", "Emitido")
     assert refund["amount"]["amount"] == "7.73"
+
+    # And the bus heard each step, and the customer got two emails: the approval, the refund
+    expected = ["ReturnApproved", "ReturnReceived", "RefundDue", "RefundIssued"]
+    events = eventually(
+        lambda: events_of(http, order_id),
+        lambda found: all(t in [e["detail-type"] for e in found] for t in expected),
+    )
+    types = [e["detail-type"] for e in events]
+    assert sorted(t for t in types if t in expected) == sorted(expected)  # once each
+    # in the order they happened (a receipt and its refund due are one transaction)
+    assert types.index("ReturnApproved") < types.index("ReturnReceived")
+    assert max(types.index("ReturnReceived"), types.index("RefundDue")) < types.index(
+        "RefundIssued"
+    )
+    messages = eventually(lambda: mail_to(http, address), lambda found: len(found) >= 2)
+    subjects = sorted(m["subject"] for m in messages)
+    assert subjects == [
+        f"Reembolso de 7,73 € emitido del pedido {order_id}",
+        f"Tu devolución RMA-{return_id} del pedido {order_id} está aprobada",
+    ]
