@@ -72,11 +72,13 @@ class CaseService:
         clock: Clock,
         case_policy: CasePolicy,
         retry: RetryPolicy | None = None,
+        numbers: CaseNumbers | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._case_policy = case_policy
         self._retry = retry or RetryPolicy()
+        self._numbers = numbers or CaseNumbers()
 
     # --- customers -------------------------------------------------------------------------------
 
@@ -141,15 +143,16 @@ class CaseService:
             Author.CUSTOMER,
             now,
             lambda: new_case(
-                case_id=new_id("CS", now),
+                case_id=case_id,
+                number=self._numbers.draw(case_id, change.attempt),
                 order_id=closed.order_id,
                 customer_id=closed.customer_id,
-                action=closed.action,
+                action=action,
                 now=now,
                 opened_by=OpenedBy.CUSTOMER,
                 policy=self._case_policy,
                 follows=closed.case_id,
-            ),
+            ).model_copy(update={"linked_numbers": {closed.case_id: closed.number}}),
         )
         target = change.record_case(already_open, target, event, message=message)
         followed_by = [*closed.followed_by]
@@ -161,7 +164,7 @@ class CaseService:
             FOLLOW_UP,
             data={"case_id": target.case_id, "opened": already_open is None},
         )
-        self._store.commit(change)
+        self._numbers.commit(self._store, change)
         if already_open is None:
             return _reply(target, [message], message, locale), True
         joined = self._load(target.case_id)

@@ -12,8 +12,8 @@ exactly-once token are written here once:
   conditioned on what its guards read instead, and takes no version, so it never contends with
   the shop's own changes;
 - a new case takes the order's slot for its action (at most one case per order and action is not
-  closed); a closing case gives the slot back; every other case change is conditioned on the
-  case's version;
+  closed) and claims its number (unique among all cases); a closing case gives the slot back;
+  every other case change is conditioned on the case's version;
 - `token()` is the transaction's `ClientRequestToken`, derived from the request and the versions
   it writes, so DynamoDB recognises the SDK's retry of a transaction it already applied.
 
@@ -36,6 +36,9 @@ V = TypeVar("V", bound="Versioned")
 
 TOKEN_LENGTH = 36
 """DynamoDB's limit for a `ClientRequestToken`."""
+
+CASE_NUMBER = "case_number"
+"""The claim of a case's number: held by the case that opened with it, for good."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,8 @@ class Changeset:
     ) -> Case:
         opened = case.model_copy(update={"version": 1})
         self.cases.append(NewCase(opened, self._activity(OPEN_EVENT, None, opened, message, data)))
+        # A number another case holds refuses the opening (`ClaimTaken`): draw another.
+        self.claim(CASE_NUMBER, str(opened.number), opened.case_id)
         return opened
 
     def change_case(

@@ -34,6 +34,7 @@ from lifecycle.i18n import SUPPORTED_LOCALES, format_date, translate
 from lifecycle.order import Order
 from lifecycle.order_lifecycle import DELAY_EVENTS, apply_event, enabled_events
 from lifecycle.policy import CasePolicy
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import ConcurrentUpdate
 from orderhelp.ids import new_id
@@ -156,6 +157,7 @@ class DelayCheck:
         page_size: int,
         time_margin_ms: int,
         retry: RetryPolicy | None = None,
+        numbers: CaseNumbers | None = None,
     ) -> None:
         self._store = store
         self._due = due
@@ -165,6 +167,7 @@ class DelayCheck:
         self._page_size = page_size
         self._time_margin_ms = time_margin_ms
         self._retry = retry or RetryPolicy(attempts=ATTEMPTS)
+        self._numbers = numbers or CaseNumbers()
 
     def run(self, remaining_ms: RemainingMillis) -> RunReport:
         """Handle every order that is late now, until done or until less than the margin of
@@ -253,12 +256,14 @@ class DelayCheck:
         request = RequestContext.derived(DELAY_CHECK, event, order.order_id, iso(late_since))
         change = Changeset(request, now, attempt=attempt)
         already_open = record.open_case(missed.action)
+        case_id = new_id("CS", now)
         case, case_event = open_or_join(
             already_open,
             Author.SYSTEM,
             now,
             lambda: new_case(
-                case_id=new_id("CS", now),
+                case_id=case_id,
+                number=self._numbers.draw(case_id, attempt),
                 order_id=order.order_id,
                 customer_id=order.customer_id,
                 action=missed.action,
@@ -276,7 +281,7 @@ class DelayCheck:
         )
         case = change.record_case(already_open, case, case_event, message)
         change.change_order(order, changed, event, {"case_id": case.case_id, **facts})
-        self._store.commit(change)
+        self._numbers.commit(self._store, change)
         return Outcome.OPENED if already_open is None else Outcome.JOINED
 
     @staticmethod

@@ -7,15 +7,27 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.carriers import tracking_url
-from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
+from lifecycle.case import (
+    Author,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    MessageBody,
+    OpenedBy,
+    Rating,
+    RatingValue,
+    Turn,
+)
 from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
 from lifecycle.order import Address, Amount, Identifier, LineItem, Order, OrderStatus
 from lifecycle.policy import Policy
 from lifecycle.times import UtcDatetime
 from orderhelp.records import ActorKind, HistoryEntry, OrderRecord
+
+CASE_NUMBER_TEXT = "The case's short number, unique: what people read out and search by."
 
 
 class Money(BaseModel):
@@ -61,7 +73,8 @@ class HistoryView(BaseModel):
 
 class CaseSummaryView(BaseModel):
     case_id: str
-    action: HelpAction
+    number: int = Field(description=CASE_NUMBER_TEXT)
+    action: CaseAction
     status: CaseStatus
     status_label: str
     turn: Turn | None
@@ -74,6 +87,7 @@ class CaseSummaryView(BaseModel):
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
         return cls(
             case_id=case.case_id,
+            number=case.number,
             action=case.action,
             status=case.status,
             status_label=translate(locale, "case_states", case.status),
@@ -208,6 +222,7 @@ class OrderPage(BaseModel):
 
 _CASE_FIELDS = {
     "case_id",
+    "number",
     "order_id",
     "action",
     "status",
@@ -218,6 +233,7 @@ _CASE_FIELDS = {
     "first_response_due_at",
     "follows",
     "followed_by",
+    "linked_numbers",
     "resolution",
     "solved_at",
     "closed_at",
@@ -230,8 +246,12 @@ class CaseView(BaseModel):
     """A case as its customer and customer service see it (without its conversation)."""
 
     case_id: str
+    number: int = Field(description=CASE_NUMBER_TEXT)
     order_id: str
-    action: HelpAction
+    action: CaseAction = Field(
+        description="The help action the case is about, or `general_question` (a follow-up on "
+        "a closed case whose action the order no longer offers)."
+    )
     status: CaseStatus
     status_label: str = Field(description="The status in the caller's language.")
     turn: Turn | None = Field(description="Whose move it is; null once solved or closed.")
@@ -242,6 +262,9 @@ class CaseView(BaseModel):
     follows: str | None = Field(description="The closed case this one continues.")
     followed_by: list[str] = Field(
         description="The cases where the conversation went on after this one closed."
+    )
+    linked_numbers: dict[str, int] = Field(
+        description="The numbers of the cases `follows` and `followed_by` name, by case id."
     )
     resolution: str | None
     solved_at: datetime | None

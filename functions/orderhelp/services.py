@@ -17,8 +17,9 @@ from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp.attempts import recognised, write_once
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, RequestContext
-from orderhelp.errors import Conflict, OrderAlreadyExists, OrderNotFound
+from orderhelp.errors import Conflict, InvalidCursor, OrderAlreadyExists, OrderNotFound
 from orderhelp.ids import new_id
 from orderhelp.models import (
     CaseView,
@@ -47,12 +48,15 @@ class OrderService:
         policy: Policy,
         case_policy: CasePolicy,
         retry: RetryPolicy | None = None,
+        *,
+        numbers: CaseNumbers | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._policy = policy
         self._case_policy = case_policy
         self._retry = retry or RetryPolicy()
+        self._numbers = numbers or CaseNumbers()
 
     # --- customers -------------------------------------------------------------------------------
 
@@ -105,12 +109,14 @@ class OrderService:
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
+            case_id = new_id("CS", now)
             case, event = open_or_join(
                 already_open,
                 author,
                 now,
                 lambda: new_case(
-                    case_id=new_id("CS", now),
+                    case_id=case_id,
+                    number=self._numbers.draw(case_id, number),
                     order_id=order_id,
                     customer_id=customer_id,
                     action=action,
@@ -130,7 +136,7 @@ class OrderService:
                 guarded_by = fields_read_by(action, record.order.status)
                 order = record.order
                 entry = change.note_on_order(order, str(action), data, guarded_by)
-            self._store.commit(change)
+            self._numbers.commit(self._store, change)
             updated = record.with_change(order, entry, case)
             outcome = HelpOutcome(
                 case=CaseView.of(case, locale), order=OrderDetails.of_record(updated, now, locale)

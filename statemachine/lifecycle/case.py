@@ -80,6 +80,10 @@ class Case(Record):
         default_factory=list,
         description="Where the customer went on after this case closed: its follow-up cases.",
     )
+    linked_numbers: dict[Identifier, int] = Field(
+        default_factory=dict,
+        description="The numbers of the cases `follows` and `followed_by` name, by case id.",
+    )
     details: dict[str, Any] = Field(
         default_factory=dict, description="What the customer asked for, as the action's body."
     )
@@ -186,9 +190,10 @@ def join_event(author: Author) -> str:
 def new_case(
     *,
     case_id: str,
+    number: int,
     order_id: str,
     customer_id: str,
-    action: HelpAction,
+    action: CaseAction,
     now: datetime,
     opened_by: OpenedBy,
     policy: CasePolicy,
@@ -198,6 +203,7 @@ def new_case(
     """A case just opened: customer service's turn, its first answer due by the policy."""
     return Case(
         case_id=case_id,
+        number=number,
         order_id=order_id,
         customer_id=customer_id,
         action=action,

@@ -88,7 +88,13 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
     assert reply.status == 200
     case = reply.body
     assert set(case) == CASE_KEYS
-    assert case | {"messages": None} == {
+    assert case["number"] in range(10000, 100000)
+    assert case | {"messages": None, "number": None} == {
+        "number": None,
+        "linked_numbers": {},
+        "answer_expected_by": None,
+        "rating": None,
+        "rating_requested": False,
         "older_messages": None,
         "case_id": case_id,
         "order_id": ORDER,
@@ -309,6 +315,9 @@ def test_a_message_on_a_closed_case_opens_a_follow_up_shown_with_it(api: Api) ->
     closed_view = my_case(api, closed).body
     assert closed_view["status"] == "closed"
     assert closed_view["followed_by"] == [follow_up["case_id"]]
+    # each names the other by its number too, to be shown instead of the id
+    assert follow_up["linked_numbers"] == {closed: closed_view["number"]}
+    assert closed_view["linked_numbers"] == {follow_up["case_id"]: follow_up["number"]}
     # The follow-up took the order's slot: a new help request joins it
     assert open_case(api, ORDER, "payment_issue") == follow_up["case_id"]
     # and the order shows both

@@ -44,6 +44,7 @@ def test_a_note_takes_no_version_and_is_conditioned_on_what_was_read() -> None:
 def test_a_case_opens_at_version_one_and_changes_a_version_at_a_time() -> None:
     case = new_case(
         case_id="CS-1",
+        number=48213,
         order_id="ORD-1",
         customer_id="c",
         action=HelpAction.PAYMENT_ISSUE,

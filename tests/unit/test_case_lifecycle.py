@@ -47,6 +47,7 @@ EVENTS = (
 def a_case(status: CaseStatus = S.OPEN, **changes: Any) -> Case:
     fields: dict[str, Any] = {
         "case_id": "CS-1",
+        "number": 48213,
         "order_id": "ORD-1",
         "customer_id": "cust-lucia",
         "action": HelpAction.PAYMENT_ISSUE,

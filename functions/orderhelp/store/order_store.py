@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import case_action
 from lifecycle.case import Case, CaseStatus
-from lifecycle.order import Order
-from orderhelp.changes import Changeset
+from lifecycle.order import Order, OrderStatus
+from orderhelp.changes import CASE_NUMBER, Changeset
 from orderhelp.records import CaseRecord, OrderRecord
 from orderhelp.store import codec, keys
 from orderhelp.store.cursors import decode_cursor, encode_cursor
@@ -65,6 +65,9 @@ class OrderStore(Protocol):
 
     def get_case(self, case_id: str) -> Case | None:
         """The case alone, or None."""
+
+    def case_by_number(self, number: int) -> Case | None:
+        """The case with this number (`Case.number`), or None."""
 
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None
@@ -224,6 +227,12 @@ class DynamoOrderStore:
     def get_case(self, case_id: str) -> Case | None:
         item = self.table.get(keys.case_key(case_id))
         return codec.case_of(item) if item else None
+
+    def case_by_number(self, number: int) -> Case | None:
+        """A GetItem on the number's claim (held by the case that opened with it), then one on
+        the case."""
+        claim = self.table.get(keys.claim_key(CASE_NUMBER, str(number)))
+        return self.get_case(str(claim["owner"])) if claim else None
 
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None

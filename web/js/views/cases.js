@@ -4,12 +4,13 @@
 // the page goes there saying so; the two cases link to each other.
 
 import { loadAddressFormats } from "../addresses.js";
-import { call, get } from "../api.js";
-import { focus, h, replace } from "../dom.js";
-import { number, t } from "../i18n.js";
+import { announce } from "../announcer.js";
+import { ApiError, call, get, Intent } from "../api.js";
+import { focus, h, replace, uid } from "../dom.js";
+import { dateTime, number, t } from "../i18n.js";
 import { navigate } from "../router.js";
-import { breadcrumb, caseCard, heading, pagedList, phrase, timeOf } from "./common.js";
-import { composer, messageList, MESSAGE_MAX, requestDetails } from "./conversation.js";
+import { breadcrumb, caseCard, errorPanel, heading, pagedList, phrase, timeOf } from "./common.js";
+import { composer, conversationThread, MESSAGE_MAX, requestDetails } from "./conversation.js";
 import { orderPath } from "./order.js";
 
 const PAGE_SIZE = 10;
@@ -18,8 +19,10 @@ export function casePath(caseId) {
   return `/cases/${encodeURIComponent(caseId)}`;
 }
 
-function caseLink(caseId) {
-  return h("a", { href: `#${casePath(caseId)}`, class: "reference" }, caseId);
+/** A link to another case, by its number (`numbers`: the case's `linked_numbers`). */
+function caseLink(caseId, numbers = {}) {
+  const text = numbers[caseId] ? t("case.number_link", { number: numbers[caseId] }) : caseId;
+  return h("a", { href: `#${casePath(caseId)}`, class: "case-number" }, text);
 }
 
 export async function casesView(ctx) {
@@ -62,16 +65,23 @@ function standing(caseData) {
 }
 
 function links(caseData) {
+  const numbers = caseData.linked_numbers ?? {};
   return [
     caseData.follows
-      ? h("p", { class: "case-follows" }, phrase("case.follows", { case: caseLink(caseData.follows) }))
+      ? h(
+          "p",
+          { class: "case-follows" },
+          phrase("case.follows", { case: caseLink(caseData.follows, numbers) }),
+        )
       : null,
     caseData.followed_by.length
       ? h(
           "p",
           { class: "case-followed-by" },
           phrase("case.followed_by", {
-            case: caseData.followed_by.flatMap((id, index) => (index ? [", ", caseLink(id)] : [caseLink(id)])),
+            case: caseData.followed_by.flatMap((id, index) =>
+              index ? [", ", caseLink(id, numbers)] : [caseLink(id, numbers)],
+            ),
           }),
         )
       : null,
@@ -118,7 +128,9 @@ export async function caseView(ctx) {
   const first = await get(casePath(caseId), { signal: ctx.signal });
   const order = await orderFor(first, ctx.signal);
   const label = t(`actions.${first.action}`);
-  ctx.title(label);
+  ctx.title(`${label} · ${t("case.number", { number: first.number })}`);
+  const earlier = (cursor) =>
+    get(`${casePath(caseId)}?${new URLSearchParams({ cursor })}`, { signal: ctx.signal });
 
   const draw = (caseData, notice = null) => {
     const closed = caseData.status === "closed";
@@ -141,7 +153,7 @@ export async function caseView(ctx) {
           // The case was closed: the message went to the case that continues it.
           navigate(casePath(got.case_id), {
             notice: answer.status === 201 ? "follow_up_opened" : "joined_open",
-            from: caseData.case_id,
+            from: caseData.number,
           });
           return;
         }
@@ -163,7 +175,7 @@ export async function caseView(ctx) {
         "p",
         { class: "order-facts lead" },
         h("span", { class: `badge badge-case-${caseData.status}` }, caseData.status_label),
-        h("span", {}, t("case.reference", { id: caseData.case_id })),
+        h("span", { class: "case-number" }, t("case.number", { number: caseData.number })),
         h(
           "span",
           {},
@@ -203,7 +215,7 @@ export async function caseView(ctx) {
   };
 
   const arrived = ctx.state.notice
-    ? t(`case.${ctx.state.notice}`, { id: ctx.state.from ?? "" })
+    ? t(`case.${ctx.state.notice}`, { number: ctx.state.from ?? "" })
     : null;
   const noticePanel = draw(first, arrived);
   if (noticePanel) ctx.focusOn(noticePanel);

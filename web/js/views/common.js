@@ -162,8 +162,8 @@ export function caseCard(
       h(
         "div",
         {},
-        h("dt", {}, t("cases.reference")),
-        h("dd", { class: "reference" }, caseData.case_id),
+        h("dt", {}, t("cases.number")),
+        h("dd", { class: "case-number" }, caseData.number),
       ),
     ),
     turn ? h("p", { class: "case-turn" }, turn) : null,
