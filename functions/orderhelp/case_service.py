@@ -25,6 +25,7 @@ from lifecycle.case import (
     open_or_join,
 )
 from lifecycle.errors import EventNotAllowed
+from lifecycle.follow_up import follow_up_action
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp.attempts import recognised, write_once
@@ -128,16 +129,19 @@ class CaseService:
     def _follow_up(
         self, change: Changeset, closed: Case, body: str, locale: str
     ) -> tuple[CaseReply, bool]:
-        """A message on a closed case goes on where the order's rule says: a new case that
-        continues it, or the case already open for the same order and action. The closed case
-        records where it went (conditioned on its version, so two messages racing on one closed
-        case cannot both open a follow-up)."""
+        """A message on a closed case goes on where the rules say: about the closed case's
+        action while the order still offers it, else as a general question
+        (`lifecycle.follow_up`); in a new case that continues it, or the case already open for
+        the same order and action. The closed case records where it went (conditioned on its
+        version, so two messages racing on one closed case cannot both open a follow-up)."""
         now = change.now
         order = self._store.load(closed.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(closed.order_id)
         message = _message(now, Author.CUSTOMER, body)
-        already_open = order.open_case(closed.action)
+        action = follow_up_action(closed.action, order.order, now)
+        already_open = order.open_case(action)
+        case_id = new_id("CS", now)
         target, event = open_or_join(
             already_open,
             Author.CUSTOMER,
@@ -158,9 +162,10 @@ class CaseService:
         followed_by = [*closed.followed_by]
         if target.case_id not in followed_by:
             followed_by.append(target.case_id)
+        linked = closed.linked_numbers | {target.case_id: target.number}
         change.change_case(
             closed,
-            closed.model_copy(update={"followed_by": followed_by}),
+            closed.model_copy(update={"followed_by": followed_by, "linked_numbers": linked}),
             FOLLOW_UP,
             data={"case_id": target.case_id, "opened": already_open is None},
         )

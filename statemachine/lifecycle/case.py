@@ -3,7 +3,9 @@
 A case belongs to one order and one help action. It is `open` while it is customer service's
 turn, `pending` while it is the customer's, `solved` once an agent resolved it (a customer reply
 reopens it), and `closed` when housekeeping closes a solved case after some days; a customer who
-writes on a closed case gets a follow-up case that links back to it.
+writes on a closed case gets a follow-up case that links back to it (`lifecycle.follow_up` says
+what it is about). Once solved, the case asks its customer for a rating of the answer, once per
+solve.
 """
 
 from collections.abc import Callable, Mapping
@@ -14,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from statemachine.exceptions import TransitionNotAllowed
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier

@@ -8,7 +8,7 @@ import pytest
 
 from lifecycle.case import CaseStatus
 from lifecycle.i18n import translate
-from lifecycle.policy import CasePolicy
+from lifecycle.policy import CasePolicy, Policy
 from orderhelp import aws, wiring
 from orderhelp.config import store_settings
 from orderhelp_dev.local.cases import stage_cases_in_every_state
@@ -363,6 +363,50 @@ def test_a_message_on_a_closed_case_joins_the_case_already_open_for_that_action(
     assert record is not None
     assert record.open_cases == {"payment_issue": newer}
     assert len(record.cases) == 2
+
+
+def test_a_follow_up_whose_window_closed_is_a_general_question_not_a_new_request(
+    api: Api,
+) -> None:
+    # Given a delivered order's return and item problem cases, both closed, and the return and
+    # claim windows closed since
+    api.order_in("delivered", order_id=ORDER)
+    returned = _closed_case(api, ORDER, "return_request")
+    claimed = _closed_case(api, ORDER, "item_problem")
+    api.clock.advance(days=Policy().return_window_days + 1)
+    offered = {link["action"]: link["available"] for link in api.details(ORDER).body["help"]}
+    assert (offered["return_request"], offered["item_problem"]) == (False, False)
+
+    # When the customer writes on the closed return
+    reply = write(api, returned, "Can I still send it back?")
+
+    # Then the message opens a general question to customer service, not a return the order
+    # no longer takes; it continues the closed case
+    assert reply.status == 201, reply
+    question = reply.body["case"]
+    assert (question["action"], question["follows"], question["status"]) == (
+        "general_question",
+        returned,
+        "open",
+    )
+    assert question["number"] != my_case(api, returned).body["number"]
+    assert my_case(api, returned).body["followed_by"] == [question["case_id"]]
+    record = api.stored(ORDER)
+    assert record is not None
+    assert record.open_cases == {"general_question": question["case_id"]}
+    # and customer service sees it in its queue, due by the general questions' time
+    assert question["case_id"] in _ids(queue(api, "open"))
+    assert question["first_response_due_at"] == iso(
+        api.clock.now + CasePolicy().first_response_within("general_question")
+    )
+
+    # When the customer then writes on the closed item problem too
+    again = write(api, claimed, "And the broken shade?")
+
+    # Then it joins the same open question: one open case per order and topic
+    assert again.status == 200
+    assert again.body["case"]["case_id"] == question["case_id"]
+    assert _bodies(again.body["case"])[-1] == ("customer", "And the broken shade?")
 
 
 # --- the agents' routes ---------------------------------------------------------------------------

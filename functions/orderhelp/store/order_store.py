@@ -128,7 +128,7 @@ class DynamoOrderStore:
             elif sort_key.startswith(keys.CASE_COPY):
                 record.cases.append(codec.case_of(item))
             elif sort_key.startswith(keys.OPEN_CASE):
-                action = HelpAction(sort_key.removeprefix(keys.OPEN_CASE))
+                action = case_action(sort_key.removeprefix(keys.OPEN_CASE))
                 record.open_cases[action] = item["case_id"]
         record.cases.sort(key=lambda case: case.opened_at, reverse=True)
         return record
