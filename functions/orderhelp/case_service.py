@@ -20,6 +20,7 @@ from lifecycle.case import (
     CaseMessage,
     CaseStatus,
     OpenedBy,
+    RatingValue,
     apply_case_event,
     new_case,
     open_or_join,
@@ -29,8 +30,17 @@ from lifecycle.follow_up import follow_up_action
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp.attempts import recognised, write_once
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, NewCase, RequestContext
-from orderhelp.errors import CaseNotAssigned, CaseNotFound, CaseTaken, Conflict, OrderNotFound
+from orderhelp.errors import (
+    CaseAlreadyRated,
+    CaseNotAssigned,
+    CaseNotFound,
+    CaseNotSolved,
+    CaseTaken,
+    Conflict,
+    OrderNotFound,
+)
 from orderhelp.ids import new_id
 from orderhelp.models import (
     AgentCase,
@@ -54,6 +64,8 @@ HOUSEKEEPING_PAGE = 25
 HOUSEKEEPING = Actor(kind=ActorKind.SYSTEM, id="housekeeping")
 FOLLOW_UP = "follow_up"
 """The activity of a closed case whose customer wrote again: where the message went."""
+RATE = "rate"
+"""The activity of the customer's rating: `data` is `{"rating": "good"|"not_good", "comment"?}`."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,39 @@ class CaseService:
             after = apply_case_event(record.case, "customer_reply", now=now)
             after = change.change_case(record.case, after, "customer_reply", message)
             self._store.commit(change)
-            return _reply(after, [*record.messages, message], message, locale), False
+            return _reply(after, [*record.messages, message], message, locale, record.older), False
+
+        return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
+
+    def rate(
+        self,
+        request: RequestContext,
+        case_id: str,
+        rating: RatingValue,
+        comment: str | None,
+        locale: str,
+    ) -> CaseConversation:
+        """The customer's rating of how the case was solved: a change of the case (its `rate`
+        activity carries `{"rating", "comment"?}`), which the case machine allows once per solve.
+        Rating a case that is not solved, or already rated since it was solved, is refused."""
+        customer_id = request.actor.id or ""
+
+        def attempt(number: int) -> CaseConversation:
+            record = self._owned(customer_id, case_id)
+            if record.written_by(request.id) is not None:
+                return recognised(_conversation(record, locale))
+            now = self._clock()
+            try:
+                after = apply_case_event(record.case, RATE, now=now, rating=rating, comment=comment)
+            except EventNotAllowed as refused:
+                if record.case.status is CaseStatus.SOLVED:
+                    raise CaseAlreadyRated(case_id) from refused
+                raise CaseNotSolved(case_id, str(record.case.status)) from refused
+            change = Changeset(request, now, attempt=number)
+            data = {"rating": str(rating)} | ({"comment": comment} if comment else {})
+            change.change_case(record.case, after, RATE, data=data)
+            self._store.commit(change)
+            return _conversation(_after(record, change), locale)
 
         return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 

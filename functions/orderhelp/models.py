@@ -239,6 +239,7 @@ _CASE_FIELDS = {
     "closed_at",
     "last_activity_at",
     "details",
+    "rating",
 }
 
 
@@ -271,11 +272,25 @@ class CaseView(BaseModel):
     closed_at: datetime | None
     last_activity_at: datetime
     details: dict[str, Any]
+    answer_expected_by: datetime | None = Field(
+        description="When customer service will answer: the first answer's due time while it "
+        "is awaited; null once they answered, or when it is not their turn."
+    )
+    rating: Rating | None = Field(
+        description="The customer's latest rating of how the case was solved (`solved_at`: the "
+        "solve it rates)."
+    )
+    rating_requested: bool = Field(
+        description="Solved and not rated since: the customer may rate the answer "
+        "(`POST /cases/{case_id}/rating`), once per solve."
+    )
 
     @classmethod
     def fields_of(cls, case: Case, locale: str) -> dict[str, Any]:
         return case.model_dump(include=_CASE_FIELDS) | {
-            "status_label": translate(locale, "case_states", case.status)
+            "status_label": translate(locale, "case_states", case.status),
+            "answer_expected_by": case.answer_expected_by(),
+            "rating_requested": case.awaits_rating(),
         }
 
     @classmethod
@@ -390,6 +405,15 @@ class CaseMessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: MessageBody = Field(description="1 to 5000 characters, not only blanks.")
+
+
+class RateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: RatingValue = Field(description="How the case was solved: `good` or `not_good`.")
+    comment: MessageBody | None = Field(
+        default=None, description="Optional: what the customer adds, 1 to 5000 characters."
+    )
 
 
 class AgentMessageRequest(CaseMessageRequest):

@@ -63,11 +63,32 @@ class CaseMessage(BaseModel):
     internal: bool = Field(default=False, description="An agents' note the customer never sees.")
 
 
+class RatingValue(StrEnum):
+    GOOD = "good"
+    NOT_GOOD = "not_good"
+
+
+class Rating(BaseModel):
+    """The customer's rating of how a case was solved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: RatingValue
+    comment: MessageText | None = None
+    at: UtcDatetime
+    solved_at: UtcDatetime = Field(
+        description="The solve it rates (a case solved again asks again)."
+    )
+
+
 class Case(Record):
     case_id: Identifier
+    number: int = Field(
+        ge=1, description="The case's short number, unique among cases: what people read out."
+    )
     order_id: Identifier
     customer_id: Identifier
-    action: HelpAction
+    action: CaseAction
     status: CaseStatus = CaseStatus.OPEN
     version: int = Field(default=0, ge=0)
     opened_at: UtcDatetime
@@ -93,6 +114,9 @@ class Case(Record):
     solved_at: UtcDatetime | None = None
     closed_at: UtcDatetime | None = None
     last_activity_at: UtcDatetime
+    rating: Rating | None = Field(
+        default=None, description="The customer's latest rating of how the case was solved."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -110,6 +134,21 @@ class Case(Record):
     def solved_for(self, now: datetime, close_after: timedelta) -> bool:
         return self.solved_at is not None and now >= self.solved_at + close_after
 
+    def awaits_rating(self) -> bool:
+        """Solved, and not rated since it was solved: the customer rates each solve once."""
+        return self.status is CaseStatus.SOLVED and (
+            self.rating is None or self.rating.solved_at != self.solved_at
+        )
+
+    # --- what the customer is told ---------------------------------------------------------------
+
+    def answer_expected_by(self) -> datetime | None:
+        """When customer service will answer: the first answer's due time while it is awaited
+        (open, nobody answered yet); None once answered, or when it is not their turn."""
+        if self.status is CaseStatus.OPEN and self.first_responded_at is None:
+            return self.first_response_due_at
+        return None
+
 
 class CaseLifecycle(StateMachine):
     open = State("Open", initial=True, value=CaseStatus.OPEN)
@@ -121,6 +160,8 @@ class CaseLifecycle(StateMachine):
     customer_reply = open.to.itself(internal=True) | pending.to(open) | solved.to(open)
     solve = open.to(solved, cond="has_assignee") | pending.to(solved, cond="has_assignee")
     close = solved.to(closed, cond="solved_for")
+    # The customer's rating of the answer; the turn stays nobody's.
+    rate = solved.to.itself(internal=True, cond="awaits_rating")
     internal_note = (
         open.to.itself(internal=True)
         | pending.to.itself(internal=True)
@@ -167,6 +208,11 @@ class CaseLifecycle(StateMachine):
 
     def on_close(self, now: datetime) -> None:
         self.case.closed_at = now
+
+    def on_rate(self, now: datetime, rating: RatingValue, comment: str | None = None) -> None:
+        solved_at = self.case.solved_at
+        assert solved_at is not None  # the guard: only a solved case is rated
+        self.case.rating = Rating(value=rating, comment=comment, at=now, solved_at=solved_at)
 
 
 def apply_case_event(case: Case, event: str, *, now: datetime, **data: Any) -> Case:

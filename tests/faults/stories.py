@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tests.handlers.case_calls import AGENT, answer, assign, housekeeping, open_case, solve, write
+from tests.handlers.case_calls import (
+    AGENT,
+    answer,
+    assign,
+    housekeeping,
+    open_case,
+    rate,
+    solve,
+    write,
+)
 from tests.handlers.client import CUSTOMER, Api, Identity, Reply, iso
 from tests.handlers.test_delay_check import run_check
 
@@ -46,6 +55,12 @@ def _with_case(api: Api) -> dict[str, Any]:
 def _with_taken_case(api: Api) -> dict[str, Any]:
     context = _with_case(api)
     assert assign(api, context["case"]).status == 200
+    return context
+
+
+def _with_solved_case(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert solve(api, context["case"]).status == 200
     return context
 
 
@@ -123,6 +138,13 @@ STORIES = [
         "a customer's message on a closed case (a follow-up)",
         _with_closed_case,
         lambda api, context, headers: write(api, context["case"], "Again?", headers=headers),
+    ),
+    Story(
+        "a customer rating a solved case",
+        _with_solved_case,
+        lambda api, context, headers: rate(
+            api, context["case"], {"rating": "good", "comment": "Quick."}, headers=headers
+        ),
     ),
     Story(
         "an agent taking a case",

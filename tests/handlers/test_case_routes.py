@@ -56,6 +56,12 @@ CASE_KEYS = {
     "details",
     # The conversation is read a page at a time, newest last (issue 10).
     "older_messages",
+    # A number to read out, when they will answer, and the rating of a solve (issue 14).
+    "number",
+    "linked_numbers",
+    "answer_expected_by",
+    "rating",
+    "rating_requested",
 }
 
 

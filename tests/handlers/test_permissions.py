@@ -165,6 +165,7 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
         == 200
     )
     assert calls("POST", f"/agent/cases/{case_id}/solve", {"resolution": "ok"}, identity=ana) == 200
+    assert calls("POST", f"/cases/{case_id}/rating", {"rating": "good"}, identity=lucia) == 200
     reopened = calls.api.call("GET", "/cases", identity=lucia).body["cases"][1]["case_id"]
     assert calls("POST", f"/agent/cases/{reopened}/assign", {}, identity=ana) == 200
     assert (

@@ -35,6 +35,7 @@ from orderhelp.models import (
     HelpOutcome,
     OrderDetails,
     OrderPage,
+    RateRequest,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
 from orderhelp.observability import count
@@ -203,6 +204,39 @@ def post_case_message(
         if opened:
             count("FollowUpCaseOpened")
         return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, reply)
+
+    return answer_once(app, ActorKind.CUSTOMER, body, work)
+
+
+@app.post(
+    "/cases/<case_id>/rating",
+    summary="Rate how customer service solved the case",
+    description="Once per solve, by the case's customer: `rating_requested` says when. The "
+    "rating is kept on the case (`rating`) and shown to customer service.",
+    tags=["cases"],
+    operation_id="rate_case",
+    responses={
+        200: {
+            "description": "The case with its rating",
+            "content": {"application/json": {"model": CaseConversation}},
+        },
+        409: {
+            "description": "The case is not solved (`case_not_solved`), or its solve was "
+            "already rated (`already_rated`)",
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
+    },
+)
+def rate_case(
+    case_id: CaseIdPath, body: Annotated[RateRequest, Body(embed=False)]
+) -> Response[str]:
+    locale = request_locale(app)
+    checked_id = checked_case_id(case_id)
+
+    def work(request: RequestContext) -> Answer:
+        rated = case_service().rate(request, checked_id, body.rating, body.comment, locale)
+        count("CaseRated", Rating=str(body.rating))
+        return Answer(HTTPStatus.OK, rated)
 
     return answer_once(app, ActorKind.CUSTOMER, body, work)
 

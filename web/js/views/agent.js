@@ -187,7 +187,9 @@ function summary(caseData, order) {
   if (caseData.solved_at) facts.push(fact(t("agent.solved_on"), when(caseData.solved_at)));
   if (caseData.closed_at) facts.push(fact(t("agent.closed_on"), when(caseData.closed_at)));
   if (caseData.resolution) facts.push(fact(t("agent.resolution"), caseData.resolution));
+  if (caseData.rating) facts.push(ratingFact(caseData.rating));
   const details = requestDetails(caseData, order, { fact });
+  const numbers = caseData.linked_numbers ?? {};
   return h(
     "section",
     { class: "card case-summary", "aria-labelledby": "summary-title" },

@@ -53,7 +53,22 @@ export async function casesView(ctx) {
   );
 }
 
-/** Where the case is in its life, in words: whose turn, or when it was solved or closed. */
+/** When customer service will answer, in words: by the first answer's due time (or that it is
+ * late, and will come); null when no answer is awaited by a time. */
+export function answerBy(caseData) {
+  const due = caseData.answer_expected_by;
+  if (!due) return null;
+  const date = timeOf(due, dateTime(due));
+  const late = Date.parse(due) < Date.now();
+  return h(
+    "p",
+    { class: late ? "case-turn answer-by answer-late" : "case-turn answer-by" },
+    phrase(late ? "case.answer_late" : "case.answer_by", { date }),
+  );
+}
+
+/** Where the case is in its life, in words: whose turn (when they answer), or when it was
+ * solved or closed. */
 function standing(caseData) {
   if (caseData.status === "closed") {
     return h("p", { class: "case-turn" }, phrase("case.closed", { date: timeOf(caseData.closed_at) }));
@@ -61,6 +76,8 @@ function standing(caseData) {
   if (caseData.status === "solved") {
     return h("p", { class: "case-turn" }, phrase("case.solved", { date: timeOf(caseData.solved_at) }));
   }
+  const answer = answerBy(caseData);
+  if (answer) return answer;
   return caseData.turn ? h("p", { class: "case-turn" }, t(`cases.turn.${caseData.turn}`)) : null;
 }
 
@@ -86,6 +103,149 @@ function links(caseData) {
         )
       : null,
   ];
+}
+
+/** The customer's rating of a solve, as it was given. */
+function givenRating(rating) {
+  return h(
+    "div",
+    { class: "rating-given", "data-rating": rating.value },
+    h(
+      "p",
+      {},
+      phrase("case.rating.given", {
+        rating: h("strong", {}, t(`case.rating.value.${rating.value}`)),
+        date: timeOf(rating.at),
+      }),
+    ),
+    rating.comment ? h("blockquote", { class: "rating-comment" }, rating.comment) : null,
+  );
+}
+
+/**
+ * Once a case is solved: asks how the answer was (good or not good, and a comment if the
+ * customer wants), once per solve; then shows the rating given. `rated(case)` is what the page
+ * does with the case the API answers.
+ */
+function ratingSection(caseData, { rated, signal }) {
+  if (!caseData.rating_requested) {
+    if (!caseData.rating) return null;
+    return h(
+      "section",
+      { class: "card rating", "aria-labelledby": "rating-title" },
+      h("h2", { id: "rating-title" }, t("case.rating.title_given")),
+      givenRating(caseData.rating),
+    );
+  }
+  const legendId = uid("rating-legend");
+  const errorId = uid("error");
+  const commentId = uid("field");
+  const hintId = uid("hint");
+  const choices = ["good", "not_good"].map((value) => {
+    const id = uid("rating");
+    return h(
+      "div",
+      { class: "check" },
+      h("input", { type: "radio", id, name: "rating", value }),
+      h("label", { for: id }, t(`case.rating.value.${value}`)),
+    );
+  });
+  const error = h("p", { class: "field-error", id: errorId, hidden: true });
+  const group = h(
+    "fieldset",
+    { class: "rating-choices" },
+    h("legend", { id: legendId }, t("case.rating.question")),
+    error,
+    choices,
+  );
+  const comment = h("textarea", {
+    id: commentId,
+    name: "comment",
+    rows: "3",
+    maxlength: String(MESSAGE_MAX),
+    "aria-describedby": hintId,
+  });
+  const alert = h("div", { class: "form-alert" });
+  const submit = h("button", { type: "submit", class: "button button-primary" }, t("case.rating.send"));
+  const form = h(
+    "form",
+    { class: "rating-form", novalidate: true },
+    group,
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: commentId }, t("case.rating.comment"), " ", h("span", { class: "optional" }, t("case.rating.optional"))),
+      h("p", { class: "hint", id: hintId }, t("case.rating.comment_hint", { max: number(MESSAGE_MAX) })),
+      comment,
+    ),
+    alert,
+    h("div", { class: "form-actions" }, submit),
+  );
+  const intent = new Intent();
+  const radios = () => [...form.querySelectorAll("input[name=rating]")];
+
+  const showError = (text) => {
+    error.textContent = text;
+    error.hidden = false;
+    group.setAttribute("aria-describedby", errorId);
+    for (const radio of radios()) radio.setAttribute("aria-invalid", "true");
+    focus(radios()[0]);
+  };
+  const clearError = () => {
+    error.hidden = true;
+    group.removeAttribute("aria-describedby");
+    for (const radio of radios()) radio.removeAttribute("aria-invalid");
+  };
+  const busy = (on) => {
+    submit.disabled = on;
+    submit.textContent = on ? t("forms.sending") : t("case.rating.send");
+    form.setAttribute("aria-busy", String(on));
+  };
+
+  const deliver = async (body) => {
+    clearError();
+    replace(alert);
+    busy(true);
+    announce(t("forms.sending"));
+    try {
+      const answer = await call(`${casePath(caseData.case_id)}/rating`, {
+        method: "POST",
+        body,
+        idempotencyKey: intent.keyFor(body),
+        signal,
+      });
+      intent.settle();
+      rated(answer.body, t("case.rating.thanks"));
+    } catch (failure) {
+      if (signal?.aborted) return;
+      busy(false);
+      if (!(failure instanceof ApiError)) console.error(failure);
+      if (failure.kind === "unauthorized") return;
+      const retryable = failure instanceof ApiError && failure.retryable;
+      if (!retryable) intent.settle();
+      const panel = errorPanel(failure, retryable ? () => deliver(body) : null);
+      replace(alert, panel);
+      focus(panel);
+    }
+  };
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = radios().find((radio) => radio.checked);
+    if (!chosen) {
+      showError(t("case.rating.choose"));
+      return;
+    }
+    const text = comment.value.trim() ? comment.value : null;
+    deliver(text ? { rating: chosen.value, comment: text } : { rating: chosen.value });
+  });
+  return h(
+    "section",
+    { class: "card rating", "aria-labelledby": "rating-title" },
+    h("h2", { id: "rating-title" }, t("case.rating.title")),
+    h("p", { class: "hint" }, t("case.rating.intro")),
+    form,
+  );
 }
 
 const AUTHORS = { customer: "case.author.customer", agent: "case.author.agent", system: "case.author.system" };
