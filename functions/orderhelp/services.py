@@ -6,14 +6,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
 from lifecycle.errors import InvalidOrder
 from lifecycle.help import CATALOGUE, HelpRequest, use_help_action
 from lifecycle.i18n import translate
-from lifecycle.order import Order, PaymentDetails
+from lifecycle.order import Identifier, Order, OrderStatus, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp.attempts import recognised, write_once
@@ -60,22 +60,40 @@ class OrderService:
 
     # --- customers -------------------------------------------------------------------------------
 
-    def list_orders(self, customer_id: str, limit: int, cursor: str | None) -> OrderPage:
-        rows, next_cursor = self._store.list_for_customer(customer_id, limit, cursor)
-        return OrderPage(
-            orders=[
-                OrderListItem(
-                    order_id=row["order_id"],
-                    status=row["status"],
-                    placed_at=row["placed_at"],
-                    total=Money(amount=row["total"], currency=row["currency"]),
-                    item_count=row["item_count"],
-                    first_items=row.get("items", []),
-                )
-                for row in rows
-            ],
-            next_cursor=next_cursor,
-        )
+    def list_orders(
+        self,
+        customer_id: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        status: OrderStatus | None = None,
+        order_id: str | None = None,
+    ) -> OrderPage:
+        """My Orders, newest first: only those in `status` when given; with `order_id`, that
+        order alone (read by its key) if it is the customer's and in `status`, else none: another
+        customer's order is found exactly as a missing one is, not at all."""
+        if order_id is not None:
+            if cursor is not None:
+                raise InvalidCursor  # a search is one page: no cursor of it exists
+            found = self._find_order(customer_id, order_id)
+            rows = [found] if found and status in (None, found["status"]) else []
+            return OrderPage(orders=[_list_item(row) for row in rows], next_cursor=None)
+        rows, next_cursor = self._store.list_for_customer(customer_id, limit, cursor, status)
+        return OrderPage(orders=[_list_item(row) for row in rows], next_cursor=next_cursor)
+
+    def _find_order(self, customer_id: str, searched: str) -> dict[str, Any] | None:
+        """The order a customer means by `searched`: the id as typed, or in capitals (order
+        numbers are printed so; `ord-1003` means ORD-1003). Text no id can be finds nothing."""
+        typed = searched.strip()
+        for candidate in dict.fromkeys((typed, typed.upper())):
+            try:
+                _ORDER_ID.validate_python(candidate)
+            except ValidationError:
+                continue
+            found = self._store.customer_order(customer_id, candidate)
+            if found is not None:
+                return found
+        return None
 
     def order_details(self, customer_id: str, order_id: str, locale: str) -> OrderDetails:
         record = self._owned_record(customer_id, order_id)
@@ -237,6 +255,20 @@ class OrderService:
         if record is None or record.order.customer_id != customer_id:
             raise OrderNotFound(order_id)
         return record
+
+
+_ORDER_ID: TypeAdapter[str] = TypeAdapter(Identifier)
+
+
+def _list_item(row: Mapping[str, Any]) -> OrderListItem:
+    return OrderListItem(
+        order_id=row["order_id"],
+        status=row["status"],
+        placed_at=row["placed_at"],
+        total=Money(amount=row["total"], currency=row["currency"]),
+        item_count=row["item_count"],
+        first_items=row.get("items", []),
+    )
 
 
 def _customer_of(request: RequestContext) -> str:

@@ -333,6 +333,37 @@ def test_a_customers_orders_come_newest_first_a_page_at_a_time(store: DynamoOrde
     assert "shipping_address" not in first[0]
 
 
+def test_a_status_filtered_list_reads_a_bounded_number_of_items_per_page(
+    store: DynamoOrderStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 9 orders, newest first: every third one is paid
+    monkeypatch.setattr(order_store, "FILTERED_PAGE", 2)
+    monkeypatch.setattr(order_store, "FILTERED_READ_LIMIT", 4)
+    for n in range(9):
+        status = OrderStatus.PAID if n % 3 == 0 else OrderStatus.CREATED
+        write = change()
+        order = order_in(status, order_id=f"ORD-{n}", placed_at=T0 + timedelta(hours=n))
+        write.create_order(order)
+        store.commit(write)
+
+    # When the paid ones are listed two at a time, reading at most 4 index items per page
+    pages = []
+    cursor = None
+    while True:
+        rows, cursor = store.list_for_customer("cust-lucia", 2, cursor, OrderStatus.PAID)
+        pages.append([row["order_id"] for row in rows])
+        if cursor is None:
+            break
+
+    # Then a page ends where its reads did, and the next goes on from there: none is missed
+    assert pages == [["ORD-6"], ["ORD-3"], ["ORD-0"]]
+    # and without a filter the same cursor means nothing (it is bound to its filter)
+    _, paid_cursor = store.list_for_customer("cust-lucia", 1, None, OrderStatus.PAID)
+    assert paid_cursor is not None
+    with pytest.raises(InvalidCursor):
+        store.list_for_customer("cust-lucia", 1, paid_cursor)
+
+
 def test_due_orders_are_the_paid_and_shipped_orders_past_their_deadline(
     store: DynamoOrderStore,
 ) -> None:

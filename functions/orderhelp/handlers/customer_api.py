@@ -5,12 +5,13 @@ from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
 from lifecycle.help import CATALOGUE, HelpActionSpec, HelpRequest
 from lifecycle.i18n import translate
+from lifecycle.order import OrderStatus
 from orderhelp.api import (
     Answer,
     CaseIdPath,
@@ -48,7 +49,7 @@ app = create_resolver()
 
 @app.get(
     "/orders",
-    summary="My orders, newest first",
+    summary="My orders, newest first: all, those in one status, or one searched by number",
     tags=["orders"],
     operation_id="list_orders",
     response_description="A page of the caller's orders",
@@ -56,8 +57,22 @@ app = create_resolver()
 def list_orders(
     limit: PageLimit = 20,
     cursor: PageCursor = None,
+    status: Annotated[
+        OrderStatus | None,
+        Query(description="Only the orders in this status; `next_cursor` keeps to it."),
+    ] = None,
+    order_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Search by order number: that order alone if it is the caller's (as "
+            "typed, or in capitals), else no order at all. One page: no cursor.",
+        ),
+    ] = None,
 ) -> OrderPage:
-    return order_service().list_orders(current_caller(app).subject, limit, cursor)
+    return order_service().list_orders(
+        current_caller(app).subject, limit, cursor, status=status, order_id=order_id
+    )
 
 
 @app.get(
