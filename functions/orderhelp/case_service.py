@@ -110,8 +110,7 @@ class CaseService:
         limit: int = ACTIVITY_PAGE,
         cursor: str | None = None,
     ) -> CaseConversation:
-        record = self._owned(customer_id, case_id, limit, cursor)
-        return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
+        return _conversation(self._owned(customer_id, case_id, limit, cursor), locale)
 
     def customer_message(
         self, request: RequestContext, case_id: str, body: str, locale: str
@@ -217,7 +216,7 @@ class CaseService:
         if already_open is None:
             return _reply(target, [message], message, locale), True
         joined = self._load(target.case_id)
-        return _reply(joined.case, joined.messages, message, locale), False
+        return _reply(joined.case, joined.messages, message, locale, joined.older), False
 
     def _message_answer(
         self, record: CaseRecord, written: CaseActivity, locale: str
@@ -236,10 +235,10 @@ class CaseService:
             if message is None:
                 raise self._gave_up(record.case.case_id)
             opened = bool(written.data.get("opened"))
-            return _reply(target.case, target.messages, message, locale), opened
+            return _reply(target.case, target.messages, message, locale, target.older), opened
         if written.message is None:
             raise self._gave_up(record.case.case_id)
-        return _reply(record.case, record.messages, written.message, locale), False
+        return _reply(record.case, record.messages, written.message, locale, record.older), False
 
     # --- customer service ------------------------------------------------------------------------
 
@@ -448,6 +447,10 @@ def _after(record: CaseRecord, change: Changeset) -> CaseRecord:
     return CaseRecord(case=case, activity=[*record.activity, write.activity], older=record.older)
 
 
+def _conversation(record: CaseRecord, locale: str) -> CaseConversation:
+    return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
+
+
 def _agent_case(record: CaseRecord, locale: str) -> AgentCase:
     return AgentCase.of_conversation(record.case, record.messages, locale, record.older)
 
@@ -470,9 +473,17 @@ def _message(
     )
 
 
-def _reply(case: Case, messages: list[CaseMessage], message: CaseMessage, locale: str) -> CaseReply:
+def _reply(
+    case: Case,
+    messages: list[CaseMessage],
+    message: CaseMessage,
+    locale: str,
+    older: str | None = None,
+) -> CaseReply:
+    """The answer to the customer's message: the case with its latest page (the page it was
+    read with, the message added) and `older`, the cursor of the page before it."""
     return CaseReply(
-        case=CaseConversation.of_conversation(case, messages, locale),
+        case=CaseConversation.of_conversation(case, messages, locale, older),
         message=MessageView(at=message.at, author=message.author, body=message.body),
     )
 

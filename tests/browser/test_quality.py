@@ -236,6 +236,24 @@ def reply_sent(page: Page, base_url: str, orders: dict[str, str]) -> None:
     page.locator(".case-notice").wait_for()
 
 
+def earlier_messages(base: str, ready: str) -> Visit:
+    """A long conversation with its earlier messages read on demand, to the start."""
+
+    def step(page: Page, base_url: str, orders: dict[str, str]) -> None:
+        visit(base, ready)(page, base_url, orders)
+        page.locator(".earlier button").click()
+        page.locator(".earlier p.hint").wait_for()
+
+    return step
+
+
+def rating_not_chosen(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    """The rating form's error in words: sent without choosing."""
+    open_case(page, base_url, orders["solved"])
+    page.locator(".rating-form button[type=submit]").click()
+    page.locator(".rating-form .field-error:not([hidden])").wait_for()
+
+
 def take_over_confirmation(page: Page, base_url: str, orders: dict[str, str]) -> None:
     open_agent_case(page, base_url, orders["case"])
     page.locator(".assign button").click()
@@ -289,6 +307,12 @@ AGENT_PAGES: dict[str, Visit] = {
     "a case in the console": visit("/agent/cases/{case}", ".agent-case[data-case-id='{case}']"),
     "a closed case in the console": visit(
         "/agent/cases/{closed}", ".agent-case[data-case-id='{closed}']"
+    ),
+    "a rated case in the console": visit(
+        "/agent/cases/{rated}", ".agent-case[data-case-id='{rated}'] .rating-given"
+    ),
+    "a long conversation in the console, earlier messages shown": earlier_messages(
+        "/agent/cases/{long}", ".agent-case[data-case-id='{long}'] .earlier button"
     ),
     "taking a case over, confirmation": take_over_confirmation,
     "a note without text": note_without_text,

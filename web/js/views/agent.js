@@ -10,7 +10,7 @@ import { dateTime, t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { breadcrumb, errorPanel, errorText, heading, pagedList, phrase, timeOf } from "./common.js";
 import { loadAddressFormats } from "../addresses.js";
-import { composer, messageList, requestDetails } from "./conversation.js";
+import { composer, conversationThread, requestDetails } from "./conversation.js";
 import {
   addressSection,
   casesSection,
@@ -419,7 +419,13 @@ export async function agentCaseView(ctx) {
             "section",
             { class: "card conversation", "aria-labelledby": "conversation-title" },
             h("h2", { id: "conversation-title" }, t("agent.conversation")),
-            messageList(caseData.messages, author),
+            conversationThread({
+              messages: caseData.messages,
+              older: caseData.older_messages,
+              author,
+              load: earlier,
+              signal: ctx.signal,
+            }),
           ),
           h(
             "section",

@@ -360,8 +360,15 @@ export async function caseView(ctx) {
           standing(caseData),
           links(caseData),
           askedFor(caseData, order),
-          messageList(caseData.messages, (message) => t(AUTHORS[message.author])),
+          conversationThread({
+            messages: caseData.messages,
+            older: caseData.older_messages,
+            author: (message) => t(AUTHORS[message.author]),
+            load: earlier,
+            signal: ctx.signal,
+          }),
         ),
+        ratingSection(caseData, { rated: (got, notice) => draw(got, notice), signal: ctx.signal }),
         h(
           "section",
           { class: "card reply", "aria-labelledby": replyTitleId },
