@@ -117,6 +117,22 @@ class Case(Record):
     rating: Rating | None = Field(
         default=None, description="The customer's latest rating of how the case was solved."
     )
+    service_wrote_at: UtcDatetime | None = Field(
+        default=None,
+        description="When customer service (an agent, or the shop's systems) last wrote to the "
+        "customer on this case; internal notes do not count.",
+    )
+    customer_read_at: UtcDatetime | None = Field(
+        default=None, description="When the customer last opened the conversation."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unread(self) -> bool:
+        """Customer service wrote since the customer last opened the conversation."""
+        return self.service_wrote_at is not None and (
+            self.customer_read_at is None or self.customer_read_at < self.service_wrote_at
+        )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

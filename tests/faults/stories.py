@@ -11,6 +11,7 @@ from tests.handlers.case_calls import (
     answer,
     assign,
     housekeeping,
+    my_case,
     open_case,
     rate,
     solve,
@@ -76,6 +77,12 @@ def _with_solved_case_due(api: Api) -> dict[str, Any]:
     context = _with_taken_case(api)
     assert solve(api, context["case"]).status == 200
     api.clock.advance(days=30)
+    return context
+
+
+def _with_unread_answer(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert answer(api, context["case"], "Your payment arrived.").status == 200
     return context
 
 
@@ -225,6 +232,14 @@ STORIES = [
             {"estimated_ship_by": iso(api.clock.now + timedelta(days=5))},
             headers,
         ),
+    ),
+    # Opening a conversation customer service wrote in marks it read: a write without a key
+    # (a GET), which a later opening finishes if this one's write was lost.
+    Story(
+        "a customer opening an unread conversation",
+        _with_unread_answer,
+        lambda api, context, headers: my_case(api, context["case"]),
+        keyed=False,
     ),
     Story("the delay check", _late, lambda api, _, headers: _job(run_check()), keyed=False),
     Story(

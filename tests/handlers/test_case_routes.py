@@ -62,6 +62,8 @@ CASE_KEYS = {
     "answer_expected_by",
     "rating",
     "rating_requested",
+    # Whether customer service wrote since the customer last looked (issue 11).
+    "unread",
 }
 
 
@@ -122,6 +124,7 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
         "last_activity_at": iso(api.clock.now),
         "details": {"message": "Me cobraron dos veces."},
         "messages": None,
+        "unread": False,  # opening the case is reading it
     }
     assert case["messages"] == [
         {"at": iso(opened_at), "author": "customer", "body": "Me cobraron dos veces."},
