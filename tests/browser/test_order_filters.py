@@ -24,6 +24,7 @@ WORDS = {
         "search": "Search",
         "all": "Show all orders",
         "two_paid": "2 orders with status “Paid”.",
+        "all_paid": "All your orders with status “Paid” are shown.",
         "found": "Your order {order}.",
         "not_found": "There is no order {order} among your orders.",
         "none_paid": "There is no order {order} among your orders with status “Paid”.",
@@ -36,6 +37,7 @@ WORDS = {
         "search": "Buscar",
         "all": "Ver todos los pedidos",
         "two_paid": "2 pedidos con el estado «Pagado».",
+        "all_paid": "Se muestran todos tus pedidos con el estado «Pagado».",
         "found": "Tu pedido {order}.",
         "not_found": "No hay ningún pedido {order} entre tus pedidos.",
         "none_paid": "No hay ningún pedido {order} entre tus pedidos con el estado «Pagado».",
@@ -83,6 +85,8 @@ def test_my_orders_by_status_and_by_number_with_the_keyboard(
         expect(result).to_have_text(words["two_paid"])
         expect(result).to_be_focused()
         assert shown(page) == paid[::-1]
+        # and the end of the list names the status it is the end of
+        expect(page.locator(".list-footer")).to_have_text(words["all_paid"])
         assert page.url.endswith("#/orders?status=paid")
         expect(page.get_by_role("link", name=words["title"]).first).to_have_attribute(
             "aria-current", "page"
@@ -103,6 +107,8 @@ def test_my_orders_by_status_and_by_number_with_the_keyboard(
         form.get_by_role("button", name=words["search"]).click()
         expect(result).to_have_text(words["found"].format(order=shipped.lower()))
         assert shown(page) == [shipped]
+        # a search is not a list of the orders in a status: no end of one to tell
+        expect(page.locator(".list-footer")).to_have_text("")
         assert serious_violations(page) == []
 
         # When they search for someone else's order

@@ -174,7 +174,7 @@ export async function ordersView(ctx) {
       announce(
         cursor
           ? t("orders.loaded_more", { count: added.length })
-          : `${t("orders.loaded_more", { count: added.length })} ${t(allShownKey())}`,
+          : `${t("orders.loaded_more", { count: added.length })} ${allShownText()}`,
       );
       showFooter();
       // Keep the reader's place: the first order just shown.
@@ -189,14 +189,19 @@ export async function ordersView(ctx) {
     }
   });
 
-  function allShownKey() {
-    return filtered ? "orders.filter.all_shown" : "orders.all_shown";
+  /** The end of the list, in words: of the status shown, or of every order. A search finds one
+   * order or none, which the result line says: it has no end to tell. */
+  function allShownText() {
+    if (filters.order) return "";
+    if (filters.status) return t("orders.filter.all_shown", { status: t(`states.${filters.status}`) });
+    return t("orders.all_shown");
   }
 
   function showFooter() {
     more.disabled = false;
     more.textContent = t("orders.more");
-    replace(footer, cursor ? more : h("p", { class: "hint" }, t(allShownKey())));
+    const end = allShownText();
+    replace(footer, cursor ? more : end ? h("p", { class: "hint" }, end) : null);
   }
   showFooter();
 
