@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lifecycle.actions import HelpAction, Reason
+from lifecycle.actions import HelpAction, Question, Reason
 from lifecycle.case import CaseStatus
 from lifecycle.help import explain
 from lifecycle.i18n import (
@@ -38,7 +38,7 @@ def placeholders(text: str) -> set[str]:
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_action_state_reason_and_guard_has_a_text(locale: str) -> None:
     catalogue = messages(locale)
-    assert set(catalogue["actions"]) == set(HelpAction)
+    assert set(catalogue["actions"]) == set(HelpAction) | set(Question)
     assert set(catalogue["states"]) == set(OrderStatus)
     assert set(catalogue["reasons"]) == set(Reason)
     assert set(catalogue["guards"]) == set(GUARD_RULES)

@@ -121,7 +121,7 @@ function renderHeader() {
     event.preventDefault();
     focus(document.getElementById("main"));
   });
-  const path = currentPath();
+  const path = currentPath().split("?")[0];
   const links = menuLinks(user?.role);
   const menu = links.length
     ? h(
