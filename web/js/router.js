@@ -105,6 +105,9 @@ function match(path) {
   return null;
 }
 
+/** Dispatched on `document` once a view is drawn. */
+export const VIEW_DRAWN = "orderhelp:view-drawn";
+
 async function render({ keepFocus = false } = {}) {
   const state = pendingState;
   pendingState = null;
@@ -168,6 +171,9 @@ async function render({ keepFocus = false } = {}) {
   }
   if (signal.aborted) return;
   main.setAttribute("aria-busy", "false");
+  // What the view's own requests changed (opening a case reads it) is now stored: the header's
+  // counts are taken after it.
+  document.dispatchEvent(new CustomEvent(VIEW_DRAWN));
   document.body.dataset.view = path.split("?")[0].split("/")[1] ?? "";
   const shouldFocus = !firstRender || focusTarget !== null;
   firstRender = false;
