@@ -98,6 +98,17 @@ build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, n
 bench: $(INSTALLED) ## benchmark the handlers: DynamoDB requests, latency, cold init, memory
 	$(BIN)/python -m tests.bench
 
+# mutmut (the `mutation` dependency group) goes into .venv beside the dev tools.
+MUTATION_INSTALLED := $(VENV)/.mutation-installed
+
+$(MUTATION_INSTALLED): $(INSTALLED) pyproject.toml
+	$(BIN)/python -m pip install --quiet --quiet --group mutation
+	@touch $@
+
+.PHONY: mutation
+mutation: $(MUTATION_INSTALLED) ## mutation testing of the rules against the unit tests, score per file (slow)
+	$(BIN)/python -m tests.mutation --fail-under 90
+
 .PHONY: diagram
 diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README
 	$(BIN)/orderhelp diagram
