@@ -136,7 +136,9 @@ def test_a_locale_is_its_language(locale: str | None, expected: str) -> None:
         ("es;q=1.0", "es"),
         ("en;q=0.001, fr;q=1", "en"),
         ("es; q=0.8", "es"),
-        ("es;level=1;q=0.4, en;q=0.3", "es"),
+        ("es;level=1;q=0.2, en;q=0.3", "en"),
+        # no q means q=1, which an explicit q=1 listed first still beats
+        ("en;q=1, es", "en"),
     ],
 )
 def test_accept_language_preferences(header: str, expected: str) -> None:

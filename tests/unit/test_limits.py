@@ -225,3 +225,23 @@ def test_what_people_type_is_kept_without_surrounding_blanks() -> None:
     assert shipment.carrier == "UPS"
     # A customer's own words are kept exactly as written.
     assert MessageRequest.model_validate({"message": " Hola \n"}).message == " Hola \n"
+
+
+def test_an_address_needs_no_second_line_region_or_phone() -> None:
+    address = Address.model_validate(ADDRESS)
+    assert (address.line2, address.region, address.phone) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [(model, body) for model, body in RECORDS if model is not EstimateRevision],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_every_field_of_a_minimal_record_is_required(
+    model: type[BaseModel], body: dict[str, Any]
+) -> None:
+    # The bodies above are minimal: everything they leave out has a default, and nothing in
+    # them may be left out. (A revision needs one estimate or the other: see test_delay_rules.)
+    for name in body:
+        without = {key: value for key, value in body.items() if key != name}
+        assert errors_of(model, without) == [("missing", (name,))], name

@@ -39,7 +39,7 @@ from lifecycle.order_lifecycle import (
 )
 from lifecycle.policy import Policy
 from tests.builders import T0, a_new_order, an_address
-from tests.unit.design import design_accepts, design_refusal
+from tests.unit.design import design_accepts, design_offers, design_refusal
 
 TINY = timedelta(microseconds=1)
 
@@ -49,7 +49,11 @@ policies = st.builds(
     claim_window_days=st.integers(0, 60),
     delay_grace_hours=st.integers(0, 72),
 )
-gaps = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=45))
+# Mostly hours, sometimes weeks: an order lives through its deadlines and windows step by step.
+gaps = st.one_of(
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=1)),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=45)),
+)
 estimates = st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=10))
 steps = st.lists(
     st.tuples(gaps, st.sampled_from([*SHOP_EVENTS, *DELAY_EVENTS, *HelpAction]), estimates),
@@ -125,6 +129,11 @@ def check_invariants(order: Order, now: datetime) -> None:
 
     for entry in explain(order, now):
         request = a_request(entry.action, order)
+        # (a') every action is offered exactly when the design says, and refused for its reason
+        assert (entry.available, entry.reason) == (
+            design_offers(order, entry.action, now),
+            design_refusal(order, entry.action, now),
+        ), (order.status, entry.action, now)
         # (b) what explain offers fires; what it refuses raises
         if entry.available:
             use_help_action(order, entry.action, request, now)
