@@ -44,6 +44,7 @@ def refresh_copy() -> None:
             shutil.copytree(source, target, ignore=skip)
         else:
             shutil.copy2(source, target)
+    shutil.copy2(Path(__file__).with_name("mutmut_config.py"), SCRATCH / "mutmut_config.py")
 
 
 def scratch_environment() -> dict[str, str]:
