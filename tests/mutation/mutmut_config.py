@@ -9,13 +9,14 @@ plain `None`, are skipped likewise, and the report counts them apart."""
 import re
 from typing import Any
 
-from mutmut import Context, mutate
-
 DESCRIPTION = re.compile(r'description="XX(.*?)XX"')
 DOCUMENTED_NONE = re.compile(r'Field\(\s*default=None,\s*description="[^"]*",?\s*\)')
 
 
 def documentation_only(context: Any) -> bool:
+    # Imported here: mutmut imports this module while it is itself being imported.
+    from mutmut import Context, mutate
+
     original: str = context.source
     mutated, _ = mutate(Context(filename=context.filename, mutation_id=context.mutation_id))
     if mutated == original:

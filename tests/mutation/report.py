@@ -142,6 +142,11 @@ def print_report(scores: list[FileScore]) -> None:
             print(f"  {survivor.mutant_id:>5}  {where}  {survivor.before!r} → {survivor.after!r}")
             if said:
                 print(f"         {said}")
+    matched = {s.equivalent for score in scores for s in score.survivors if s.equivalent}
+    if stale := [known for known in EQUIVALENTS if known not in matched]:
+        print("\nListed as equivalent but no longer surviving (killed, or the code changed):")
+        for known in stale:
+            print(f"  {known.path}  {known.before!r} → {known.after!r}")
     width = max([len("all rules files"), *(len(score.path) for score in scores)])
     print(
         f"\n{'file':<{width}}  killed / total  equivalent  score %  raw %  untested  docs skipped"

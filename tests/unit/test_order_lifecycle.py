@@ -187,6 +187,8 @@ def test_cancel_order_cancels_and_marks_the_refund_due_when_paid() -> None:
     unpaid = use_help_action(a_new_order(), HelpAction.CANCEL_ORDER, CancelOrderRequest(), now)
     assert unpaid.status is OrderStatus.CANCELLED
     assert unpaid.refund_due is False
+    # A customer need not say why: no reason is recorded, not an empty one.
+    assert unpaid.cancel_reason is None
 
 
 def test_change_address_replaces_the_shipping_address() -> None:
