@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=120
 )
 # `make mutation` (--hypothesis-profile=mutation) runs the unit tests once per mutant: the same
 # examples every time and no example database carried from one mutant to the next, so a score
