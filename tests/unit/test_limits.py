@@ -31,7 +31,8 @@ from lifecycle.order import (
 from lifecycle.policy import CasePolicy, Policy
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-Path = tuple[str | int, ...]
+Location = tuple[str | int, ...]
+"""Where a field is in a body, as pydantic names it: ('items', 0, 'name')."""
 
 ADDRESS: dict[str, Any] = {
     "name": "Lucía Fernández",
@@ -89,13 +90,13 @@ RECORDS: list[tuple[type[BaseModel], dict[str, Any]]] = [
 ]
 
 
-def errors_of(model: type[BaseModel], body: dict[str, Any]) -> list[tuple[str, Path]]:
+def errors_of(model: type[BaseModel], body: dict[str, Any]) -> list[tuple[str, Location]]:
     with pytest.raises(ValidationError) as invalid:
         model.model_validate(body)
     return [(error["type"], error["loc"]) for error in invalid.value.errors()]
 
 
-def with_value(body: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
+def with_value(body: dict[str, Any], path: Location, value: Any) -> dict[str, Any]:
     changed = copy.deepcopy(body)
     node: Any = changed
     for key in path[:-1]:
@@ -119,7 +120,7 @@ def refs(count: int) -> list[dict[str, Any]]:
 
 
 # (model, valid body, field, just inside, just outside, the error just outside)
-LIMITS: list[tuple[type[BaseModel], dict[str, Any], Path, Any, Any, str]] = [
+LIMITS: list[tuple[type[BaseModel], dict[str, Any], Location, Any, Any, str]] = [
     # identifiers: a letter or digit, then up to 63 of letters, digits and . _ : -
     (Order, ORDER, ("order_id",), "A" * 64, "A" * 65, "string_pattern_mismatch"),
     (Order, ORDER, ("order_id",), "A", "", "string_pattern_mismatch"),
@@ -194,14 +195,14 @@ LIMITS: list[tuple[type[BaseModel], dict[str, Any], Path, Any, Any, str]] = [
 ]
 
 
-def limit_id(row: tuple[type[BaseModel], dict[str, Any], Path, Any, Any, str]) -> str:
+def limit_id(row: tuple[type[BaseModel], dict[str, Any], Location, Any, Any, str]) -> str:
     model, _, path, _, _, error = row
     return f"{model.__name__}.{'.'.join(map(str, path))}-{error}"
 
 
 @pytest.mark.parametrize("row", LIMITS, ids=limit_id)
 def test_every_limit_just_inside_and_just_outside(
-    row: tuple[type[BaseModel], dict[str, Any], Path, Any, Any, str],
+    row: tuple[type[BaseModel], dict[str, Any], Location, Any, Any, str],
 ) -> None:
     model, body, path, inside, outside, error = row
     # Given a valid record with the field set just inside its limit, it is accepted
