@@ -9,16 +9,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Re-install whenever the project's dependencies change.
 INSTALLED := $(VENV)/.installed
+# The Lambda lock (see `make lock`): .venv gets the same versions, so what the tests, the local
+# stack and the benchmarks run is what deploys.
+LOCK := functions/requirements.txt
+LOCK_PINS := $(VENV)/lock-pins.txt
 
 .PHONY: help
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version)'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' $(LOCK) > $(LOCK_PINS)
+	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]' --constraint $(LOCK_PINS)
 	@touch $@
 
 .PHONY: venv
@@ -51,9 +56,12 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 WEB_DEPS := web/node_modules/.installed
 
+# In parallel on every core (pytest-xdist); each local stack and the browser stay on one worker
+# (see tests/conftest.py). Coverage of the code the tests run in-process.
+PYTEST_ARGS ?= --numprocesses auto --cov --cov-report term --durations 10
 .PHONY: pytest
-pytest: $(INSTALLED) chromium $(WEB_DEPS) ## the test suite alone
-	$(BIN)/pytest
+pytest: $(INSTALLED) chromium $(WEB_DEPS) ## the test suite alone, in parallel, with coverage
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: chromium
 chromium: ## install Debian's chromium for the browser tests when it is missing
@@ -78,7 +86,6 @@ screenshots: $(INSTALLED) chromium $(WEB_DEPS) ## screenshots of every page, des
 SAM_VENV := .tools/sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_INSTALLED := $(SAM_VENV)/.installed
-TEMPLATE := infra/template.yaml
 # No telemetry; a region only because `sam validate` wants one (nothing is deployed).
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1}
 
@@ -88,14 +95,16 @@ $(SAM_INSTALLED): pyproject.toml
 	$(SAM_VENV)/bin/python -m pip install --quiet --quiet --group sam
 	@touch $@
 
+# Plain `sam validate` and `sam build`, as a user runs them: samconfig.toml names the template.
 .PHONY: build
-build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, no Docker), check the artefacts
-	$(SAM_ENV) $(SAM) validate --lint --template-file $(TEMPLATE)
-	$(SAM_ENV) $(SAM) build --template-file $(TEMPLATE) --build-dir .aws-sam/build
+build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, precompiled, no Docker), check the artefacts
+	$(SAM_ENV) $(SAM) validate
+	$(SAM_ENV) $(SAM) build
 	$(BIN)/python -m tests.infra.check_build .aws-sam/build
 
+# Cold starts are measured on the built artefacts, so it builds them first.
 .PHONY: bench
-bench: $(INSTALLED) ## benchmark the handlers: DynamoDB requests, latency, cold init, memory
+bench: build ## benchmark the handlers: DynamoDB requests, latency, cold init (built artefacts), memory
 	$(BIN)/python -m tests.bench
 
 # mutmut (the `mutation` dependency group) goes into .venv beside the dev tools.
@@ -108,6 +117,25 @@ $(MUTATION_INSTALLED): $(INSTALLED) pyproject.toml
 .PHONY: mutation
 mutation: $(MUTATION_INSTALLED) ## mutation testing of the rules against the unit tests, score per file (slow)
 	$(BIN)/python -m tests.mutation --fail-under 90
+
+# uv in a tools environment of its own, so a lock can be made even when the old one no longer
+# fits pyproject.toml (.venv is installed with its versions). Existing pins are kept unless
+# pyproject.toml needs others; `make lock LOCK_ARGS=--upgrade` takes the newest allowed.
+LOCK_VENV := .tools/lock
+LOCK_INSTALLED := $(LOCK_VENV)/.installed
+LOCK_ARGS ?=
+
+$(LOCK_INSTALLED): pyproject.toml
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(LOCK_VENV)/bin/python -m pip install --quiet --quiet --group lock
+	@touch $@
+
+.PHONY: lock
+lock: $(LOCK_INSTALLED) ## the Lambda lock: pyproject.toml's dependencies for arm64 Python 3.11, with hashes
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+	  --python-platform aarch64-manylinux2014 --custom-compile-command "make lock" \
+	  --output-file $(LOCK) $(LOCK_ARGS)
 
 .PHONY: diagram
 diagram: $(INSTALLED) ## regenerate the lifecycle diagram in the README

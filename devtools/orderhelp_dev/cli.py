@@ -42,6 +42,14 @@ def _diagram(args: argparse.Namespace) -> int:
     return 0
 
 
+def _events_schemas(args: argparse.Namespace) -> int:
+    from orderhelp_dev.event_schemas import write
+
+    written = write(Path(args.output))
+    print(f"wrote {len(written)} event schemas to {args.output}")
+    return 0
+
+
 def _openapi(args: argparse.Namespace) -> int:
     # Imported here: it loads both API functions, which `matrix` and `diagram` do not need.
     from orderhelp_dev.openapi import openapi_document, render
@@ -72,6 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
             schedule_every=args.schedule_every,
             max_concurrency=args.max_concurrency,
             web_root=None if args.no_web else WEB_ROOT,
+            network_sign_in=args.let_network_sign_in_as_anyone,
         )
     )
 
@@ -147,6 +156,12 @@ def _add_local_commands(commands: "argparse._SubParsersAction[argparse.ArgumentP
         "serve", help="start the local stack: DynamoDB, the API, identities, schedules, demo"
     )
     serve.add_argument("--host", default="127.0.0.1", help="the API's address (127.0.0.1)")
+    serve.add_argument(
+        "--let-network-sign-in-as-anyone",
+        action="store_true",
+        help="with a --host other machines reach, serve the page's local sign-in anyway: "
+        "anyone who reaches the stack can then sign in as any customer or agent",
+    )
     stack_flags(serve)
     serve.add_argument("--no-demo", action="store_true", help="start with empty tables")
     serve.add_argument(
@@ -220,6 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"file to write, or - (default {OPENAPI_DOCUMENT})",
     )
     openapi.set_defaults(run=_openapi)
+
+    events_schemas = commands.add_parser(
+        "events-schemas",
+        help="write the JSON Schemas of the domain events' details, generated from their models",
+    )
+    events_schemas.add_argument(
+        "--output", default="docs/events", help="folder to write (default docs/events)"
+    )
+    events_schemas.set_defaults(run=_events_schemas)
 
     _add_local_commands(commands)
     return parser

@@ -6,6 +6,11 @@ what a resolver cannot know: which authorizer guards each route and with which s
 answer is documented with the one error envelope (`ErrorBody`), never Powertools' own validation
 shape, since `orderhelp.errors` answers every error that way.
 
+API Gateway answers some requests itself, before any function runs, with its own
+`{"message": TEXT}` body (`GatewayMessage`): a token its JWT authorizer refuses (401), a token
+without the route's scope (403), more than the stage's throttling allows (429), a body over its
+payload limit (413). These are documented as such, beside the functions' own answers.
+
 The output is deterministic (sorted paths, statuses and components; no timestamps), so the
 committed `docs/openapi.json` can be compared with what the code generates."""
 
@@ -32,7 +37,10 @@ DESCRIPTION = (
     "the shop's payment and warehouse systems create orders and move them through their life "
     "(`/ops` routes, scope `orders/ops`).\n\n"
     "Amounts are decimal strings with an ISO 4217 currency; times are UTC ISO 8601 with `Z`. "
-    'Every error answers `{"error": {"code": CODE, "message": TEXT, ...details}}`.\n\n'
+    'Every error a function gives answers `{"error": {"code": CODE, "message": TEXT, '
+    "...details}}`, its texts in the caller's language (`Accept-Language`: `es` or `en`); "
+    "the codes never change with the language. API Gateway's own refusals, made before any "
+    'function runs, answer `{"message": TEXT}`.\n\n'
     "Every help action opens or joins a case with customer service: customers read and answer "
     "their cases (`/cases`); agents (tokens in the `agents` group) work the queue "
     "(`/agent/cases`)."
@@ -46,6 +54,22 @@ TAGS = [
 ]
 
 ERROR_BODY = "ErrorBody"
+GATEWAY_MESSAGE = "GatewayMessage"
+GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
+    "title": GATEWAY_MESSAGE,
+    "type": "object",
+    "description": "API Gateway's own answer, given before any function runs.",
+    "properties": {
+        "message": {
+            "type": "string",
+            "title": "Message",
+            "examples": ["Unauthorized", "Forbidden", "Too Many Requests"],
+        }
+    },
+    "required": ["message"],
+    "additionalProperties": False,
+}
+API_GATEWAY_PAYLOAD_LIMIT = "10 MB"
 _POWERTOOLS_VALIDATION_ERROR = "HTTPValidationError"
 _REF_PREFIX = "#/components/schemas/"
 _LOCALISED_RESPONSES = {
@@ -84,6 +108,7 @@ def openapi_document() -> dict[str, Any]:
     document = merge.get_openapi_schema()
     components = document.setdefault("components", {})
     components["securitySchemes"] = security_schemes()
+    components.setdefault("schemas", {})[GATEWAY_MESSAGE] = GATEWAY_MESSAGE_SCHEMA
     _prune_unused_schemas(document)
     document = _sorted(document)
     OpenAPI.model_validate(document)  # Powertools' own model of the specification
@@ -138,9 +163,13 @@ def security_schemes() -> dict[str, Any]:
 @dataclass(frozen=True)
 class _ErrorCase:
     code: str
+    """The error's `code`, or API Gateway's `message` for one of its own answers."""
     text: str
+    by_gateway: bool = False
 
     def render(self) -> str:
+        if self.by_gateway:
+            return f'API Gateway\'s `{{"message": "{self.code}"}}`: {self.text}'
         return f"`{self.code}`: {self.text}"
 
 
@@ -190,17 +219,20 @@ def _template_route(logical_id: str, method: str, path: str) -> Route:
 def _add_header_parameters(method: str, operation: dict[str, Any]) -> None:
     """Headers the handlers read from the request rather than from their signatures."""
     parameters = operation.setdefault("parameters", [])
-    if _success_models(operation) & _LOCALISED_RESPONSES:
-        parameters.append(
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "required": False,
-                "description": "`es` or `en` (the default): the language of labels, help "
-                "messages and dates.",
-                "schema": {"type": "string", "examples": ["es-ES,es;q=0.9,en;q=0.8"]},
-            }
-        )
+    what = (
+        "labels, help messages, dates and error messages"
+        if _success_models(operation) & _LOCALISED_RESPONSES
+        else "error messages"
+    )
+    parameters.append(
+        {
+            "name": "Accept-Language",
+            "in": "header",
+            "required": False,
+            "description": f"`es` or `en` (the default): the language of {what}.",
+            "schema": {"type": "string", "examples": ["es-ES,es;q=0.9,en;q=0.8"]},
+        }
+    )
     if method == "POST":
         parameters.append(
             {
@@ -233,16 +265,46 @@ def _document_errors(route: Route, operation: dict[str, Any], forbidden_unless: 
         text = " ".join(case.render() for case in cases)
         response: dict[str, Any] = {
             "description": f"{declared}. {text}" if declared else text,
-            "content": {"application/json": {"schema": {"$ref": _REF_PREFIX + ERROR_BODY}}},
+            "content": {"application/json": {"schema": _error_schema(cases)}},
         }
-        if status == 503:
-            response["headers"] = {
-                "Retry-After": {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "integer", "examples": [int(RETRY_AFTER_SECONDS)]},
-                }
-            }
+        headers = _error_headers(status, cases)
+        if headers:
+            response["headers"] = headers
         responses[str(status)] = response
+
+
+def _error_schema(cases: list[_ErrorCase]) -> dict[str, Any]:
+    """The function's error envelope, API Gateway's message, or one of the two."""
+    refs = []
+    if any(not case.by_gateway for case in cases):
+        refs.append({"$ref": _REF_PREFIX + ERROR_BODY})
+    if any(case.by_gateway for case in cases):
+        refs.append({"$ref": _REF_PREFIX + GATEWAY_MESSAGE})
+    return refs[0] if len(refs) == 1 else {"oneOf": refs}
+
+
+def _error_headers(status: int, cases: list[_ErrorCase]) -> dict[str, Any]:
+    retry_after = {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer", "examples": [int(RETRY_AFTER_SECONDS)]},
+    }
+    if status == 503:
+        return {"Retry-After": retry_after}
+    if any(case.code == "request_in_progress" for case in cases):
+        return {
+            "Retry-After": retry_after
+            | {"description": "With `request_in_progress`: seconds to wait before retrying."}
+        }
+    if status in (401, 403) and any(case.by_gateway for case in cases):
+        return {
+            "WWW-Authenticate": {
+                "description": "Why the JWT authorizer refused the token (RFC 6750): "
+                '`Bearer` alone without a token, `error="invalid_token"` for a bad one, '
+                '`error="insufficient_scope"` with the scopes the route needs.',
+                "schema": {"type": "string", "examples": ['Bearer scope="" error="invalid_token"']},
+            }
+        }
+    return {}
 
 
 def _declared_description(response: dict[str, Any] | None) -> str | None:
@@ -261,7 +323,21 @@ def _error_cases(
     parameters = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
     has_body = "requestBody" in operation
     cases: dict[int, list[_ErrorCase]] = {
-        401: [_ErrorCase("unauthorized", "the request carries no identity.")],
+        401: [
+            _ErrorCase(
+                "Unauthorized",
+                "no token, or one the JWT authorizer refuses (not signed by the user pool, "
+                "another issuer or audience, expired).",
+                by_gateway=True,
+            )
+        ],
+        429: [
+            _ErrorCase(
+                "Too Many Requests",
+                f"more requests than the stage's throttling allows ({_throttling()}); retry later.",
+                by_gateway=True,
+            )
+        ],
         422: [
             _ErrorCase(
                 "validation_error",
@@ -273,13 +349,16 @@ def _error_cases(
         503: [
             _ErrorCase(
                 "temporarily_unavailable",
-                "the store is busy even after retries; nothing was changed.",
+                "the store is busy or did not answer in time, even after retries; `message` "
+                "says what became of a change. Retry after `Retry-After` seconds.",
             )
         ],
     }
     if route.scopes:
         needed = ", ".join(f"`{scope}`" for scope in route.scopes)
-        cases[403] = [_ErrorCase("forbidden", f"the token lacks the scope {needed}.")]
+        cases[403] = [
+            _ErrorCase("Forbidden", f"the token lacks the scope {needed}.", by_gateway=True)
+        ]
     if forbidden_unless:
         cases.setdefault(403, []).append(_ErrorCase("forbidden", forbidden_unless))
     if ("path", "order_id") in parameters:
@@ -316,7 +395,14 @@ def _error_cases(
                 "a request with the same Idempotency-Key is still being handled; retry shortly.",
             )
         )
-        cases[413] = [_ErrorCase("payload_too_large", f"the body is over {MAX_BODY_BYTES} bytes.")]
+        cases[413] = [
+            _ErrorCase("payload_too_large", f"the body is over {MAX_BODY_BYTES} bytes."),
+            _ErrorCase(
+                "Request Entity Too Large",
+                f"the body is over API Gateway's payload limit ({API_GATEWAY_PAYLOAD_LIMIT}).",
+                by_gateway=True,
+            ),
+        ]
         cases[422].append(
             _ErrorCase(
                 "idempotency_key_reused",
@@ -324,6 +410,18 @@ def _error_cases(
             )
         )
     return cases
+
+
+def _throttling() -> str:
+    """The stage's default throttling, as the template sets it."""
+    for api in resources("AWS::Serverless::HttpApi").values():
+        settings = api["Properties"].get("DefaultRouteSettings", {})
+        if "ThrottlingRateLimit" in settings:
+            return (
+                f"{settings['ThrottlingRateLimit']:g} requests per second, bursts of "
+                f"{settings.get('ThrottlingBurstLimit', 0):g}"
+            )
+    return "the account's default"
 
 
 # --- the merged document --------------------------------------------------------------------------

@@ -6,12 +6,12 @@ import binascii
 import json
 import re
 import warnings
+import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -25,8 +25,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lifecycle.i18n import negotiate
 from lifecycle.order import Identifier
+from orderhelp import budget
 from orderhelp.auth import Caller, caller_from
-from orderhelp.aws import dynamodb
+from orderhelp.aws import idempotency_dynamodb
+from orderhelp.changes import RequestContext
 from orderhelp.config import store_settings
 from orderhelp.errors import (
     CaseNotFound,
@@ -35,13 +37,18 @@ from orderhelp.errors import (
     InvalidJson,
     OrderNotFound,
     PayloadTooLarge,
+    RouteNotFound,
     ServiceError,
     UnsupportedMediaType,
-    error_body,
     to_response,
 )
+from orderhelp.observability import lambda_handler, metrics
+from orderhelp.records import Actor, ActorKind
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+"""No body of this API nests deeper than 4; pydantic's and Powertools' recursion would fail on a
+document nested hundreds deep with an error that is not the caller's to see."""
 JSON_MEDIA_TYPE = "application/json"
 IDEMPOTENCY_KEY_HEADER = "idempotency-key"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -56,9 +63,7 @@ PageCursor = Annotated[
 OrderIdPath = Annotated[str, Path(min_length=1, description="The order's id.")]
 CaseIdPath = Annotated[str, Path(min_length=1, description="The case's id.")]
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+__all__ = ["metrics"]  # the handlers count their events on it
 # Reads publish no metric; that is expected, not worth a warning on every call.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
@@ -71,15 +76,17 @@ IDEMPOTENCY_CONFIG = IdempotencyConfig(
 
 
 def create_resolver() -> APIGatewayHttpResolver:
-    """A resolver that answers every error with the error envelope."""
+    """A resolver that answers every error with the error envelope, in the caller's language."""
     app = APIGatewayHttpResolver(enable_validation=True)
-    app.exception_handler(Exception)(to_response)
+
+    def _error(error: Exception) -> Response[str]:
+        return to_response(error, request_locale(app))
+
+    app.exception_handler(Exception)(_error)
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:
-        return json_response(
-            HTTPStatus.NOT_FOUND, error_body("not_found", "There is no such route.")
-        )
+        return to_response(RouteNotFound(), request_locale(app))
 
     return app
 
@@ -90,6 +97,12 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
         if isinstance(body, BaseModel)
         else json.dumps(body, ensure_ascii=False)
     )
+    return _json_text_response(status, text, headers)
+
+
+def _json_text_response(
+    status: int, text: str, headers: dict[str, str] | None = None
+) -> Response[str]:
     return Response(
         status_code=status, content_type=content_types.APPLICATION_JSON, body=text, headers=headers
     )
@@ -122,35 +135,62 @@ def request_locale(app: APIGatewayHttpResolver) -> str:
     return negotiate(app.current_event.headers.get("accept-language"))
 
 
+def event_locale(event: dict[str, Any]) -> str:
+    """The caller's language from an event the resolver has not read yet."""
+    headers = event.get("headers") or {}
+    accept = next((v for k, v in headers.items() if k.lower() == "accept-language"), None)
+    return negotiate(accept)
+
+
 @cache
 def _idempotency_store() -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(
-        table_name=store_settings().idempotency_table, boto3_client=dynamodb()
+        table_name=store_settings().idempotency_table, boto3_client=idempotency_dynamodb()
     )
 
 
-def idempotently(
-    app: APIGatewayHttpResolver, caller: Caller, body: Any, work: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
-    """Run `work` once per Idempotency-Key: a retry with the same key and body gets the first
-    answer and changes nothing; the same key with another body is refused. Without the header,
-    `work` just runs (every write is conditional anyway)."""
+@dataclass(frozen=True)
+class Answer:
+    """What a write route answers: its status and body."""
+
+    status: int
+    body: BaseModel
+
+
+def answer_once(
+    app: APIGatewayHttpResolver,
+    kind: ActorKind,
+    body: BaseModel | None,
+    work: Callable[[RequestContext], Answer],
+) -> Response[str]:
+    """The tail of every write route: run `work` once per request and answer it.
+
+    With an `Idempotency-Key`, a retry with the same key and body gets the first answer and
+    changes nothing (the same key with another body is refused), and every write the request
+    makes carries an identity derived from the key and body: if the first attempt's answer was
+    lost (a 503 that said the write may have been applied), the retry recognises the applied
+    write and answers it, never writing it twice. Without the header, the request's writes
+    carry an identity of their own, so retries inside this call are recognised too."""
+    caller = current_caller(app)
+    actor = Actor(kind=kind, id=caller.subject)
+    payload = body.model_dump(mode="json") if body is not None else {}
     key = app.current_event.headers.get(IDEMPOTENCY_KEY_HEADER)
     if key is None:
-        return work()
+        answer = work(RequestContext.fresh(actor))
+        return json_response(answer.status, answer.body)
     if not _IDEMPOTENCY_KEY.fullmatch(key):
         raise InvalidIdempotencyKey(
             "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces."
         )
-    call = {
-        "caller": caller.subject,
-        "route": f"{app.current_event.http_method} {app.current_event.path}",
-        "key": key,
-        "body": body,
-    }
+    route = f"{app.current_event.http_method} {app.current_event.path}"
+    call = {"caller": caller.subject, "route": route, "key": key, "body": payload}
+    request = RequestContext.derived(
+        actor, caller.subject, route, key, json.dumps(payload, sort_keys=True, default=str)
+    )
 
     def run(call: dict[str, Any]) -> dict[str, Any]:
-        return work()
+        answer = work(request)
+        return {"status": answer.status, "body": _packed(answer.body.model_dump_json())}
 
     guarded = idempotent_function(
         data_keyword_argument="call",
@@ -159,7 +199,17 @@ def idempotently(
         key_prefix="orderhelp",
     )(run)
     result: dict[str, Any] = guarded(call=call)
-    return result
+    return _json_text_response(result["status"], _unpacked(result["body"]))
+
+
+def _packed(text: str) -> str:
+    """An answer as its idempotency record keeps it: compressed (a help action's answer, the
+    whole Order Details page, is several KB of repetitive JSON; every KB is a write unit)."""
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+
+def _unpacked(packed: str) -> str:
+    return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -168,7 +218,9 @@ def raw_body(event: dict[str, Any]) -> bytes:
         try:
             return base64.b64decode(body, validate=True)
         except binascii.Error as invalid:
-            raise InvalidJson("The body is not valid base64.") from invalid
+            raise InvalidJson(
+                "The body is not valid base64.", text_key="invalid_base64"
+            ) from invalid
     return body.encode("utf-8")
 
 
@@ -185,14 +237,37 @@ def check_json_body(event: dict[str, Any], body: bytes) -> None:
     try:
         document = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as invalid:
-        raise InvalidJson("The body is not valid UTF-8.") from invalid
+        raise InvalidJson("The body is not valid UTF-8.", text_key="invalid_utf8") from invalid
     except ValueError as invalid:
         raise InvalidJson("The body is not valid JSON.") from invalid
+    except RecursionError as invalid:
+        raise InvalidJson("The body is nested too deeply.", text_key="too_deep") from invalid
+    if nesting_depth(document) > MAX_JSON_DEPTH:
+        raise InvalidJson("The body is nested too deeply.", text_key="too_deep")
     if not isinstance(document, dict):
         raise InvalidBody(
             "body: the body must be a JSON object",
             errors=[{"loc": ["body"], "msg": "must be a JSON object", "type": "model_type"}],
         )
+
+
+def nesting_depth(document: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON document (a scalar is 0), counted
+    without recursion: the validators and encoders after this point recurse."""
+    deepest = 0
+    pending = [(document, 1)]
+    while pending:
+        node, depth = pending.pop()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def with_json_body(event: dict[str, Any], body: bytes) -> dict[str, Any]:
@@ -218,25 +293,42 @@ def lambda_entry(
     (which raises `Unauthorized` or `Forbidden`) and the body must fit the size limit and be
     JSON text."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
+    @lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         IDEMPOTENCY_CONFIG.register_lambda_context(context)
         try:
             authorize(caller_from(event))
             body = raw_body(event)
             if len(body) > MAX_BODY_BYTES:
-                raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+                raise PayloadTooLarge(
+                    f"The body is larger than {MAX_BODY_BYTES} bytes.",
+                    values={"limit": MAX_BODY_BYTES},
+                )
             check_json_body(event, body)
             event = with_json_body(event, body)
         except ServiceError as refused:
-            response = to_response(refused)
-            return {
-                "statusCode": response.status_code,
-                "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
-                "body": response.body,
-            }
-        return app.resolve(event, context)
+            response = to_response(refused, event_locale(event))
+            return with_api_headers(
+                {
+                    "statusCode": response.status_code,
+                    "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
+                    "body": response.body,
+                }
+            )
+        # Every DynamoDB call of the request fits in the time the function has left.
+        with budget.invocation(context.get_remaining_time_in_millis()):
+            return with_api_headers(app.resolve(event, context))
 
     return handler
+
+
+API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+"""On every answer of the API: an order, a case or an error is the caller's alone, never for a
+shared cache to keep, and its JSON is never to be sniffed as something else."""
+
+
+def with_api_headers(result: dict[str, Any]) -> dict[str, Any]:
+    headers = dict(result.get("headers") or {})
+    present = {name.lower() for name in headers}
+    headers |= {name: value for name, value in API_HEADERS.items() if name.lower() not in present}
+    return result | {"headers": headers}

@@ -65,11 +65,15 @@ def parse_list_claim(value: Any) -> list[str]:
 
 def require_ops(caller: Caller) -> Caller:
     if not caller.is_ops:
-        raise Forbidden(f"This route needs the '{OPS_SCOPE}' scope.")
+        raise Forbidden(
+            f"This route needs the '{OPS_SCOPE}' scope.",
+            text_key="forbidden_scope",
+            values={"scope": OPS_SCOPE},
+        )
     return caller
 
 
 def require_agent(caller: Caller) -> Caller:
     if not caller.is_agent:
-        raise Forbidden("This route is for customer service agents.")
+        raise Forbidden("This route is for customer service agents.", text_key="forbidden_agents")
     return caller

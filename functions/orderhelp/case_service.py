@@ -1,21 +1,32 @@
 """The case flows: customers and agents writing on a case, agents taking and solving it, and
-housekeeping closing solved cases. Load → `CaseLifecycle` → conditional write, like the order
+housekeeping closing solved cases. Load → `CaseLifecycle` → one `Changeset`, like the order
 flows; nothing here knows HTTP or DynamoDB.
 
 Every change is conditioned on the case's version. Messages never get lost to a race: a customer
 reply or an agent message that loses re-reads the case and applies itself again. Taking a case
-and solving it do not: the agent gets a 409 and decides again on what the case is now."""
+and solving it do not: the agent gets a 409 and decides again on what the case is now. Every
+flow recognises its own request's write when it finds it applied (a lost answer, a client's
+retry), and answers what it would have answered."""
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from lifecycle.case import Author, Case, CaseMessage, CaseStatus, OpenedBy, apply_case_event
+from aws_lambda_powertools import Logger
+
+from lifecycle.case import (
+    Author,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    OpenedBy,
+    apply_case_event,
+)
 from lifecycle.errors import EventNotAllowed
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
+from orderhelp.attempts import recognised, write_once
+from orderhelp.changes import CaseRead, Changeset, NewCase, RequestContext
 from orderhelp.errors import (
     CaseNotAssigned,
     CaseNotFound,
@@ -33,18 +44,20 @@ from orderhelp.models import (
     CaseReply,
     CaseView,
     MessageView,
+    OrderDetails,
 )
-from orderhelp.records import CaseRecord, CaseUpdate, NewCase
-from orderhelp.services import OrderService
-from orderhelp.store import CaseStore
+from orderhelp.records import Actor, ActorKind, CaseActivity, CaseRecord
+from orderhelp.retry import RetryPolicy
+from orderhelp.store import ACTIVITY_PAGE, OrderStore
+
+logger = Logger(child=True)
 
 Clock = Callable[[], datetime]
 
-MESSAGE_ATTEMPTS = 8
-"""A message that loses a race re-reads the case and tries again, this many times in all."""
-
-CLOSE_ATTEMPTS = 3
 HOUSEKEEPING_PAGE = 25
+HOUSEKEEPING = Actor(kind=ActorKind.SYSTEM, id="housekeeping")
+FOLLOW_UP = "follow_up"
+"""The activity of a closed case whose customer wrote again: where the message went."""
 
 
 @dataclass(frozen=True)
@@ -53,22 +66,22 @@ class HousekeepingReport:
     skipped: int
     complete: bool
     """False when the run stopped early to stay within its time; the next run goes on."""
+    failures: int = 0
+    """Cases that could not be closed now (logged); they stay due for the next run."""
 
 
 class CaseService:
     def __init__(
         self,
-        store: CaseStore,
-        orders: OrderService,
+        store: OrderStore,
         clock: Clock,
         case_policy: CasePolicy,
-        backoff: Callable[[int], None] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._store = store
-        self._orders = orders
         self._clock = clock
         self._case_policy = case_policy
-        self._backoff = backoff or _jittered_sleep
+        self._retry = retry or RetryPolicy()
 
     # --- customers -------------------------------------------------------------------------------
 
@@ -78,68 +91,127 @@ class CaseService:
         cases, next_cursor = self._store.list_cases_for_customer(customer_id, limit, cursor)
         return CasePage(cases=[CaseView.of(c, locale) for c in cases], next_cursor=next_cursor)
 
-    def customer_case(self, customer_id: str, case_id: str, locale: str) -> CaseConversation:
-        record = self._owned(customer_id, case_id)
-        return CaseConversation.of_conversation(record.case, record.messages, locale)
+    def customer_case(
+        self,
+        customer_id: str,
+        case_id: str,
+        locale: str,
+        *,
+        limit: int = ACTIVITY_PAGE,
+        cursor: str | None = None,
+    ) -> CaseConversation:
+        record = self._owned(customer_id, case_id, limit, cursor)
+        case = record.case
+        if cursor is None and case.unread:
+            case = self._mark_read(case)
+        return CaseConversation.of_conversation(case, record.messages, locale, record.older)
+
+    def _mark_read(self, case: Case) -> Case:
+        """The customer has now seen the latest messages: the case is no longer unread for them.
+        Best effort: if the case changed meanwhile (a new message), it rightly stays unread; if
+        the write fails, the conversation is still what they asked for, and the next opening
+        marks it."""
+        request = RequestContext.derived(
+            Actor(kind=ActorKind.CUSTOMER, id=case.customer_id),
+            "read",
+            case.case_id,
+            str(case.version),
+            str(case.service_wrote_at),
+        )
+        change = Changeset(request, self._clock())
+        read = change.read_case(case)
+        try:
+            self._store.commit(change)
+        except ConcurrentUpdate:
+            return case
+        except Exception:
+            logger.warning("a case could not be marked read", extra={"case_id": case.case_id})
+            return case
+        return read
 
     def customer_message(
-        self, customer_id: str, case_id: str, body: str, locale: str
+        self, request: RequestContext, case_id: str, body: str, locale: str
     ) -> tuple[CaseReply, bool]:
         """Add the customer's message to the case; on a closed case, to its follow-up (opened
         for it, or the order's open case for the same action). Returns the reply and whether a
         case was opened."""
-        for attempt in range(MESSAGE_ATTEMPTS):
+        customer_id = request.actor.id or ""
+
+        def attempt(number: int) -> tuple[CaseReply, bool]:
             record = self._owned(customer_id, case_id)
+            written = record.written_by(request.id)
+            if written is not None:
+                return recognised(self._message_answer(record, written, locale))
             now = self._clock()
-            try:
-                if record.case.status is CaseStatus.CLOSED:
-                    return self._follow_up(record.case, body, now, locale)
-                message = _message(now, Author.CUSTOMER, body)
-                after = self._fire(record.case, "customer_reply", now)
-                self._store.commit_cases([CaseUpdate(record.case, after, message)])
-            except ConcurrentUpdate:
-                self._backoff(attempt)
-                continue
+            change = Changeset(request, now, attempt=number)
+            if record.case.status is CaseStatus.CLOSED:
+                return self._follow_up(change, record.case, body, locale)
+            message = _message(now, Author.CUSTOMER, body)
+            after = apply_case_event(record.case, "customer_reply", now=now)
+            after = change.change_case(record.case, after, "customer_reply", message)
+            self._store.commit(change)
             return _reply(after, [*record.messages, message], message, locale), False
-        raise self._gave_up(case_id)
+
+        return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 
     def _follow_up(
-        self, closed: Case, body: str, now: datetime, locale: str
+        self, change: Changeset, closed: Case, body: str, locale: str
     ) -> tuple[CaseReply, bool]:
         """A message on a closed case goes on where the order's rule says: a new case that
-        continues it, or the case already open for the same order and action."""
+        continues it, or the case already open for the same order and action. The closed case
+        records where it went (conditioned on its version, so two messages racing on one closed
+        case cannot both open a follow-up)."""
         order = self._store.load(closed.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(closed.order_id)
-        change = self._orders.open_or_join_case(
-            order,
-            closed.action,
-            now=now,
-            opened_by=OpenedBy.CUSTOMER,
+        already_open = order.open_case(closed.action)
+        target, message = change.write_to_customer_service(
+            already_open,
+            order_id=closed.order_id,
+            customer_id=closed.customer_id,
+            action=closed.action,
             author=Author.CUSTOMER,
             body=body,
-            details={},
+            opened_by=OpenedBy.CUSTOMER,
+            policy=self._case_policy,
             follows=closed.case_id,
         )
-        writes: list[NewCase | CaseUpdate] = [change.change]
-        if change.case_id not in closed.followed_by:
-            # The closed case links to where its conversation went on; conditioned on its
-            # version, so two messages racing on one closed case cannot both open a follow-up.
-            linked = closed.model_copy(
-                update={
-                    "followed_by": [*closed.followed_by, change.case_id],
-                    "version": closed.version + 1,
-                }
+        followed_by = [*closed.followed_by]
+        if target.case_id not in followed_by:
+            followed_by.append(target.case_id)
+        change.change_case(
+            closed,
+            closed.model_copy(update={"followed_by": followed_by}),
+            FOLLOW_UP,
+            data={"case_id": target.case_id, "opened": already_open is None},
+        )
+        self._store.commit(change)
+        if already_open is None:
+            return _reply(target, [message], message, locale), True
+        joined = self._load(target.case_id)
+        return _reply(joined.case, joined.messages, message, locale), False
+
+    def _message_answer(
+        self, record: CaseRecord, written: CaseActivity, locale: str
+    ) -> tuple[CaseReply, bool]:
+        """The answer the customer's message got, for the message found already written."""
+        if written.event == FOLLOW_UP:
+            target = self._load(written.data["case_id"])
+            message = next(
+                (
+                    a.message
+                    for a in reversed(target.activity)
+                    if a.request_id == written.request_id
+                ),
+                None,
             )
-            writes.append(CaseUpdate(closed, linked, None))
-        self._store.commit_cases(writes)
-        message = change.change.message
-        assert message is not None  # opening or joining always writes the customer's words
-        if isinstance(change.change, NewCase):
-            return _reply(change.case, [message], message, locale), True
-        joined = self._store.load_case(change.case_id)
-        messages = joined.messages if joined else [message]
-        return _reply(joined.case if joined else change.case, messages, message, locale), False
+            if message is None:
+                raise self._gave_up(record.case.case_id)
+            opened = bool(written.data.get("opened"))
+            return _reply(target.case, target.messages, message, locale), opened
+        if written.message is None:
+            raise self._gave_up(record.case.case_id)
+        return _reply(record.case, record.messages, written.message, locale), False
 
     # --- customer service ------------------------------------------------------------------------
 
@@ -147,72 +219,117 @@ class CaseService:
         cases, next_cursor = self._store.list_queue(status, limit, cursor)
         return CasePage(cases=[CaseView.of(c, locale) for c in cases], next_cursor=next_cursor)
 
-    def agent_case(self, case_id: str, locale: str) -> AgentCaseDetails:
-        record = self._load(case_id)
+    def agent_case(
+        self, case_id: str, locale: str, *, limit: int = ACTIVITY_PAGE, cursor: str | None = None
+    ) -> AgentCaseDetails:
+        record = self._load(case_id, limit, cursor)
+        order = self._store.load(record.case.order_id)
+        if order is None:  # orders are never deleted; a case without one is a bug
+            raise OrderNotFound(record.case.order_id)
         return AgentCaseDetails(
-            case=AgentCase.of_conversation(record.case, record.messages, locale),
-            order=self._orders.order_details_for_agent(record.case.order_id, locale),
+            case=_agent_case(record, locale),
+            order=OrderDetails.of_record(order, self._clock(), locale),
         )
 
-    def assign(self, agent: str, case_id: str, *, force: bool, locale: str) -> AgentCase:
-        """Take the case. Someone else's case only with `force`; a race with another change of
-        the case is lost with a 409, never retried: the agent sees who has it now."""
-        record = self._load(case_id)
-        case = record.case
-        if case.assignee == agent:
-            return AgentCase.of_conversation(case, record.messages, locale)
-        if case.assignee is not None and not force:
-            raise CaseTaken(case_id, case.assignee)
-        now = self._clock()
-        after = self._fire(case, "assign", now, agent=agent)
-        note = (
-            translate(locale, "case_notes", "assigned", agent=agent)
-            if case.assignee is None
-            else translate(locale, "case_notes", "reassigned", agent=agent, previous=case.assignee)
-        )
-        message = _message(now, Author.SYSTEM, note, author_id=agent, internal=True)
-        try:
-            self._store.commit_cases([CaseUpdate(case, after, message)])
-        except ConcurrentUpdate as lost:
-            current = self._load(case_id).case
-            if current.assignee not in (None, agent):
-                raise CaseTaken(case_id, current.assignee) from lost
-            raise _changed(current) from lost
-        return AgentCase.of_conversation(after, [*record.messages, message], locale)
+    def assign(
+        self, request: RequestContext, case_id: str, *, force: bool, locale: str
+    ) -> AgentCase:
+        """Take the case. Someone else's case only with `force`; if the case changes meanwhile
+        the agent gets a 409 (`case_taken` when someone else took it), never a silent retry."""
+        agent = request.actor.id or ""
+
+        def decide(record: CaseRecord, change: Changeset) -> AgentCase | None:
+            case = record.case
+            if case.assignee == agent:
+                return _agent_case(record, locale)
+            if case.assignee is not None and not force:
+                raise CaseTaken(case_id, case.assignee)
+            after = apply_case_event(case, "assign", now=change.now, agent=agent)
+            note = (
+                translate(locale, "case_notes", "assigned", agent=agent)
+                if case.assignee is None
+                else translate(
+                    locale, "case_notes", "reassigned", agent=agent, previous=case.assignee
+                )
+            )
+            message = _message(change.now, Author.SYSTEM, note, author_id=agent, internal=True)
+            change.change_case(case, after, "assign", message)
+            return None
+
+        return self._agent_change(request, case_id, locale, decide)
 
     def agent_message(
-        self, agent: str, case_id: str, body: str, *, internal: bool, locale: str
+        self, request: RequestContext, case_id: str, body: str, *, internal: bool, locale: str
     ) -> AgentCase:
+        """Answer the customer, or note for colleagues; a message that loses a race with another
+        change of the case re-reads it and applies itself again."""
+        agent = request.actor.id or ""
         event = "internal_note" if internal else "agent_reply"
-        for attempt in range(MESSAGE_ATTEMPTS):
-            record = self._load(case_id)
-            now = self._clock()
-            message = _message(now, Author.AGENT, body, author_id=agent, internal=internal)
-            after = self._fire(record.case, event, now)
-            try:
-                self._store.commit_cases([CaseUpdate(record.case, after, message)])
-            except ConcurrentUpdate:
-                self._backoff(attempt)
-                continue
-            return AgentCase.of_conversation(after, [*record.messages, message], locale)
-        raise self._gave_up(case_id)
 
-    def solve(self, agent: str, case_id: str, resolution: str, locale: str) -> AgentCase:
+        def attempt(number: int) -> AgentCase:
+            record = self._load(case_id)
+            if record.written_by(request.id) is not None:
+                return recognised(_agent_case(record, locale))
+            now = self._clock()
+            change = Changeset(request, now, attempt=number)
+            message = _message(now, Author.AGENT, body, author_id=agent, internal=internal)
+            after = apply_case_event(record.case, event, now=now)
+            after = change.change_case(record.case, after, event, message)
+            self._store.commit(change)
+            return _agent_case(_after(record, change), locale)
+
+        return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
+
+    def solve(
+        self, request: RequestContext, case_id: str, resolution: str, locale: str
+    ) -> AgentCase:
         """Solve the case; the resolution is the agent's last message to the customer. If the
         case changed since it was read (say the customer just wrote), the agent gets a 409 and
         reads it again rather than solving what they have not seen."""
-        record = self._load(case_id)
-        case = record.case
-        if case.assignee is None and case.status in (CaseStatus.OPEN, CaseStatus.PENDING):
-            raise CaseNotAssigned(case_id)
-        now = self._clock()
-        after = self._fire(case, "solve", now, resolution=resolution)
-        message = _message(now, Author.AGENT, resolution, author_id=agent)
-        try:
-            self._store.commit_cases([CaseUpdate(case, after, message)])
-        except ConcurrentUpdate as lost:
-            raise _changed(self._load(case_id).case) from lost
-        return AgentCase.of_conversation(after, [*record.messages, message], locale)
+        agent = request.actor.id or ""
+
+        def decide(record: CaseRecord, change: Changeset) -> AgentCase | None:
+            case = record.case
+            if case.assignee is None and case.status in (CaseStatus.OPEN, CaseStatus.PENDING):
+                raise CaseNotAssigned(case_id)
+            after = apply_case_event(case, "solve", now=change.now, resolution=resolution)
+            message = _message(change.now, Author.AGENT, resolution, author_id=agent)
+            change.change_case(case, after, "solve", message)
+            return None
+
+        return self._agent_change(request, case_id, locale, decide)
+
+    def _agent_change(
+        self,
+        request: RequestContext,
+        case_id: str,
+        locale: str,
+        decide: Callable[[CaseRecord, Changeset], AgentCase | None],
+    ) -> AgentCase:
+        """An agent's change decided on the case as the agent saw it: if the case's version moved
+        since the first read, the agent is told (409) rather than acting on what they have not
+        seen; a write that met only another transaction in flight is tried again. `decide`
+        returns an answer when there is nothing to write."""
+        first_read: list[int] = []
+
+        def attempt(number: int) -> AgentCase:
+            record = self._load(case_id)
+            if record.written_by(request.id) is not None:
+                return recognised(_agent_case(record, locale))
+            if first_read and record.case.version != first_read[0]:
+                current = record.case
+                if current.assignee not in (None, request.actor.id):
+                    raise CaseTaken(case_id, current.assignee or "")
+                raise _changed(current)
+            first_read.append(record.case.version)
+            change = Changeset(request, self._clock(), attempt=number)
+            answer = decide(record, change)
+            if answer is not None:
+                return answer
+            self._store.commit(change)
+            return _agent_case(_after(record, change), locale)
+
+        return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 
     # --- housekeeping ----------------------------------------------------------------------------
 
@@ -222,61 +339,91 @@ class CaseService:
         conditional, so a second run (or one racing a customer's reply) changes nothing twice."""
         now = self._clock()
         cutoff = now - self._case_policy.close_solved_after
-        closed = skipped = 0
-        for page in self._store.cases_solved_before(cutoff, HOUSEKEEPING_PAGE):
+        closed = skipped = failures = 0
+        pages = iter(self._store.cases_solved_before(cutoff, HOUSEKEEPING_PAGE))
+        while True:
+            # Checked before each page and each case: reading a page takes time too.
+            if out_of_time():
+                return HousekeepingReport(closed, skipped, False, failures)
+            page = next(pages, None)
+            if page is None:
+                break
             for case in page:
                 if out_of_time():
-                    return HousekeepingReport(closed, skipped, complete=False)
-                if self.close_due_case(case, now):
-                    closed += 1
-                else:
-                    skipped += 1
-        return HousekeepingReport(closed, skipped, complete=True)
+                    return HousekeepingReport(closed, skipped, False, failures)
+                try:
+                    done = self.close_due_case(case, now)
+                except Exception:
+                    # This case waits for the next run; the others go on.
+                    logger.exception("housekeeping: a case failed", extra={"case_id": case.case_id})
+                    failures += 1
+                    continue
+                closed, skipped = (closed + 1, skipped) if done else (closed, skipped + 1)
+        return HousekeepingReport(closed, skipped, True, failures)
 
     def close_due_case(self, case: Case, now: datetime | None = None) -> bool:
         """Close `case` if it is still solved and due; False if it no longer is (the index is
         eventually consistent; the customer may have written meanwhile)."""
-        now = now or self._clock()
-        for _ in range(CLOSE_ATTEMPTS):
+        moment = now or self._clock()
+        request = RequestContext.derived(
+            HOUSEKEEPING, "close", case.case_id, str(case.solved_at), str(case.version)
+        )
+        read: list[Case] = [case]
+
+        def attempt(number: int) -> bool:
+            current = read[-1] if number == 0 else self._store.get_case(case.case_id)
+            if current is None:
+                return False
             try:
                 after = apply_case_event(
-                    case, "close", now=now, close_after=self._case_policy.close_solved_after
+                    current, "close", now=moment, close_after=self._case_policy.close_solved_after
                 )
             except EventNotAllowed:
                 return False
-            after = after.model_copy(update={"version": case.version + 1})
-            try:
-                self._store.commit_cases([CaseUpdate(case, after, None)])
-            except ConcurrentUpdate:
-                current = self._store.get_case(case.case_id)
-                if current is None:
-                    return False
-                case = current
-                continue
+            change = Changeset(request, moment, attempt=number)
+            change.change_case(current, after, "close")
+            self._store.commit(change)
             return True
-        return False
+
+        return write_once(self._retry, attempt, lambda: self._gave_up(case.case_id))
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def _load(self, case_id: str) -> CaseRecord:
-        record = self._store.load_case(case_id)
+    def _load(
+        self, case_id: str, limit: int = ACTIVITY_PAGE, cursor: str | None = None
+    ) -> CaseRecord:
+        record = self._store.load_case(case_id, limit, cursor)
         if record is None:
             raise CaseNotFound(case_id)
         return record
 
-    def _owned(self, customer_id: str, case_id: str) -> CaseRecord:
-        record = self._store.load_case(case_id)
-        if record is None or record.case.customer_id != customer_id:
+    def _owned(
+        self,
+        customer_id: str,
+        case_id: str,
+        limit: int = ACTIVITY_PAGE,
+        cursor: str | None = None,
+    ) -> CaseRecord:
+        record = self._store.load_case(case_id, limit, cursor, owner=customer_id)
+        if record is None:
             raise CaseNotFound(case_id)
         return record
 
-    @staticmethod
-    def _fire(case: Case, event: str, now: datetime, **data: object) -> Case:
-        after = apply_case_event(case, event, now=now, **data)
-        return after.model_copy(update={"version": case.version + 1})
-
     def _gave_up(self, case_id: str) -> Conflict:
         return _changed(self._load(case_id).case)
+
+
+def _after(record: CaseRecord, change: Changeset) -> CaseRecord:
+    """The record as the committed change left it: the case's new version, its activity last."""
+    write = change.cases[-1]
+    if isinstance(write, CaseRead):
+        return CaseRecord(case=write.after, activity=record.activity, older=record.older)
+    case = write.case if isinstance(write, NewCase) else write.after
+    return CaseRecord(case=case, activity=[*record.activity, write.activity], older=record.older)
+
+
+def _agent_case(record: CaseRecord, locale: str) -> AgentCase:
+    return AgentCase.of_conversation(record.case, record.messages, locale, record.older)
 
 
 def _message(
@@ -311,8 +458,3 @@ def _changed(current: Case) -> Conflict:
         status=str(current.status),
         version=current.version,
     )
-
-
-def _jittered_sleep(attempt: int) -> None:
-    # Full jitter: concurrent writers of one case spread out instead of colliding again.
-    time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 — not cryptographic

@@ -1,24 +1,43 @@
 """Settings, read from the environment once per process and validated at start.
 
 The template (`infra/template.yaml`) sets these variables for every function; the local stack
-sets them from the same template, so both run with the same names."""
+sets them from the same template, so both run with the same names.
 
+Plain pydantic models read the variables named like their fields (case-insensitively), as
+pydantic-settings would; importing that library cost more of a cold start than four flat models
+are worth (see the README's cold-start figures)."""
+
+import os
+from collections.abc import Mapping
 from functools import cache
-from typing import Annotated
+from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.actions import HelpAction
 from lifecycle.policy import CasePolicy, Policy
+from orderhelp.store.order_store import Indexes
 
-MAX_DUE_INDEX_SHARDS = 100
+MAX_SHARDS = 100
 
 
-class PolicySettings(BaseSettings):
+class EnvironmentSettings(BaseModel):
+    """Fields read from the environment variables of the same name, in any case."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
+        by_name = {
+            name.lower(): value
+            for name, value in (os.environ if environ is None else environ).items()
+        }
+        return cls.model_validate({f: by_name[f] for f in cls.model_fields if f in by_name})
+
+
+class PolicySettings(EnvironmentSettings):
     """The help policy in force; copied onto each order when it is paid."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     return_window_days: int = Field(default=30, ge=0, le=365)
     claim_window_days: int = Field(default=30, ge=0, le=365)
@@ -28,12 +47,10 @@ class PolicySettings(BaseSettings):
         return Policy(**self.model_dump())
 
 
-class CaseSettings(BaseSettings):
+class CaseSettings(EnvironmentSettings):
     """FIRST_RESPONSE_HOURS: `action=hours` pairs separated by commas, overriding the defaults."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    first_response_hours: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
+    first_response_hours: dict[str, int] = Field(default_factory=dict)
     close_solved_after_days: int = Field(default=4, ge=1, le=90)
 
     @field_validator("first_response_hours", mode="before")
@@ -57,27 +74,34 @@ class CaseSettings(BaseSettings):
         )
 
 
-class StoreSettings(BaseSettings):
-    """Where the data lives. Table and index names come from the template."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+class StoreSettings(EnvironmentSettings):
+    """Where the data lives. Table and index names come from the template; a function has the
+    names of the indexes it may query (the template grants it those alone)."""
 
     orders_table: str = Field(min_length=3)
-    orders_by_customer_index: str = Field(min_length=3)
-    cases_by_customer_index: str = Field(min_length=3)
-    case_queue_index: str = Field(min_length=3)
+    orders_by_customer_index: str | None = Field(default=None, min_length=3)
+    cases_by_customer_index: str | None = Field(default=None, min_length=3)
+    case_queue_index: str | None = Field(default=None, min_length=3)
+    orders_awaiting_milestone_index: str | None = Field(default=None, min_length=3)
     idempotency_table: str = Field(min_length=3)
-    due_index_shards: int = Field(ge=1, le=MAX_DUE_INDEX_SHARDS)
+    due_index_shards: int = Field(ge=1, le=MAX_SHARDS)
     """Shards of the index of orders awaiting a milestone. Every function that writes orders
-    writes their index keys, so every function needs the same number (see `due_index`)."""
+    writes their index keys, so every function needs the same number (see `store.keys`)."""
+    case_queue_shards: int = Field(ge=1, le=MAX_SHARDS)
+    """Shards of each case queue; every function that writes cases writes their queue keys."""
+
+    def indexes(self) -> Indexes:
+        return Indexes(
+            orders_by_customer=self.orders_by_customer_index,
+            cases_by_customer=self.cases_by_customer_index,
+            case_queue=self.case_queue_index,
+            orders_awaiting_milestone=self.orders_awaiting_milestone_index,
+        )
 
 
-class DelayCheckSettings(BaseSettings):
-    """The scheduled delay check: the index it queries and how it paces a run."""
+class DelayCheckSettings(EnvironmentSettings):
+    """The scheduled delay check: how it paces a run."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    orders_awaiting_milestone_index: str = Field(min_length=3)
     delay_check_page_size: int = Field(default=100, ge=1, le=1000)
     """Index items per Query page: small enough that the time left is checked often."""
     delay_check_time_margin_seconds: float = Field(default=30, ge=0, le=600)
@@ -86,21 +110,67 @@ class DelayCheckSettings(BaseSettings):
     retries and timeouts)."""
 
 
+class ShopSettings(EnvironmentSettings):
+    """What the customers read is in the shop's time zone."""
+
+    shop_time_zone: str = "Europe/Madrid"
+
+    @field_validator("shop_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as unknown:
+            raise ValueError(f"'{value}' is not an IANA time zone") from unknown
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.shop_time_zone)
+
+
+class EventSettings(EnvironmentSettings):
+    """The outbox publisher's bus."""
+
+    event_bus_name: str = Field(min_length=1, max_length=256)
+
+
+class NotifySettings(EnvironmentSettings):
+    """The customers' emails: who sends them, and where their links point."""
+
+    notification_sender: str = Field(min_length=3, max_length=320)
+    web_url: str = Field(pattern=r"^https?://[^\s]+/$", description="The page, ending in /.")
+
+
+@cache
+def shop_settings() -> ShopSettings:
+    return ShopSettings.from_environment()
+
+
+@cache
+def event_settings() -> EventSettings:
+    return EventSettings.from_environment()
+
+
+@cache
+def notify_settings() -> NotifySettings:
+    return NotifySettings.from_environment()
+
+
 @cache
 def policy_settings() -> PolicySettings:
-    return PolicySettings()
+    return PolicySettings.from_environment()
 
 
 @cache
 def case_settings() -> CaseSettings:
-    return CaseSettings()
+    return CaseSettings.from_environment()
 
 
 @cache
 def store_settings() -> StoreSettings:
-    return StoreSettings()  # the fields are read from the environment
+    return StoreSettings.from_environment()
 
 
 @cache
 def delay_check_settings() -> DelayCheckSettings:
-    return DelayCheckSettings()  # the fields are read from the environment
+    return DelayCheckSettings.from_environment()

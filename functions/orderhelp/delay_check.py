@@ -1,14 +1,15 @@
 """The scheduled delay check: find late orders, record each delay once, open proactive cases.
 
-Candidates come from the sparse index of orders awaiting a milestone (`due_index`): one Query per
-shard and page for `due_sk < now`, oldest deadline first, so a run reads what is due and nothing
-else, whatever the size of the table. The index projects the whole order, so on the common path a
-late order costs one index item and one transaction:
+Candidates come from the sparse index of orders awaiting a milestone (see `store.keys`): one
+Query per shard and page for `due_sk < now`, oldest deadline first, so a run reads what is due and
+nothing else, whatever the size of the table. The index projects the whole order, so on the common
+path a late order costs one index item and one transaction:
 
     rules (OrderLifecycle: is `record_shipping_delay` / `record_delivery_delay` enabled now?)
     → the delay recorded on the order, a history entry (actor: system), and a proactive case
       (opened by the system) or a system message on the order's open case for that action,
-    → one TransactWriteItems conditioned on the order's status and version and on the case slot.
+    → one transaction (a `Changeset`) conditioned on the order's status and version and on the
+      case slot.
 
 Only when that transaction is refused (the index copy was stale, or a case for the action is
 already open so its slot is taken) does the check read the order's partition and decide once more
@@ -23,23 +24,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, OpenedBy
-from lifecycle.i18n import SUPPORTED_LOCALES, format_date, translate
+from lifecycle.i18n import SUPPORTED_LOCALES, format_moment, translate
 from lifecycle.order import Order
 from lifecycle.order_lifecycle import DELAY_EVENTS, apply_event, enabled_events
-from orderhelp.due_index import due_moment, due_pk
+from lifecycle.policy import CasePolicy
+from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import ConcurrentUpdate
-from orderhelp.records import Actor, ActorKind, HistoryEntry, NewCase, OrderChange, OrderRecord
-from orderhelp.services import OrderService
-from orderhelp.store import OrderStore, from_item, order_of
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from orderhelp.records import Actor, ActorKind, OrderRecord
+from orderhelp.retry import RetryPolicy
+from orderhelp.store import DuePage, OrderStore
+from orderhelp.store.keys import sort_time
+from orderhelp.timeutil import iso
 
 logger = Logger(child=True)
 
@@ -47,6 +49,8 @@ Clock = Callable[[], datetime]
 RemainingMillis = Callable[[], int]
 
 DELAY_CHECK = Actor(kind=ActorKind.SYSTEM, id="delay-check")
+DEFAULT_ZONE = ZoneInfo("Europe/Madrid")
+"""The shop's time zone unless its settings say otherwise (`SHOP_TIME_ZONE`)."""
 
 
 @dataclass(frozen=True)
@@ -86,50 +90,10 @@ class KeptChanging(Exception):
     """The order changed under the check on every attempt; the next run tries again."""
 
 
-# --- the index --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DuePage:
-    items: list[dict[str, Any]]
-    """Index items, deserialized: each is a whole order item (the index projects everything)."""
-    scanned: int
-    """Items the Query read (its `ScannedCount`)."""
-
-
 class DueOrders(Protocol):
-    """Orders whose delay deadline passed before a given time, a page at a time."""
+    """Orders whose delay deadline passed before a given time, a page at a time (the store)."""
 
-    def pages(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]: ...
-
-
-class DueOrderIndex:
-    """`DueOrders` on DynamoDB: the index of orders awaiting a milestone, queried per shard."""
-
-    def __init__(self, client: "DynamoDBClient", table: str, index: str) -> None:
-        self._client = client
-        self._table = table
-        self._index = index
-
-    def pages(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]:
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": self._index,
-            # Strictly before: an order exactly on its deadline is not late yet.
-            "KeyConditionExpression": "due_pk = :shard AND due_sk < :now",
-            "ExpressionAttributeValues": {
-                ":shard": {"S": due_pk(shard)},
-                ":now": {"S": due_moment(before)},
-            },
-            "Limit": page_size,
-        }
-        while True:
-            page = self._client.query(**query)
-            items = [from_item(item) for item in page["Items"]]
-            yield DuePage(items=items, scanned=page.get("ScannedCount", len(items)))
-            if "LastEvaluatedKey" not in page:
-                return
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    def due_orders(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]: ...
 
 
 # --- a run ------------------------------------------------------------------------------------
@@ -166,7 +130,7 @@ class RunReport:
 
     def figures(self) -> dict[str, Any]:
         return {
-            "now": due_moment(self.now),
+            "now": sort_time(self.now),
             "late_orders_found": self.late_orders_found,
             "delays_recorded": self.delays_recorded,
             "cases_opened": self.cases_opened,
@@ -185,22 +149,26 @@ class RunReport:
 class DelayCheck:
     def __init__(
         self,
-        service: OrderService,
         store: OrderStore,
         due: DueOrders,
         *,
         clock: Clock,
+        case_policy: CasePolicy,
         shards: int,
         page_size: int,
         time_margin_ms: int,
+        zone: ZoneInfo = DEFAULT_ZONE,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        self._service = service
+        self._zone = zone
         self._store = store
         self._due = due
         self._clock = clock
+        self._case_policy = case_policy
         self._shards = shards
         self._page_size = page_size
         self._time_margin_ms = time_margin_ms
+        self._retry = retry or RetryPolicy(attempts=ATTEMPTS)
 
     def run(self, remaining_ms: RemainingMillis) -> RunReport:
         """Handle every order that is late now, until done or until less than the margin of
@@ -229,7 +197,9 @@ class DelayCheck:
         try:
             cursor = cursors[shard]
             if cursor is None:
-                cursor = cursors[shard] = iter(self._due.pages(shard, report.now, self._page_size))
+                cursor = cursors[shard] = iter(
+                    self._due.due_orders(shard, report.now, self._page_size)
+                )
             page = next(cursor)
         except StopIteration:
             del cursors[shard]
@@ -245,37 +215,34 @@ class DelayCheck:
         return page
 
     def _handle_page(self, page: DuePage, remaining_ms: RemainingMillis, report: RunReport) -> None:
-        for item in page.items:
+        for order in page.orders:
             if remaining_ms() < self._time_margin_ms:
                 report.stopped_early = True
                 return
             report.late_orders_found += 1
-            order_id = item.get("order_id")
             try:
-                report.count(self._handle(item, report))
+                report.count(self._handle(order, report))
             except Exception:
                 report.failures += 1
-                logger.exception("delay check: an order failed", extra={"order_id": order_id})
+                logger.exception("delay check: an order failed", extra={"order_id": order.order_id})
 
-    def _handle(self, item: dict[str, Any], report: RunReport) -> Outcome:
-        record = OrderRecord(order=order_of(item))  # the index copy: no cases known yet
-        order_id = record.order.order_id
-        for _ in range(ATTEMPTS):
+    def _handle(self, indexed: Order, report: RunReport) -> Outcome:
+        record: OrderRecord | None = OrderRecord(order=indexed)  # the index copy: no cases yet
+        for attempt in self._retry.tries():
+            if record is None:
+                return Outcome.HANDLED
             try:
-                return self._record_delay(record)
+                return self._record_delay(record, attempt)
             except ConcurrentUpdate:
                 # The index copy was stale, another run got there first, or a case for the
                 # action is open (its slot is taken): decide again from the order's partition.
-                reread = self._store.load(order_id)
+                record = self._store.load(indexed.order_id)
                 report.orders_reread += 1
-                if reread is None:
-                    return Outcome.HANDLED
-                record = reread
-        if self._delay_event(record.order, self._clock()) is None:
+        if record is None or self._delay_event(record.order, self._clock()) is None:
             return Outcome.HANDLED
-        raise KeptChanging(f"order '{order_id}' changed on every attempt")
+        raise KeptChanging(f"order '{indexed.order_id}' changed on every attempt")
 
-    def _record_delay(self, record: OrderRecord) -> Outcome:
+    def _record_delay(self, record: OrderRecord, attempt: int) -> Outcome:
         now = self._clock()
         order = record.order
         event = self._delay_event(order, now)
@@ -283,32 +250,33 @@ class DelayCheck:
             return Outcome.HANDLED
         missed = MISSED[event]
         changed = apply_event(order, event, now=now)
-        after = changed.model_copy(update={"version": order.version + 1})
         estimate: datetime = getattr(order, missed.estimate_field)
-        late_since: datetime = getattr(after, missed.recorded_field)
-        facts = {missed.estimate_field: _iso(estimate), missed.recorded_field: _iso(late_since)}
-        case_change = self._service.open_or_join_case(
-            record,
-            missed.action,
-            now=now,
-            opened_by=OpenedBy.SYSTEM,
+        late_since: datetime = getattr(changed, missed.recorded_field)
+        facts = {missed.estimate_field: iso(estimate), missed.recorded_field: iso(late_since)}
+        # One request per order and deadline: a run that repeats it writes nothing new.
+        request = RequestContext.derived(DELAY_CHECK, event, order.order_id, iso(late_since))
+        change = Changeset(request, now, attempt=attempt)
+        already_open = record.open_case(missed.action)
+        case, _ = change.write_to_customer_service(
+            already_open,
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            action=missed.action,
             author=Author.SYSTEM,
-            body=delay_message(missed.action, estimate, late_since),
+            body=delay_message(
+                missed.action,
+                estimate,
+                late_since,
+                locale=order.contact.locale if order.contact else None,
+                zone=self._zone,
+            ),
+            opened_by=OpenedBy.SYSTEM,
+            policy=self._case_policy,
             details=facts,
         )
-        entry = HistoryEntry(
-            version=after.version,
-            at=now,
-            event=event,
-            actor=DELAY_CHECK,
-            from_status=order.status,
-            to_status=after.status,
-            data={"case_id": case_change.case_id, **facts},
-        )
-        self._store.commit(
-            OrderChange(before=order, after=after, entry=entry, case=case_change.change)
-        )
-        return Outcome.OPENED if isinstance(case_change.change, NewCase) else Outcome.JOINED
+        change.change_order(order, changed, event, {"case_id": case.case_id, **facts})
+        self._store.commit(change)
+        return Outcome.OPENED if already_open is None else Outcome.JOINED
 
     @staticmethod
     def _delay_event(order: Order, now: datetime) -> str | None:
@@ -317,24 +285,24 @@ class DelayCheck:
         return due[0] if due else None
 
 
-def delay_message(action: HelpAction, estimate: datetime, late_since: datetime) -> str:
-    """The system message of a delay, in every supported language (the check does not know
-    which one the customer reads): what was missed, and since when the order is late."""
+def delay_message(
+    action: HelpAction,
+    estimate: datetime,
+    late_since: datetime,
+    *,
+    locale: str | None,
+    zone: ZoneInfo,
+) -> str:
+    """The system message of a delay, which the customer reads: what was missed and since when
+    the order is late, in the order's contact language and the shop's time zone; in every
+    supported language when the order has no contact (the check cannot know which one)."""
     return "\n\n".join(
         translate(
-            locale,
+            language,
             "delay_check",
             action,
-            estimate=_moment(estimate, locale),
-            deadline=_moment(late_since, locale),
+            estimate=format_moment(estimate, language, zone),
+            deadline=format_moment(late_since, language, zone),
         )
-        for locale in SUPPORTED_LOCALES
+        for language in ((locale,) if locale else SUPPORTED_LOCALES)
     )
-
-
-def _moment(moment: datetime, locale: str) -> str:
-    return f"{format_date(moment, locale)}, {moment:%H:%M} UTC"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

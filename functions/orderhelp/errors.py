@@ -1,9 +1,14 @@
 """The service's errors and the one place where every error becomes an HTTP answer.
 
-Every error body is `{"error": {"code": CODE, "message": TEXT, ...details}}`. A 500 is always a
-bug: anything not mapped here is logged with its stack and answered as `internal_error`."""
+Every error body is `{"error": {"code": CODE, "message": TEXT, ...details}}`. `ANSWERS` says, per
+error class, the status, the code and which details go with it; the message is said in the
+caller's language (Spanish or English, the locales' `errors` section), and a validation error's
+`errors` list says each problem in it too. A 500 is always a bug: anything not in the table is
+logged with its stack and answered as `internal_error`."""
 
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -17,9 +22,12 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
-from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from lifecycle.errors import ActionUnavailable, EventNotAllowed, InvalidHelpRequest, InvalidOrder
+from lifecycle.field_errors import FieldError, field_errors, localized
+from lifecycle.i18n import translate
+from orderhelp import budget
 
 logger = Logger(child=True)
 
@@ -27,72 +35,83 @@ RETRY_AFTER_SECONDS = "1"
 
 
 class ServiceError(Exception):
-    """An error with a fixed HTTP answer."""
+    """An error the service answers on purpose (its status and code are in `ANSWERS`).
 
-    status = HTTPStatus.BAD_REQUEST
-    code = "bad_request"
+    `message` is English, for logs and tests; the caller reads the text `text_key` of the locales'
+    `errors` section (by default the answer's code), filled in with `values` and `details`.
+    `details` also go into the error body beside `code` and `message`."""
 
-    def __init__(self, message: str, **details: Any) -> None:
+    text_key: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text_key: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        **details: Any,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        if text_key is not None:
+            self.text_key = text_key
+        self.values = dict(values or {})
         self.details = details
 
 
 class Unauthorized(ServiceError):
-    status, code = HTTPStatus.UNAUTHORIZED, "unauthorized"
+    pass
 
 
 class Forbidden(ServiceError):
-    status, code = HTTPStatus.FORBIDDEN, "forbidden"
+    pass
+
+
+class RouteNotFound(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("There is no such route.")
 
 
 class OrderNotFound(ServiceError):
-    status, code = HTTPStatus.NOT_FOUND, "order_not_found"
-
     def __init__(self, order_id: str) -> None:
         # The same answer whether the order is missing or someone else's.
-        super().__init__(f"There is no order '{order_id}'.")
+        super().__init__(f"There is no order '{order_id}'.", values={"order_id": order_id})
 
 
 class CaseNotFound(ServiceError):
-    status, code = HTTPStatus.NOT_FOUND, "case_not_found"
-
     def __init__(self, case_id: str) -> None:
         # The same answer whether the case is missing or another customer's.
-        super().__init__(f"There is no case '{case_id}'.")
+        super().__init__(f"There is no case '{case_id}'.", values={"case_id": case_id})
 
 
 class CaseTaken(ServiceError):
-    status, code = HTTPStatus.CONFLICT, "case_taken"
-
     def __init__(self, case_id: str, assignee: str) -> None:
         super().__init__(
             f"Case '{case_id}' is assigned to {assignee}; "
             'send {"force": true} to take it over.',
+            values={"case_id": case_id},
             assignee=assignee,
         )
 
 
 class CaseNotAssigned(ServiceError):
-    status, code = HTTPStatus.CONFLICT, "case_not_assigned"
-
     def __init__(self, case_id: str) -> None:
-        super().__init__(f"Case '{case_id}' has no assignee: assign it before solving it.")
+        super().__init__(
+            f"Case '{case_id}' has no assignee: assign it before solving it.",
+            values={"case_id": case_id},
+        )
 
 
 class UnknownAction(ServiceError):
-    status, code = HTTPStatus.NOT_FOUND, "unknown_action"
-
     def __init__(self, action: str, valid: list[str]) -> None:
         super().__init__(
             f"'{action}' is not a help action. Valid actions: {', '.join(valid)}.",
+            values={"action": action, "valid": ", ".join(valid)},
             valid_actions=valid,
         )
 
 
 class OrderAlreadyExists(ServiceError):
-    status, code = HTTPStatus.CONFLICT, "order_exists"
-
     def __init__(self, order_id: str) -> None:
         super().__init__(f"An order '{order_id}' already exists.", order_id=order_id)
 
@@ -105,40 +124,210 @@ class ConcurrentUpdate(Exception):
         self.order_id = order_id
 
 
+class ClaimTaken(ConcurrentUpdate):
+    """A value the change claimed (`Changeset.claim`) is held by another owner: a flow that can
+    pick another value tries again with it; others retry as after any concurrent change."""
+
+    def __init__(self, kind: str, value: str) -> None:
+        super().__init__(value, subject=kind)
+        self.kind = kind
+        self.value = value
+
+
 class Conflict(ServiceError):
-    status, code = HTTPStatus.CONFLICT, "conflict"
+    """The order or case changed meanwhile; its details say what it is now."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        changed = "case_changed" if "case_id" in details else "order_changed"
+        super().__init__(message, text_key=changed, **details)
 
 
 class InvalidCursor(ServiceError):
-    status, code = HTTPStatus.BAD_REQUEST, "invalid_cursor"
-
     def __init__(self) -> None:
         super().__init__("The cursor is not one this API gave out; start again without it.")
 
 
 class PayloadTooLarge(ServiceError):
-    status, code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large"
+    pass
 
 
 class InvalidIdempotencyKey(ServiceError):
-    status, code = HTTPStatus.BAD_REQUEST, "invalid_idempotency_key"
+    pass
 
 
 class InvalidJson(ServiceError):
-    status, code = HTTPStatus.BAD_REQUEST, "invalid_json"
+    pass
 
 
 class InvalidBody(ServiceError):
     """A body that is JSON but not what the route takes, found before the resolver sees it."""
 
-    status, code = HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error"
+    def __init__(self, message: str, errors: list[FieldError]) -> None:
+        super().__init__(message)
+        self.errors = errors
 
 
 class UnsupportedMediaType(ServiceError):
-    status, code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"
+    pass
+
+
+class TemporarilyUnavailable(ServiceError):
+    """The store did not answer in time or was throttled, even after retries. `text_key` says
+    what the caller may assume of their write (by default: nothing was changed)."""
+
+    text_key = "temporarily_unavailable"
 
 
 # --- the mapping ----------------------------------------------------------------------------------
+
+
+def _service_text(error: Exception, code: str, locale: str) -> str:
+    assert isinstance(error, ServiceError)
+    key = error.text_key or code
+    return translate(locale, "errors", key, **(error.details | error.values))
+
+
+def _service_details(error: Exception, locale: str) -> dict[str, Any]:
+    assert isinstance(error, ServiceError)
+    return error.details
+
+
+def _no_details(error: Exception, locale: str) -> dict[str, Any]:
+    return {}
+
+
+def _fixed_text(error: Exception, code: str, locale: str) -> str:
+    return translate(locale, "errors", code)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How one class of error is answered."""
+
+    status: HTTPStatus
+    code: str
+    text: Callable[[Exception, str, str], str] = _service_text
+    """The message in a locale: (error, code, locale) → text."""
+    details: Callable[[Exception, str], dict[str, Any]] = _service_details
+    """What goes beside code and message: (error, locale) → details."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+_RETRY_AFTER = {"Retry-After": RETRY_AFTER_SECONDS}
+
+
+_REQUEST_PARTS = frozenset({"body", "query", "path", "header"})
+
+
+def _validation_text(error: Exception, code: str, locale: str) -> str:
+    """Each problem after the field it is in (`items.0.quantity`), as `errors` has them."""
+
+    def field(loc: list[Any]) -> str:
+        inside = loc[1:] if loc and loc[0] in _REQUEST_PARTS and len(loc) > 1 else loc
+        return ".".join(map(str, inside))
+
+    summary = " ".join(
+        f"{field(entry['loc'])}: {entry['msg']}"
+        for entry in _validation_details(error, locale)["errors"]
+    )
+    return translate(locale, "errors", code, summary=summary)
+
+
+def _validation_details(error: Exception, locale: str) -> dict[str, Any]:
+    if isinstance(error, RequestValidationError):
+        errors = field_errors(error.errors())
+    else:
+        errors = getattr(error, "errors", [])
+    return {"errors": localized(errors, locale)}
+
+
+def _unavailable_action_text(error: Exception, code: str, locale: str) -> str:
+    assert isinstance(error, ActionUnavailable)
+    # The availability was explained in the caller's language by the service.
+    return str(error.availability.message or translate(locale, "errors", "forbidden"))
+
+
+def _unavailable_action_details(error: Exception, locale: str) -> dict[str, Any]:
+    assert isinstance(error, ActionUnavailable)
+    availability = error.availability
+    return {
+        "action": str(availability.action),
+        "status": str(error.state),
+        "reason": str(availability.reason),
+        "available_from": _iso(availability.available_from),
+        "available_until": _iso(availability.available_until),
+    }
+
+
+def _transition_text(error: Exception, code: str, locale: str) -> str:
+    assert isinstance(error, EventNotAllowed)
+    labels = "case_states" if error.subject == "case" else "states"
+    try:
+        state = translate(locale, labels, str(error.state))
+    except KeyError:
+        state = str(error.state)
+    subject = translate(locale, "errors", "subjects", error.subject)
+    return translate(locale, "errors", code, subject=subject, state=state, event=error.event)
+
+
+def _transition_details(error: Exception, locale: str) -> dict[str, Any]:
+    assert isinstance(error, EventNotAllowed)
+    return {"status": str(error.state), "event": error.event}
+
+
+_VALIDATION = Answer(
+    HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", _validation_text, _validation_details
+)
+
+ANSWERS: Mapping[type[Exception], Answer] = {
+    # The service's own errors.
+    Unauthorized: Answer(HTTPStatus.UNAUTHORIZED, "unauthorized"),
+    Forbidden: Answer(HTTPStatus.FORBIDDEN, "forbidden"),
+    RouteNotFound: Answer(HTTPStatus.NOT_FOUND, "not_found"),
+    OrderNotFound: Answer(HTTPStatus.NOT_FOUND, "order_not_found"),
+    CaseNotFound: Answer(HTTPStatus.NOT_FOUND, "case_not_found"),
+    UnknownAction: Answer(HTTPStatus.NOT_FOUND, "unknown_action"),
+    CaseTaken: Answer(HTTPStatus.CONFLICT, "case_taken"),
+    CaseNotAssigned: Answer(HTTPStatus.CONFLICT, "case_not_assigned"),
+    OrderAlreadyExists: Answer(HTTPStatus.CONFLICT, "order_exists"),
+    Conflict: Answer(HTTPStatus.CONFLICT, "conflict"),
+    InvalidCursor: Answer(HTTPStatus.BAD_REQUEST, "invalid_cursor"),
+    InvalidIdempotencyKey: Answer(HTTPStatus.BAD_REQUEST, "invalid_idempotency_key"),
+    InvalidJson: Answer(HTTPStatus.BAD_REQUEST, "invalid_json"),
+    PayloadTooLarge: Answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large"),
+    UnsupportedMediaType: Answer(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+    InvalidBody: _VALIDATION,
+    TemporarilyUnavailable: Answer(
+        HTTPStatus.SERVICE_UNAVAILABLE, "temporarily_unavailable", headers=_RETRY_AFTER
+    ),
+    # The rules'.
+    ActionUnavailable: Answer(
+        HTTPStatus.CONFLICT,
+        "action_unavailable",
+        _unavailable_action_text,
+        _unavailable_action_details,
+    ),
+    EventNotAllowed: Answer(
+        HTTPStatus.CONFLICT, "transition_not_allowed", _transition_text, _transition_details
+    ),
+    InvalidOrder: _VALIDATION,
+    InvalidHelpRequest: _VALIDATION,
+    # Powertools'.
+    RequestValidationError: _VALIDATION,
+    RequestUnsupportedContentType: Answer(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", _fixed_text, _no_details
+    ),
+    IdempotencyValidationError: Answer(
+        HTTPStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused", _fixed_text, _no_details
+    ),
+    IdempotencyAlreadyInProgressError: Answer(
+        HTTPStatus.CONFLICT, "request_in_progress", _fixed_text, _no_details, _RETRY_AFTER
+    ),
+}
+
+INTERNAL_ERROR = Answer(
+    HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", _fixed_text, _no_details
+)
 
 _THROTTLED_OR_DOWN = {
     "ProvisionedThroughputExceededException",
@@ -158,104 +347,47 @@ def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **details}}
 
 
-def _response(
-    http_status: int, code: str, message: str, headers: dict[str, str] | None = None, **details: Any
-) -> Response[str]:
-    return Response(
-        status_code=http_status,
-        content_type=content_types.APPLICATION_JSON,
-        body=json.dumps(error_body(code, message, **details), ensure_ascii=False, default=str),
-        headers=headers,
-    )
-
-
-def _validation_errors(errors: Any) -> list[dict[str, Any]]:
-    # Never echo the input back: it may be large, or not the caller's to see.
-    return [
-        {
-            "loc": list(error.get("loc", ())),
-            "msg": error.get("msg", ""),
-            "type": error.get("type", ""),
-        }
-        for error in errors
-    ]
-
-
-def to_response(error: Exception) -> Response[str]:  # noqa: PLR0911 — one branch per kind of error
-    """The HTTP answer for any error raised while handling a request."""
-    if isinstance(error, ServiceError):
-        return _response(error.status, error.code, error.message, **error.details)
-    if isinstance(error, ActionUnavailable):
-        availability = error.availability
-        return _response(
-            HTTPStatus.CONFLICT,
-            "action_unavailable",
-            availability.message,
-            action=str(availability.action),
-            status=str(error.state),
-            reason=str(availability.reason),
-            available_from=_iso(availability.available_from),
-            available_until=_iso(availability.available_until),
-        )
-    if isinstance(error, EventNotAllowed):
-        return _response(
-            HTTPStatus.CONFLICT,
-            "transition_not_allowed",
-            f"The {error.subject} is '{error.state}' and cannot take '{error.event}'.",
-            status=str(error.state),
-            event=error.event,
-        )
-    if isinstance(error, InvalidOrder | InvalidHelpRequest):
-        return _response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "validation_error",
-            str(error),
-            errors=_validation_errors(error.errors),
-        )
-    if isinstance(error, RequestUnsupportedContentType):
-        return _response(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the body as application/json.",
-        )
-    if isinstance(error, RequestValidationError):
-        errors = _validation_errors(error.errors())
-        if any(e["type"] == "json_invalid" for e in errors):
-            return _response(HTTPStatus.BAD_REQUEST, "invalid_json", "The body is not valid JSON.")
-        summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-        return _response(
-            HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", summary, errors=errors
-        )
-    if isinstance(error, IdempotencyValidationError):
-        return _response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request body.",
-        )
-    if isinstance(error, IdempotencyAlreadyInProgressError):
-        return _response(
-            HTTPStatus.CONFLICT,
-            "request_in_progress",
-            "A request with this Idempotency-Key is still being handled; retry shortly.",
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
+def answer_for(error: Exception) -> tuple[Exception, Answer]:
+    """The error as the table knows it, and its row: the nearest class in the table, after
+    Powertools' unparsable body is taken as ours and a store that did not answer as a 503."""
+    if isinstance(error, RequestValidationError) and any(
+        entry.get("type") == "json_invalid" for entry in error.errors()
+    ):
+        error = InvalidJson("The body is not valid JSON.")
+    for kind in type(error).__mro__:
+        answer = ANSWERS.get(kind)
+        if answer is not None:
+            return error, answer
     if _is_unavailable(error):
         logger.warning("DynamoDB unavailable after retries", exc_info=error)
-        return _response(
-            HTTPStatus.SERVICE_UNAVAILABLE,
-            "temporarily_unavailable",
-            "The service is busy. Nothing was changed; please retry shortly.",
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        in_doubt = budget.write_in_doubt()
+        unavailable = TemporarilyUnavailable(
+            "DynamoDB did not answer in time or throttled.",
+            text_key="temporarily_unavailable_in_doubt" if in_doubt else None,
+            may_have_been_applied=in_doubt,
         )
+        return unavailable, ANSWERS[TemporarilyUnavailable]
     logger.exception("unhandled error", exc_info=error)
-    return _response(
-        HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side."
+    return error, INTERNAL_ERROR
+
+
+def to_response(error: Exception, locale: str = "en") -> Response[str]:
+    """The HTTP answer for any error raised while handling a request, in `locale`."""
+    error, answer = answer_for(error)
+    body = error_body(
+        answer.code, answer.text(error, answer.code, locale), **answer.details(error, locale)
+    )
+    return Response(
+        status_code=answer.status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, ensure_ascii=False, default=str),
+        headers=dict(answer.headers) or None,
     )
 
 
 def _is_unavailable(error: BaseException) -> bool:
     while error is not None:
-        if isinstance(error, ConnectionError | ReadTimeoutError):
+        if isinstance(error, ConnectionError | HTTPClientError | budget.OutOfTime):
             return True
         if isinstance(error, ClientError):
             code = error.response.get("Error", {}).get("Code", "")

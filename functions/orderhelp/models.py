@@ -5,16 +5,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.actions import HelpAction
+from lifecycle.carriers import tracking_url
 from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
-from lifecycle.help import Availability
+from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
-from lifecycle.order import Address, Amount, Identifier, LineItem, Order, OrderStatus
+from lifecycle.order import Address, Amount, Contact, Identifier, LineItem, Order, OrderStatus
 from lifecycle.policy import Policy
 from lifecycle.times import UtcDatetime
-from orderhelp.records import ActorKind, HistoryEntry
+from orderhelp.records import ActorKind, HistoryEntry, OrderRecord
 
 
 class Money(BaseModel):
@@ -32,6 +33,9 @@ class LineItemView(BaseModel):
     quantity: int
     unit_price: Money
     line_total: Money
+    image_url: str | None = Field(
+        description="A picture of the product (https), if the shop sent one."
+    )
 
 
 class HistoryView(BaseModel):
@@ -55,6 +59,9 @@ class HistoryView(BaseModel):
         )
 
 
+UNREAD = "Customer service wrote since the customer last opened the conversation."
+
+
 class CaseSummaryView(BaseModel):
     case_id: str
     action: HelpAction
@@ -65,6 +72,7 @@ class CaseSummaryView(BaseModel):
     opened_by: OpenedBy
     last_activity_at: datetime
     follows: str | None = Field(description="The closed case this one continues.")
+    unread: bool = Field(description=UNREAD)
 
     @classmethod
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
@@ -78,6 +86,7 @@ class CaseSummaryView(BaseModel):
             opened_by=case.opened_by,
             last_activity_at=case.last_activity_at,
             follows=case.follows,
+            unread=case.unread,
         )
 
 
@@ -97,6 +106,9 @@ class OrderView(BaseModel):
     tax: Money
     total: Money
     shipping_address: Address
+    contact: Contact | None = Field(
+        description="The customer's email and language for this order; null if the shop gave none."
+    )
     placed_at: datetime
     paid_at: datetime | None
     payment_ref: str | None
@@ -104,6 +116,10 @@ class OrderView(BaseModel):
     shipped_at: datetime | None
     carrier: str | None
     tracking_number: str | None
+    tracking_url: str | None = Field(
+        description="The carrier's tracking page for the parcel; null when the carrier is not one "
+        "we know (the number alone is shown then)."
+    )
     estimated_delivery_by: datetime | None
     delivered_at: datetime | None
     cancelled_at: datetime | None
@@ -121,6 +137,7 @@ class OrderView(BaseModel):
         plain = order.model_dump(exclude={"items", "subtotal", "shipping", "tax", "total"})
         return plain | {
             "status_label": translate(locale, "states", order.status),
+            "tracking_url": tracking_url(order.carrier, order.tracking_number),
             "items": [
                 LineItemView(
                     sku=item.sku,
@@ -128,6 +145,7 @@ class OrderView(BaseModel):
                     quantity=item.quantity,
                     unit_price=money(item.unit_price),
                     line_total=money(item.unit_price * item.quantity),
+                    image_url=item.image_url,
                 )
                 for item in order.items
             ],
@@ -149,6 +167,32 @@ class OrderDetails(OrderView):
     cases: list[CaseSummaryView]
     history: list[HistoryView]
 
+    @classmethod
+    def of_record(
+        cls, record: OrderRecord, now: datetime, locale: str, enabled: set[str] | None = None
+    ) -> "OrderDetails":
+        """`enabled`: what the order's machine enables now, when the caller's machine already
+        said so (the rules build one machine per request)."""
+        return cls(
+            **OrderView.fields_of(record.order, locale),
+            help=explain(record.order, now, locale, enabled),
+            cases=[CaseSummaryView.of(case, locale) for case in record.cases],
+            history=[HistoryView.of(entry) for entry in record.history],
+        )
+
+
+FIRST_ITEMS_LISTED = 3
+"""How many of an order's lines My Orders shows, with their pictures."""
+
+
+class ItemPreview(BaseModel):
+    """A line as My Orders shows it: what it is, how many, and its picture."""
+
+    sku: str
+    name: str
+    quantity: int
+    image_url: str | None = None
+
 
 class OrderListItem(BaseModel):
     order_id: str
@@ -156,6 +200,15 @@ class OrderListItem(BaseModel):
     placed_at: datetime
     total: Money
     item_count: int
+    first_items: list[ItemPreview] = Field(
+        default_factory=list,
+        description=f"The order's first lines (at most {FIRST_ITEMS_LISTED}), in order.",
+    )
+
+    @field_validator("first_items", mode="before")
+    @classmethod
+    def _only_the_first(cls, lines: Any) -> Any:
+        return lines[:FIRST_ITEMS_LISTED] if isinstance(lines, list) else lines
 
 
 class OrderPage(BaseModel):
@@ -182,6 +235,7 @@ _CASE_FIELDS = {
     "closed_at",
     "last_activity_at",
     "details",
+    "unread",
 }
 
 
@@ -207,6 +261,7 @@ class CaseView(BaseModel):
     closed_at: datetime | None
     last_activity_at: datetime
     details: dict[str, Any]
+    unread: bool = Field(description=UNREAD)
 
     @classmethod
     def fields_of(cls, case: Case, locale: str) -> dict[str, Any]:
@@ -225,14 +280,21 @@ class MessageView(BaseModel):
     body: str
 
 
+OLDER_MESSAGES = (
+    "Pass as `cursor` to read the messages before these; null when these reach the start."
+)
+
+
 class CaseConversation(CaseView):
-    """A case with its conversation as the customer sees it: agents' internal notes left out."""
+    """A case with its latest messages as the customer sees them (agents' internal notes left
+    out), oldest first; older ones are read a page at a time with `older_messages`."""
 
     messages: list[MessageView]
+    older_messages: str | None = Field(description=OLDER_MESSAGES)
 
     @classmethod
     def of_conversation(
-        cls, case: Case, messages: list[CaseMessage], locale: str
+        cls, case: Case, messages: list[CaseMessage], locale: str, older: str | None = None
     ) -> "CaseConversation":
         return cls(
             **cls.fields_of(case, locale),
@@ -241,6 +303,7 @@ class CaseConversation(CaseView):
                 for m in messages
                 if not m.internal
             ],
+            older_messages=older,
         )
 
 
@@ -256,14 +319,18 @@ class AgentCase(CaseView):
     version: int
     first_responded_at: datetime | None
     messages: list[AgentMessageView]
+    older_messages: str | None = Field(description=OLDER_MESSAGES)
 
     @classmethod
-    def of_conversation(cls, case: Case, messages: list[CaseMessage], locale: str) -> "AgentCase":
+    def of_conversation(
+        cls, case: Case, messages: list[CaseMessage], locale: str, older: str | None = None
+    ) -> "AgentCase":
         return cls(
             **cls.fields_of(case, locale),
             customer_id=case.customer_id,
             version=case.version,
             first_responded_at=case.first_responded_at,
+            older_messages=older,
             messages=[
                 AgentMessageView(
                     at=m.at,
@@ -318,7 +385,9 @@ class CaseMessageRequest(BaseModel):
 
 class AgentMessageRequest(CaseMessageRequest):
     internal: bool = Field(
-        default=False, description="A note for customer service only; the customer never sees it."
+        default=False,
+        strict=True,
+        description="A note for customer service only; the customer never sees it.",
     )
 
 
@@ -326,7 +395,7 @@ class AssignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(
-        default=False, description="Take the case over even if another agent has it."
+        default=False, strict=True, description="Take the case over even if another agent has it."
     )
 
 
@@ -351,7 +420,20 @@ class CreateOrderRequest(BaseModel):
     shipping: Amount
     tax: Amount = Decimal(0)
     shipping_address: Address
+    contact: Contact | None = Field(
+        default=None,
+        description="Where the order's emails go and their language (`es` or `en`); without it "
+        "nothing is emailed.",
+    )
     placed_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
+
+
+class FieldProblem(BaseModel):
+    """One problem of a request that does not fit its schema."""
+
+    loc: list[str | int] = Field(description="Where: `body`, `query` or `path`, then the field.")
+    msg: str = Field(description="What is wrong, in the caller's language.")
+    type: str = Field(description="A stable, machine-readable kind of problem.")
 
 
 class ErrorDetail(BaseModel):
@@ -362,7 +444,10 @@ class ErrorDetail(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     code: str = Field(description="A stable, machine-readable code.", examples=["order_not_found"])
-    message: str = Field(description="A human-readable explanation.")
+    message: str = Field(description="What went wrong, in the caller's language.")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="With `validation_error`: each problem."
+    )
 
 
 class ErrorBody(BaseModel):

@@ -1,14 +1,15 @@
-"""What the store keeps besides orders and cases: who did what (history), and the changes the
-services hand to the store to write in one transaction."""
+"""What the store keeps besides orders and cases: who did what (an order's history, a case's
+activity), and the records the store reads back."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Case, CaseMessage
+from lifecycle.case import Case, CaseMessage, CaseStatus
 from lifecycle.order import Order, OrderStatus
 from lifecycle.times import UtcDatetime
 
@@ -28,7 +29,8 @@ class Actor(BaseModel):
 
 
 class HistoryEntry(BaseModel):
-    """One state change of an order: the order's version after it, and who made it."""
+    """One thing that happened to an order: a change (the order's version after it) or a request
+    noted on the order without changing it (the version it saw, `changed` false)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -39,6 +41,34 @@ class HistoryEntry(BaseModel):
     from_status: OrderStatus | None = None
     to_status: OrderStatus
     data: dict[str, Any] = Field(default_factory=dict)
+    changed: bool = True
+    """False for a help request that changed nothing on the order (a message to customer
+    service): it did not take a version of the order."""
+    request_id: str | None = None
+    """The request that wrote it: how a retried request recognises its own applied write."""
+
+    def position(self) -> tuple[int, bool, datetime, str]:
+        """Where the entry stands in the order's history, as the store sorts it: by version,
+        a change before the requests noted on it, then by time."""
+        return (self.version, not self.changed, self.at, self.request_id or "")
+
+
+class CaseActivity(BaseModel):
+    """One change of a case (the case's version after it), with the message it added if any:
+    the case's conversation is the messages of its activity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    at: UtcDatetime
+    event: str
+    """The case machine's event (`open` for the first one)."""
+    actor: Actor
+    from_status: CaseStatus | None = None
+    to_status: CaseStatus
+    message: CaseMessage | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    request_id: str | None = None
 
 
 @dataclass
@@ -49,57 +79,48 @@ class OrderRecord:
     cases: list[Case] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     open_cases: dict[HelpAction, str] = field(default_factory=dict)
-    """The one non-closed case per help action, by action (see `store.OPEN_CASE`)."""
+    """The one non-closed case per help action, by action (the order's case slots)."""
 
     def open_case(self, action: HelpAction) -> Case | None:
         case_id = self.open_cases.get(action)
         return next((case for case in self.cases if case.case_id == case_id), None)
 
+    def case(self, case_id: str) -> Case | None:
+        return next((case for case in self.cases if case.case_id == case_id), None)
 
-@dataclass(frozen=True)
-class NewCase:
-    """Open `case` with its first message; it takes the order's slot for its action."""
+    def written_by(self, request_id: str) -> HistoryEntry | None:
+        """The history entry `request_id` wrote, if its write was applied."""
+        return next((e for e in reversed(self.history) if e.request_id == request_id), None)
 
-    case: Case
-    message: CaseMessage
-
-
-@dataclass(frozen=True)
-class CaseUpdate:
-    """`before` becomes `after` (conditioned on `before.version`), with a new message if any.
-    A case that closes gives up the order's slot for its action."""
-
-    before: Case
-    after: Case
-    message: CaseMessage | None
+    def with_change(self, order: Order, entry: HistoryEntry, case: Case) -> "OrderRecord":
+        """The record as a committed change left it, without reading it again."""
+        others = [c for c in self.cases if c.case_id != case.case_id]
+        open_cases = {a: c for a, c in self.open_cases.items() if c != case.case_id}
+        if case.status is not CaseStatus.CLOSED:
+            open_cases[case.action] = case.case_id
+        return OrderRecord(
+            order=order,
+            cases=sorted([case, *others], key=lambda c: c.opened_at, reverse=True),
+            history=sorted([*self.history, entry], key=HistoryEntry.position),
+            open_cases=open_cases,
+        )
 
 
 @dataclass
 class CaseRecord:
-    """A case with its conversation (oldest first), as one Query reads them."""
+    """A case with its latest activity (newest last), as one Query reads them; older activity
+    is read a page at a time from `older`."""
 
     case: Case
-    messages: list[CaseMessage] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class OrderChange:
-    """One state change of an order, written in one transaction or not at all."""
-
-    before: Order | None
-    """The order as read (its status and version condition the write); None when creating."""
-    after: Order
-    entry: HistoryEntry
-    case: NewCase | CaseUpdate | None = None
-
-
-@dataclass(frozen=True)
-class CaseChange:
-    """A case as a change leaves it, and how the store writes it."""
-
-    case: Case
-    change: NewCase | CaseUpdate
+    activity: list[CaseActivity] = field(default_factory=list)
+    older: str | None = None
+    """The cursor of the page before this one; None when this page reaches the case's start."""
 
     @property
-    def case_id(self) -> str:
-        return self.case.case_id
+    def messages(self) -> list[CaseMessage]:
+        return [entry.message for entry in self.activity if entry.message is not None]
+
+    def written_by(self, request_id: str) -> CaseActivity | None:
+        """The activity `request_id` wrote, if it is among the latest (a request retried soon
+        after it was applied finds it there)."""
+        return next((a for a in reversed(self.activity) if a.request_id == request_id), None)

@@ -1,8 +1,7 @@
-"""The flows: load → machine → fire → conditional write. Handlers call these; the rules decide;
-the store persists. Nothing here knows HTTP or DynamoDB."""
+"""The order flows: load → machine → fire → one `Changeset`, committed exactly once. Handlers call
+these; the rules decide; the store persists. Nothing here knows HTTP or DynamoDB."""
 
-import random
-import time
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,44 +9,32 @@ from typing import Any
 from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, Case, CaseMessage, OpenedBy, apply_case_event
+from lifecycle.case import Author, OpenedBy
 from lifecycle.errors import InvalidOrder
-from lifecycle.help import HelpRequest, explain, use_help_action
+from lifecycle.help import CATALOGUE, HelpRequest, decide_help_action
 from lifecycle.i18n import translate
-from lifecycle.order import Order, OrderStatus, PaymentDetails
-from lifecycle.order_lifecycle import apply_event, validate_order
+from lifecycle.order import Order, PaymentDetails
+from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
-from orderhelp.errors import ConcurrentUpdate, Conflict, OrderNotFound
-from orderhelp.ids import new_id
+from orderhelp.attempts import recognised, write_once
+from orderhelp.changes import Changeset, RequestContext
+from orderhelp.errors import Conflict, OrderAlreadyExists, OrderNotFound
 from orderhelp.models import (
-    CaseSummaryView,
     CaseView,
     CreateOrderRequest,
     HelpOutcome,
-    HistoryView,
     Money,
     OrderDetails,
     OrderListItem,
     OrderPage,
     OrderView,
 )
-from orderhelp.records import (
-    Actor,
-    ActorKind,
-    CaseChange,
-    CaseUpdate,
-    HistoryEntry,
-    NewCase,
-    OrderChange,
-    OrderRecord,
-)
+from orderhelp.records import HistoryEntry, OrderRecord
+from orderhelp.retry import RetryPolicy
 from orderhelp.store import OrderStore
+from orderhelp.timeutil import iso
 
 Clock = Callable[[], datetime]
-
-HELP_ACTION_ATTEMPTS = 8
-"""A help action re-reads and tries again when another request changed the order first; the
-rules then decide afresh (an order that shipped meanwhile refuses an address change)."""
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -59,13 +46,13 @@ class OrderService:
         clock: Clock,
         policy: Policy,
         case_policy: CasePolicy,
-        backoff: Callable[[int], None] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._policy = policy
         self._case_policy = case_policy
-        self._backoff = backoff or _jittered_sleep
+        self._retry = retry or RetryPolicy()
 
     # --- customers -------------------------------------------------------------------------------
 
@@ -79,6 +66,7 @@ class OrderService:
                     placed_at=row["placed_at"],
                     total=Money(amount=row["total"], currency=row["currency"]),
                     item_count=row["item_count"],
+                    first_items=row.get("items", []),
                 )
                 for row in rows
             ],
@@ -86,58 +74,79 @@ class OrderService:
         )
 
     def order_details(self, customer_id: str, order_id: str, locale: str) -> OrderDetails:
-        return self._details(self._owned_record(customer_id, order_id), locale)
+        record = self._owned_record(customer_id, order_id)
+        return OrderDetails.of_record(record, self._clock(), locale)
 
     def use_help_action(
         self,
-        customer_id: str,
+        request: RequestContext,
         order_id: str,
         action: HelpAction,
-        request: HelpRequest,
+        body: HelpRequest,
         locale: str,
     ) -> tuple[HelpOutcome, bool]:
         """Use a help action; returns the outcome and whether a new case was opened (else the
-        request joined the order's open case for that action)."""
-        for attempt in range(HELP_ACTION_ATTEMPTS):
+        request joined the order's open case for that action).
+
+        It opens the case (or joins the open one) and records the request on the order in one
+        transaction. An action that changes the order (cancelling, a new address) takes the
+        order's next version; one that does not is conditioned only on what its guards read, so
+        the shop's own changes never wait for a customer's message. If the order changed between
+        the read and the write, the rules decide again on the order as it is now."""
+        customer_id = _customer_of(request)
+
+        def attempt(number: int) -> tuple[HelpOutcome, bool]:
             record = self._owned_record(customer_id, order_id)
+            written = record.written_by(request.id)
+            if written is not None:
+                return recognised(self._help_outcome(record, written, locale))
             now = self._clock()
-            changed = use_help_action(record.order, action, request, now, locale)
-            after = changed.model_copy(update={"version": record.order.version + 1})
-            author, body = _first_message(action, request, locale)
-            case_change = self.open_or_join_case(
-                record,
-                action,
-                now=now,
-                opened_by=OpenedBy.CUSTOMER,
+            fired = decide_help_action(record.order, action, body, now, locale)
+            change = Changeset(request, now, attempt=number)
+            author, text = _first_message(action, body, locale)
+            already_open = record.open_case(action)
+            case, _ = change.write_to_customer_service(
+                already_open,
+                order_id=order_id,
+                customer_id=customer_id,
+                action=action,
                 author=author,
-                body=body,
-                details=request.model_dump(mode="json", exclude_none=True),
+                body=text,
+                opened_by=OpenedBy.CUSTOMER,
+                policy=self._case_policy,
+                details=body.model_dump(mode="json", exclude_none=True),
             )
-            entry = HistoryEntry(
-                version=after.version,
-                at=now,
-                event=str(action),
-                actor=Actor(kind=ActorKind.CUSTOMER, id=customer_id),
-                from_status=record.order.status,
-                to_status=after.status,
-                data={"case_id": case_change.case_id, **_event_data(request)},
-            )
-            try:
-                self._store.commit(
-                    OrderChange(
-                        before=record.order, after=after, entry=entry, case=case_change.change
-                    )
-                )
-            except ConcurrentUpdate:
-                self._backoff(attempt)
-                continue
-            updated = _with_change(record, after, entry, case_change.case)
-            outcome = HelpOutcome(
-                case=CaseView.of(case_change.case, locale), order=self._details(updated, locale)
-            )
-            return outcome, isinstance(case_change.change, NewCase)
+            data = {"case_id": case.case_id, "case_opened": already_open is None}
+            data |= _event_data(body) | facts_of_change(record.order, fired.order)
+            if CATALOGUE[action].changes_order:
+                order, entry = change.change_order(record.order, fired.order, str(action), data)
+            else:
+                guarded_by = fields_read_by(action, record.order.status)
+                order = record.order
+                entry = change.note_on_order(order, str(action), data, guarded_by)
+            self._store.commit(change)
+            updated = record.with_change(order, entry, case)
+            details = OrderDetails.of_record(updated, now, locale, enabled=fired.enabled)
+            outcome = HelpOutcome(case=CaseView.of(case, locale), order=details)
+            return outcome, already_open is None
+
+        return write_once(self._retry, attempt, lambda: self._kept_changing(customer_id, order_id))
+
+    def _help_outcome(
+        self, record: OrderRecord, written: HistoryEntry, locale: str
+    ) -> tuple[HelpOutcome, bool]:
+        case = record.case(written.data["case_id"])
+        if case is None:  # the entry and the case are written in one transaction
+            raise OrderNotFound(record.order.order_id)
+        outcome = HelpOutcome(
+            case=CaseView.of(case, locale),
+            order=OrderDetails.of_record(record, self._clock(), locale),
+        )
+        return outcome, bool(written.data.get("case_opened"))
+
+    def _kept_changing(self, customer_id: str, order_id: str) -> Conflict:
         current = self._owned_record(customer_id, order_id)
-        raise Conflict(
+        return Conflict(
             "The order kept changing while this request was handled; please try again.",
             order_id=order_id,
             status=str(current.order.status),
@@ -146,80 +155,77 @@ class OrderService:
 
     # --- the shop's systems ----------------------------------------------------------------------
 
-    def create_order(self, request: CreateOrderRequest, actor: Actor) -> OrderView:
+    def create_order(self, request: RequestContext, body: CreateOrderRequest) -> OrderView:
+        """Create the order; its id, when the shop gives none, follows from the request, so the
+        shop's retry of the same request (same Idempotency-Key) finds the order it created."""
         now = self._clock()
-        placed_at = request.placed_at or now
+        placed_at = body.placed_at or now
         _not_in_the_future({"placed_at": placed_at}, now)
+        order_id = body.order_id or derived_id("ORD", request.id)
         order = validate_order(
-            request.model_dump(exclude={"order_id", "placed_at"})
-            | {
-                "order_id": request.order_id or new_id("ORD", now),
-                "placed_at": placed_at,
-                "version": 1,
-            }
+            body.model_dump(exclude={"order_id", "placed_at"})
+            | {"order_id": order_id, "placed_at": placed_at}
         )
-        entry = HistoryEntry(
-            version=1,
-            at=now,
-            event="create",
-            actor=actor,
-            from_status=None,
-            to_status=OrderStatus.CREATED,
-        )
-        self._store.commit(OrderChange(before=None, after=order, entry=entry))
-        return OrderView.of(order)
-
-    def order_details_for_agent(self, order_id: str, locale: str) -> OrderDetails:
-        """The Order Details page exactly as the order's customer sees it, for an agent."""
-        record = self._store.load(order_id)
-        if record is None:
-            raise OrderNotFound(order_id)
-        return self._details(record, locale)
-
-    def order_for_ops(self, order_id: str) -> OrderView:
-        record = self._store.load(order_id)
-        if record is None:
-            raise OrderNotFound(order_id)
-        return OrderView.of(record.order)
-
-    def apply_lifecycle_event(
-        self, order_id: str, event: str, details: BaseModel, actor: Actor
-    ) -> OrderView:
-        """`pay`, `ship`, `deliver`, `cancel` or `revise_estimate`, conditioned on the order as
-        read: if it changes meanwhile (say the customer changed the address), the shop's system
-        gets a 409 with the current state and decides again, rather than acting on what it no
-        longer sees."""
-        record = self._store.load(order_id)
-        if record is None:
-            raise OrderNotFound(order_id)
-        now = self._clock()
-        _not_in_the_future(dict(details), now)
-        extra: dict[str, Any] = (
-            {"policy": self._policy} if isinstance(details, PaymentDetails) else {}
-        )
-        changed = apply_event(record.order, event, now=now, details=details, **extra)
-        after = changed.model_copy(update={"version": record.order.version + 1})
-        entry = HistoryEntry(
-            version=after.version,
-            at=now,
-            event=event,
-            actor=actor,
-            from_status=record.order.status,
-            to_status=after.status,
-            data=details.model_dump(mode="json", exclude_none=True),
+        change = Changeset(request, now)
+        created = change.create_order(
+            order,
+            {
+                "customer_id": order.customer_id,
+                "placed_at": iso(order.placed_at),
+                "total": Money.of(order.total, order.currency).model_dump(),
+                "item_count": order.item_count,
+            },
         )
         try:
-            self._store.commit(OrderChange(before=record.order, after=after, entry=entry))
-        except ConcurrentUpdate as lost:
-            current = self._store.load(order_id)
-            raise Conflict(
-                "The order changed while this request was handled; read it again and retry.",
-                status=str(current.order.status) if current else None,
-                version=current.order.version if current else None,
-            ) from lost
-        return OrderView.of(after)
+            self._store.commit(change)
+        except OrderAlreadyExists:
+            record = self._store.load(order_id)
+            if record is None or record.written_by(request.id) is None:
+                raise
+            return recognised(OrderView.of(record.order))
+        return OrderView.of(created)
+
+    def order_for_ops(self, order_id: str) -> OrderView:
+        return OrderView.of(self._record(order_id).order)
+
+    def apply_lifecycle_event(
+        self, request: RequestContext, order_id: str, event: str, details: BaseModel
+    ) -> OrderView:
+        """`pay`, `ship`, `deliver`, `cancel` or `revise_estimate`, conditioned on the order as
+        first read: if it changes meanwhile (say the customer changed the address), the shop's
+        system gets a 409 with the current state and decides again, rather than acting on what
+        it no longer sees. A write that met only another transaction in flight is tried again."""
+        first_read: list[int] = []
+
+        def attempt(number: int) -> OrderView:
+            record = self._record(order_id)
+            if record.written_by(request.id) is not None:
+                return recognised(OrderView.of(record.order))
+            if first_read and record.order.version != first_read[0]:
+                raise _changed(record.order)
+            first_read.append(record.order.version)
+            now = self._clock()
+            _not_in_the_future(dict(details), now)
+            extra: dict[str, Any] = (
+                {"policy": self._policy} if isinstance(details, PaymentDetails) else {}
+            )
+            changed = apply_event(record.order, event, now=now, details=details, **extra)
+            change = Changeset(request, now, attempt=number)
+            data = details.model_dump(mode="json", exclude_none=True)
+            data |= facts_of_change(record.order, changed)
+            after, _ = change.change_order(record.order, changed, event, data)
+            self._store.commit(change)
+            return OrderView.of(after)
+
+        return write_once(self._retry, attempt, lambda: _changed(self._record(order_id).order))
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def _record(self, order_id: str) -> OrderRecord:
+        record = self._store.load(order_id)
+        if record is None:
+            raise OrderNotFound(order_id)
+        return record
 
     def _owned_record(self, customer_id: str, order_id: str) -> OrderRecord:
         record = self._store.load(order_id)
@@ -227,52 +233,40 @@ class OrderService:
             raise OrderNotFound(order_id)
         return record
 
-    def _details(self, record: OrderRecord, locale: str) -> OrderDetails:
-        return OrderDetails(
-            **OrderView.fields_of(record.order, locale),
-            help=explain(record.order, self._clock(), locale),
-            cases=[CaseSummaryView.of(case, locale) for case in record.cases],
-            history=[HistoryView.of(entry) for entry in record.history],
-        )
 
-    def open_or_join_case(
-        self,
-        record: OrderRecord,
-        action: HelpAction,
-        *,
-        now: datetime,
-        opened_by: OpenedBy,
-        author: Author,
-        body: str,
-        details: dict[str, Any],
-        follows: str | None = None,
-    ) -> CaseChange:
-        """The one place that keeps the rule: at most one case per order and action is not
-        closed. A repeat from the customer joins it as a customer reply (which reopens it if it
-        was solved); a system message joins it without changing whose turn it is. The store's
-        OPENCASE item makes the rule hold under concurrent requests. A new case continues the
-        closed case `follows`, when the customer wrote on that one."""
-        message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=body)
-        existing = record.open_case(action)
-        if existing is not None:
-            event = "customer_reply" if author is Author.CUSTOMER else "system_message"
-            joined = apply_case_event(existing, event, now=now)
-            joined = joined.model_copy(update={"version": existing.version + 1})
-            return CaseChange(joined, CaseUpdate(before=existing, after=joined, message=message))
-        case = Case(
-            case_id=new_id("CS", now),
-            order_id=record.order.order_id,
-            customer_id=record.order.customer_id,
-            action=action,
-            version=1,
-            opened_at=now,
-            opened_by=opened_by,
-            first_response_due_at=now + self._case_policy.first_response_within(action),
-            follows=follows,
-            details=details,
-            last_activity_at=now,
+def facts_of_change(before: Order, after: Order) -> dict[str, Any]:
+    """What the history entry must say of a change beyond the request's own fields, for the
+    events derived from it (the outbox reads entries alone): the address it replaced, and the
+    refund a cancellation makes due."""
+    facts: dict[str, Any] = {}
+    if after.shipping_address != before.shipping_address:
+        facts["previous_address"] = before.shipping_address.model_dump(mode="json")
+    if after.cancelled_at is not None and before.cancelled_at is None:
+        refund = after.total if after.refund_due else None
+        facts["refund_due"] = (
+            None if refund is None else Money.of(refund, after.currency).model_dump()
         )
-        return CaseChange(case, NewCase(case=case, message=message))
+    return facts
+
+
+def _customer_of(request: RequestContext) -> str:
+    if request.actor.id is None:
+        raise ValueError("a customer's request names the customer")
+    return request.actor.id
+
+
+def _changed(current: Order) -> Conflict:
+    return Conflict(
+        "The order changed while this request was handled; read it again and retry.",
+        status=str(current.status),
+        version=current.version,
+    )
+
+
+def derived_id(prefix: str, request_id: str) -> str:
+    """An id that follows from the request: the same request, the same id."""
+    digest = hashlib.sha256(request_id.encode("utf-8")).hexdigest().upper()
+    return f"{prefix}-{digest[:22]}"
 
 
 def _first_message(action: HelpAction, request: HelpRequest, locale: str) -> tuple[Author, str]:
@@ -295,17 +289,6 @@ def _event_data(request: HelpRequest) -> dict[str, Any]:
     return request.model_dump(mode="json", exclude_none=True, exclude={"message"})
 
 
-def _with_change(record: OrderRecord, order: Order, entry: HistoryEntry, case: Case) -> OrderRecord:
-    """The record as the committed change left it, without reading it again."""
-    cases = [c for c in record.cases if c.case_id != case.case_id]
-    return OrderRecord(
-        order=order,
-        cases=sorted([case, *cases], key=lambda c: c.opened_at, reverse=True),
-        history=[*record.history, entry],
-        open_cases=record.open_cases | {case.action: case.case_id},
-    )
-
-
 def _not_in_the_future(values: Mapping[str, Any], now: datetime) -> None:
     """When an order was placed, paid, shipped or delivered (`*_at`) is when it happened: it may
     be in the past (the shop's systems catching up) but not ahead of the clock, beyond the skew
@@ -317,8 +300,3 @@ def _not_in_the_future(values: Mapping[str, Any], now: datetime) -> None:
     ]
     if errors:
         raise InvalidOrder(errors)
-
-
-def _jittered_sleep(attempt: int) -> None:
-    # Full jitter: concurrent requests for one order spread out instead of colliding again.
-    time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 — not cryptographic

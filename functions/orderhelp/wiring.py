@@ -1,27 +1,44 @@
 """The composition root: the real services, wired to DynamoDB and the settings, once per process."""
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from orderhelp.aws import dynamodb
+from orderhelp.aws import dynamodb, events, sesv2
 from orderhelp.case_service import CaseService
-from orderhelp.config import case_settings, delay_check_settings, policy_settings, store_settings
-from orderhelp.delay_check import DelayCheck, DueOrderIndex
+from orderhelp.config import (
+    StoreSettings,
+    case_settings,
+    delay_check_settings,
+    event_settings,
+    notify_settings,
+    policy_settings,
+    shop_settings,
+    store_settings,
+)
+from orderhelp.delay_check import DelayCheck
+from orderhelp.notify import DynamoSentEmails, Notifier, OrdersTable, SesMailer
+from orderhelp.publisher import Publisher
 from orderhelp.services import OrderService
-from orderhelp.store import DynamoOrderStore
+from orderhelp.store import DynamoOrderStore, DynamoTable
 from orderhelp.timeutil import utc_now
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def store_on(client: "DynamoDBClient", settings: StoreSettings) -> DynamoOrderStore:
+    """The store on `client` with the template's names and shards, as `settings` give them."""
+    return DynamoOrderStore(
+        DynamoTable(client, settings.orders_table),
+        settings.indexes(),
+        due_shards=settings.due_index_shards,
+        queue_shards=settings.case_queue_shards,
+    )
 
 
 @cache
 def store() -> DynamoOrderStore:
-    settings = store_settings()
-    return DynamoOrderStore(
-        dynamodb(),
-        settings.orders_table,
-        settings.orders_by_customer_index,
-        cases_by_customer_index=settings.cases_by_customer_index,
-        case_queue_index=settings.case_queue_index,
-        due_shards=settings.due_index_shards,
-    )
+    return store_on(dynamodb(), store_settings())
 
 
 @cache
@@ -31,20 +48,37 @@ def order_service() -> OrderService:
 
 @cache
 def case_service() -> CaseService:
-    return CaseService(store(), order_service(), utc_now, case_settings().case_policy())
+    return CaseService(store(), utc_now, case_settings().case_policy())
 
 
 @cache
 def delay_check() -> DelayCheck:
     settings = delay_check_settings()
     return DelayCheck(
-        order_service(),
         store(),
-        DueOrderIndex(
-            dynamodb(), store_settings().orders_table, settings.orders_awaiting_milestone_index
-        ),
+        store(),
         clock=utc_now,
+        case_policy=case_settings().case_policy(),
         shards=store_settings().due_index_shards,
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+        zone=shop_settings().zone(),
+    )
+
+
+@cache
+def publisher() -> Publisher:
+    return Publisher(events(), event_settings().event_bus_name)
+
+
+@cache
+def notifier() -> Notifier:
+    settings = notify_settings()
+    return Notifier(
+        OrdersTable(store().table),
+        DynamoSentEmails(dynamodb(), store_settings().idempotency_table),
+        SesMailer(sesv2(), settings.notification_sender),
+        zone=shop_settings().zone(),
+        web_url=settings.web_url,
+        clock=utc_now,
     )

@@ -6,17 +6,20 @@ reopens it), and `closed` when housekeeping closes a solved case after some days
 writes on a closed case gets a follow-up case that links back to it.
 """
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.actions import HelpAction
 from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier
+from lifecycle.policy import CasePolicy
+from lifecycle.text import MessageText
 from lifecycle.times import UtcDatetime
 from statemachine import State, StateMachine
 
@@ -44,7 +47,7 @@ class OpenedBy(StrEnum):
     SYSTEM = "system"
 
 
-MessageBody = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=r"\S")]
+MessageBody = MessageText
 
 
 class CaseMessage(BaseModel):
@@ -84,6 +87,22 @@ class Case(Record):
     solved_at: UtcDatetime | None = None
     closed_at: UtcDatetime | None = None
     last_activity_at: UtcDatetime
+    service_wrote_at: UtcDatetime | None = Field(
+        default=None,
+        description="When customer service (an agent, or the shop's systems) last wrote to the "
+        "customer on this case; internal notes do not count.",
+    )
+    customer_read_at: UtcDatetime | None = Field(
+        default=None, description="When the customer last opened the conversation."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unread(self) -> bool:
+        """Customer service wrote since the customer last opened the conversation."""
+        return self.service_wrote_at is not None and (
+            self.customer_read_at is None or self.customer_read_at < self.service_wrote_at
+        )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -169,3 +188,56 @@ def apply_case_event(case: Case, event: str, *, now: datetime, **data: Any) -> C
     except TransitionNotAllowed as refused:
         raise EventNotAllowed(event, case.status, subject="case") from refused
     return Case.model_validate(working.model_dump())
+
+
+# --- at most one open case per order and action -------------------------------------------------
+
+
+def join_event(author: Author) -> str:
+    """The event that adds `author`'s message to an open case: a customer's repeat is a customer
+    reply (it reopens a solved case); a message from the shop's systems changes nobody's turn."""
+    return "customer_reply" if author is Author.CUSTOMER else "system_message"
+
+
+def new_case(
+    *,
+    case_id: str,
+    order_id: str,
+    customer_id: str,
+    action: HelpAction,
+    now: datetime,
+    opened_by: OpenedBy,
+    policy: CasePolicy,
+    details: Mapping[str, Any] | None = None,
+    follows: str | None = None,
+) -> Case:
+    """A case just opened: customer service's turn, its first answer due by the policy."""
+    return Case(
+        case_id=case_id,
+        order_id=order_id,
+        customer_id=customer_id,
+        action=action,
+        opened_at=now,
+        opened_by=opened_by,
+        first_response_due_at=now + policy.first_response_within(action),
+        follows=follows,
+        details=dict(details or {}),
+        last_activity_at=now,
+    )
+
+
+def open_or_join(
+    already_open: Case | None, author: Author, now: datetime, opening: Callable[[], Case]
+) -> tuple[Case, str]:
+    """The rule that keeps at most one case per order and action not closed: a request for an
+    action whose case is open joins that case (with `join_event(author)`); otherwise `opening()`
+    opens a new one. Returns the case as the request leaves it and the event that did it
+    (`open` for a new case)."""
+    if already_open is None:
+        return opening(), OPEN_EVENT
+    event = join_event(author)
+    return apply_case_event(already_open, event, now=now), event
+
+
+OPEN_EVENT = "open"
+"""The activity that starts a case (the case machine's initial state needs no transition)."""

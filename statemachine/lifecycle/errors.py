@@ -43,3 +43,14 @@ class InvalidHelpRequest(RuleError):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__("; ".join(str(error["msg"]) for error in errors))
         self.errors = errors
+
+
+class RuleViolation(ValueError):
+    """A validator's refusal that can be said in any language: `key` names its text in the
+    locales' `validation.rules` section, filled in with `values`. Pydantic reports it as a
+    `value_error` like any other ValueError, so the error's `type` stays what it was."""
+
+    def __init__(self, key: str, message: str, **values: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values

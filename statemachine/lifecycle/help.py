@@ -8,26 +8,28 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from lifecycle.actions import HelpAction, Reason
 from lifecycle.errors import ActionUnavailable, InvalidHelpRequest
+from lifecycle.field_errors import field_errors
 from lifecycle.i18n import format_date, messages, resolve_locale, translate
-from lifecycle.order import Address, Identifier, Order, OrderStatus
+from lifecycle.order import Address, Identifier, Order, OrderStatus, Quantity
 from lifecycle.order_lifecycle import (
     GUARD_RULES,
     PROGRESSION,
-    apply_event,
+    Fired,
     enabled_events,
+    fire_if_enabled,
     guards_of,
     source_states,
 )
-from lifecycle.times import UtcDatetime
+from lifecycle.text import MULTI_LINE, MessageText
 
 # --- what each action needs from the customer -----------------------------------------------------
 
-CustomerMessage = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"\S")]
-"""Free text from the customer: kept exactly as written (unicode and emoji included)."""
+CustomerMessage = MessageText
+"""Free text from the customer, with the same limit as a reply on a case."""
 
 
 class ItemProblemKind(StrEnum):
@@ -41,7 +43,7 @@ class ItemRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: Identifier
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity
 
 
 class HelpRequest(BaseModel):
@@ -59,7 +61,8 @@ class ChangeAddressRequest(HelpRequest):
 
 class CancelOrderRequest(HelpRequest):
     reason: (
-        Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S")] | None
+        Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S"), MULTI_LINE]
+        | None
     ) = None
 
 
@@ -119,10 +122,11 @@ class Availability(BaseModel):
     available: bool
     reason: Reason | None = None
     message: str | None = None
-    available_from: UtcDatetime | None = Field(
+    # Derived from the order's times (a window or grace added), so not bounded as inputs are.
+    available_from: AwareDatetime | None = Field(
         default=None, description="A known future time when the action will be offered."
     )
-    available_until: UtcDatetime | None = Field(
+    available_until: AwareDatetime | None = Field(
         default=None,
         description="When an offered action's window closes, or when it stopped being offered.",
     )
@@ -130,9 +134,13 @@ class Availability(BaseModel):
     opens_case: bool
 
 
-def explain(order: Order, now: datetime, locale: str = "en") -> list[Availability]:
-    """All eight help actions for `order` at `now`, in the catalogue's order."""
-    enabled = enabled_events(order, now)
+def explain(
+    order: Order, now: datetime, locale: str = "en", enabled: set[str] | None = None
+) -> list[Availability]:
+    """All eight help actions for `order` at `now`, in the catalogue's order. `enabled`: what
+    the order's machine enables at `now`, when the caller's machine already said so."""
+    if enabled is None:
+        enabled = enabled_events(order, now)
     return [_availability(order, action, now, locale, enabled) for action in HelpAction]
 
 
@@ -220,9 +228,7 @@ def parse_help_request(action: HelpAction, body: Any) -> HelpRequest:
     try:
         return CATALOGUE[action].request_model.model_validate(body)
     except ValidationError as invalid:
-        raise InvalidHelpRequest(
-            [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]
-        ) from invalid
+        raise InvalidHelpRequest(field_errors(invalid.errors())) from invalid
 
 
 def check_against_order(request: HelpRequest, order: Order) -> None:
@@ -237,6 +243,7 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
                     "loc": ("items", index, "sku"),
                     "msg": f"sku '{ref.sku}' is listed twice",
                     "type": "duplicate_sku",
+                    "ctx": {"sku": ref.sku},
                 }
             )
         elif line is None:
@@ -245,6 +252,7 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
                     "loc": ("items", index, "sku"),
                     "msg": f"sku '{ref.sku}' is not on this order",
                     "type": "unknown_sku",
+                    "ctx": {"sku": ref.sku},
                 }
             )
         elif ref.quantity > line.quantity:
@@ -253,6 +261,7 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
                     "loc": ("items", index, "quantity"),
                     "msg": f"only {line.quantity} of '{ref.sku}' were ordered",
                     "type": "quantity_exceeds_order",
+                    "ctx": {"sku": ref.sku, "ordered": line.quantity},
                 }
             )
         seen.add(ref.sku)
@@ -260,12 +269,24 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
         raise InvalidHelpRequest(errors)
 
 
+def decide_help_action(
+    order: Order, action: HelpAction, request: HelpRequest, now: datetime, locale: str = "en"
+) -> Fired:
+    """Fire `action` for the customer: refused with the catalogue's reason when not offered.
+    Returns the order it leaves and what its machine enables then (one machine per request)."""
+
+    def offered(enabled: set[str]) -> None:
+        current = _availability(order, action, now, locale, enabled)
+        if not current.available:
+            raise ActionUnavailable(action, order.status, current)
+        check_against_order(request, order)
+
+    changes = CATALOGUE[action].changes_order
+    return fire_if_enabled(order, action, now=now, changes=changes, check=offered, request=request)
+
+
 def use_help_action(
     order: Order, action: HelpAction, request: HelpRequest, now: datetime, locale: str = "en"
 ) -> Order:
-    """Fire `action` for the customer: refused with the catalogue's reason when not offered."""
-    current = availability_of(order, action, now, locale)
-    if not current.available:
-        raise ActionUnavailable(action, order.status, current)
-    check_against_order(request, order)
-    return apply_event(order, action, now=now, request=request)
+    """The order `action` leaves (see `decide_help_action`)."""
+    return decide_help_action(order, action, request, now, locale).order

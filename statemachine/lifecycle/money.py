@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from lifecycle.errors import RuleViolation
 from lifecycle.reference_data import currency_minor_units
 
 
@@ -9,7 +10,7 @@ def validate_currency(code: str) -> str:
     """Return the ISO 4217 code in upper case, or raise ValueError naming the problem."""
     normalized = code.strip().upper()
     if normalized not in currency_minor_units():
-        raise ValueError(f"'{code}' is not an ISO 4217 currency code")
+        raise RuleViolation("unknown_currency", f"'{code}' is not an ISO 4217 currency code")
     return normalized
 
 

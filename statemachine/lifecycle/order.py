@@ -1,26 +1,41 @@
 """The order: a pydantic model with its invariants, and the named predicates that guard its
 help actions (python-statemachine's rich-model style: the machine reads them off the model)."""
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     computed_field,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from lifecycle.addresses import (
+    address_format,
+    normalise_postal_code,
+    normalise_region,
+    postal_code_fits,
+    region_problem,
+)
 from lifecycle.base import Record
+from lifecycle.errors import RuleViolation
 from lifecycle.money import round_to_minor_unit, validate_currency
 from lifecycle.policy import Policy
 from lifecycle.reference_data import country_codes
+from lifecycle.text import MULTI_LINE, SINGLE_LINE
 from lifecycle.times import UtcDatetime
 
 
@@ -35,24 +50,45 @@ class OrderStatus(StrEnum):
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 """Order ids, SKUs and customer ids: letters, digits and . _ : - (no spaces, no slashes)."""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SINGLE_LINE
+]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, allow_inf_nan=False)]
 
 
+def _a_json_integer(value: object) -> object:
+    # Lax mode would take `true` as 1 and "01" as 1: a count is a JSON number or nothing.
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Quantity = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_a_json_integer)]
+
+
 class Address(BaseModel):
+    """A delivery address. The postcode is checked against its country's format where one is
+    known and written the country's way (`nw16xe` → `NW1 6XE`); a US address needs its state
+    code. The country comes before the fields checked against it."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Text
     line1: Text
-    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
-    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    region: Annotated[str, StringConstraints(max_length=100)] | None = None
-    postal_code: Annotated[
-        str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
-    ]
+    line2: Annotated[str, StringConstraints(max_length=200), SINGLE_LINE] | None = None
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100), SINGLE_LINE]
     country: Annotated[str, StringConstraints(min_length=2, max_length=2)] = Field(
         description="ISO 3166-1 alpha-2 country code"
     )
+    region: Annotated[str, StringConstraints(max_length=100), SINGLE_LINE] | None = Field(
+        default=None,
+        # Checked when absent too: a US address needs its state.
+        validate_default=True,
+        description="Free text; for the US, the state's two-letter code.",
+    )
+    postal_code: Annotated[
+        str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
+    ] = Field(description="Checked against the country's format where one is known.")
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()./-]{3,24}$")] | None = None
 
     @field_validator("country")
@@ -60,8 +96,88 @@ class Address(BaseModel):
     def _known_country(cls, value: str) -> str:
         code = value.upper()
         if code not in country_codes():
-            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+            raise RuleViolation(
+                "unknown_country", f"'{value}' is not an ISO 3166-1 alpha-2 country code"
+            )
         return code
+
+    @field_validator("region")
+    @classmethod
+    def _region_of_the_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if country is None:  # the country itself was refused: nothing to check against
+            return value
+        region = normalise_region(country, value)
+        problem = region_problem(country, region)
+        if problem == "region_required":
+            raise PydanticCustomError(
+                "region_required",
+                "an address in {country} needs its {label} (a code such as {example})",
+                {"country": country, **_region_words(country)},
+            )
+        if problem == "region_code":
+            raise PydanticCustomError(
+                "region_code",
+                "not a {label} code of {country} (a code such as {example})",
+                {"country": country, **_region_words(country)},
+            )
+        return region
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal_code_of_the_country(cls, value: str, info: ValidationInfo) -> str:
+        country = info.data.get("country")
+        if country is None:
+            return value
+        code = normalise_postal_code(country, value)
+        if not postal_code_fits(country, code):
+            # The input is not echoed: only the format it should have.
+            raise PydanticCustomError(
+                "postal_code_format",
+                "not a postcode of {country}: they are written like {example}",
+                {"country": country, "example": address_format(country).postal_code.example},
+            )
+        return code
+
+
+def _region_words(country: str) -> dict[str, str]:
+    rule = address_format(country).region
+    return {"label": rule.label, "example": rule.example or ""}
+
+
+IMAGE_URL_MAX_LENGTH = 2048
+
+
+def _https_url(value: str) -> str:
+    """An absolute https URL with a host and no user name or password in it."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    else:
+        if parts.scheme != "https":
+            raise PydanticCustomError("url_scheme", "the URL must start with https://")
+        if parts.username is not None or parts.password is not None:
+            raise PydanticCustomError(
+                "url_userinfo", "the URL must not carry a user name or password"
+            )
+    if not host:
+        raise PydanticCustomError("url_parsing", "the URL has no valid host")
+    return value
+
+
+ImageUrl = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=IMAGE_URL_MAX_LENGTH,
+        # RFC 3986's characters only: no spaces, quotes, angle brackets or backslashes.
+        pattern=r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$",
+    ),
+    AfterValidator(_https_url),
+]
+"""A picture of a product from the shop: https only, as browsers would load it."""
 
 
 class LineItem(BaseModel):
@@ -69,8 +185,52 @@ class LineItem(BaseModel):
 
     sku: Identifier
     name: Text
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity
     unit_price: Amount
+    image_url: ImageUrl | None = Field(
+        default=None, description="A picture of the product: an https URL."
+    )
+
+
+EMAIL_MAX_LENGTH = 254
+"""The longest address SMTP carries (RFC 5321's 256-character path, less its angle brackets)."""
+
+_EMAIL = re.compile(
+    # The HTML standard's "valid e-mail address" (what a browser's <input type=email> takes),
+    # with a dot in the domain: a shop never writes to a host of its own network.
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def _email_address(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise PydanticCustomError("email_format", "not an email address such as ana@example.com")
+    local, _, domain = value.rpartition("@")
+    # The domain is case-insensitive; the local part is the recipient's own.
+    return f"{local}@{domain.lower()}"
+
+
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=EMAIL_MAX_LENGTH),
+    AfterValidator(_email_address),
+]
+
+ContactLocale = Literal["es", "en"]
+
+
+class Contact(BaseModel):
+    """How the shop reaches the customer about an order: the address its emails go to and the
+    language everything automatic they read is written in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: EmailAddress = Field(description="Where the order's emails go.")
+    locale: ContactLocale = Field(
+        description="The language of the order's emails and automatic messages."
+    )
 
 
 class PaymentDetails(BaseModel):
@@ -78,7 +238,7 @@ class PaymentDetails(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    payment_ref: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    payment_ref: Annotated[str, StringConstraints(min_length=1, max_length=128), SINGLE_LINE]
     paid_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
     estimated_ship_by: UtcDatetime
 
@@ -89,7 +249,7 @@ class ShipmentDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     carrier: Text
-    tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64), SINGLE_LINE]
     shipped_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
     estimated_delivery_by: UtcDatetime
 
@@ -114,7 +274,9 @@ class EstimateRevision(BaseModel):
     @model_validator(mode="after")
     def _one_estimate(self) -> Self:
         if (self.estimated_ship_by is None) == (self.estimated_delivery_by is None):
-            raise ValueError("give exactly one of estimated_ship_by and estimated_delivery_by")
+            raise RuleViolation(
+                "one_estimate", "give exactly one of estimated_ship_by and estimated_delivery_by"
+            )
         return self
 
 
@@ -123,7 +285,9 @@ class CancellationDetails(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE
+    ]
 
 
 class Order(Record):
@@ -134,6 +298,9 @@ class Order(Record):
     shipping: Amount
     tax: Amount = Decimal(0)
     shipping_address: Address
+    contact: Contact | None = Field(
+        default=None, description="The customer's email and language for this order."
+    )
     status: OrderStatus = OrderStatus.CREATED
     version: int = Field(default=0, ge=0)
 
@@ -199,7 +366,11 @@ class Order(Record):
         seen: set[str] = set()
         for item in self.items:
             if item.sku in seen:
-                raise ValueError(f"sku '{item.sku}' appears on more than one line")
+                raise RuleViolation(
+                    "sku_on_two_lines",
+                    f"sku '{item.sku}' appears on more than one line",
+                    sku=item.sku,
+                )
             seen.add(item.sku)
 
     def _check_milestones_match_status(self) -> None:
@@ -226,9 +397,15 @@ class Order(Record):
             for name in fields:
                 present = getattr(self, name) is not None
                 if must_have and not present:
-                    raise ValueError(f"a {self.status} order needs {name}")
+                    raise RuleViolation(
+                        "milestone_missing", f"a {self.status} order needs {name}", field=name
+                    )
                 if not must_have and present and not self._may_keep(milestone):
-                    raise ValueError(f"a {self.status} order cannot have {name}")
+                    raise RuleViolation(
+                        "milestone_too_soon",
+                        f"a {self.status} order cannot have {name}",
+                        field=name,
+                    )
 
     def _may_keep(self, milestone: OrderStatus) -> bool:
         # A cancelled order keeps its payment details: it may have been paid before cancelling.
@@ -242,9 +419,12 @@ class Order(Record):
                 return
             if late < early or (strictly and late == early):
                 relation = "after" if strictly else "at or after"
-                raise ValueError(
+                raise RuleViolation(
+                    "strictly_after" if strictly else "not_before",
                     f"{later} ({late.isoformat()}) must be {relation} "
-                    f"{earlier} ({early.isoformat()})"
+                    f"{earlier} ({early.isoformat()})",
+                    later=later,
+                    earlier=earlier,
                 )
 
         not_before("paid_at", "placed_at")

@@ -13,6 +13,7 @@ says it instead; the tests hold the machine to it.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +21,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.actions import Reason
 from lifecycle.errors import EventNotAllowed, InvalidOrder
+from lifecycle.field_errors import field_errors
 from lifecycle.order import (
     CancellationDetails,
     DeliveryDetails,
@@ -131,6 +133,7 @@ class OrderLifecycle(StateMachine):
                         "loc": (field,),
                         "msg": f"a {self.order.status} order can only revise {field}",
                         "type": "estimate_not_revisable",
+                        "ctx": {"field": field},
                     }
                 ]
             )
@@ -158,6 +161,9 @@ class GuardRule:
     """What a guard of `OrderLifecycle` means to a customer when it does not hold."""
 
     reason: Reason
+    reads: tuple[str, ...]
+    """The order's fields the guard compares `now` with (besides the status, which fixes the
+    policy snapshot: it is taken when the order is paid and never changes afterwards)."""
     opens_at: Callable[[Order], datetime | None] | None = None
     """The guard holds once `now` is past this time (a deadline)."""
     closes_at: Callable[[Order], datetime | None] | None = None
@@ -165,37 +171,96 @@ class GuardRule:
 
 
 GUARD_RULES: dict[str, GuardRule] = {
-    "ship_by_has_passed": GuardRule(Reason.NOT_LATE_YET, opens_at=Order.shipping_late_after),
+    "ship_by_has_passed": GuardRule(
+        Reason.NOT_LATE_YET, ("estimated_ship_by",), opens_at=Order.shipping_late_after
+    ),
     "delivery_estimate_has_passed": GuardRule(
-        Reason.NOT_LATE_YET, opens_at=Order.delivery_late_after
+        Reason.NOT_LATE_YET, ("estimated_delivery_by",), opens_at=Order.delivery_late_after
     ),
     "return_window_is_open": GuardRule(
-        Reason.WINDOW_CLOSED, closes_at=Order.return_window_closes_at
+        Reason.WINDOW_CLOSED, ("delivered_at",), closes_at=Order.return_window_closes_at
     ),
-    "claim_window_is_open": GuardRule(Reason.WINDOW_CLOSED, closes_at=Order.claim_window_closes_at),
+    "claim_window_is_open": GuardRule(
+        Reason.WINDOW_CLOSED, ("delivered_at",), closes_at=Order.claim_window_closes_at
+    ),
 }
 
 
-def transitions_of(event: str, status: OrderStatus) -> list[Any]:
+# What the machine declares is fixed for the class: read once, not on every request.
+
+
+@cache
+def transitions_of(event: str, status: OrderStatus) -> tuple[Any, ...]:
     """The transitions `event` declares from `status` (empty when the state does not take it)."""
     state = OrderLifecycle.states_map[status]
-    return [t for t in state.transitions if t.match(event)]
+    return tuple(t for t in state.transitions if t.match(event))
 
 
-def source_states(event: str) -> list[OrderStatus]:
+@cache
+def source_states(event: str) -> tuple[OrderStatus, ...]:
     """Every state `event` has a transition from, in the order of `OrderStatus`."""
-    return [status for status in OrderStatus if transitions_of(event, status)]
+    return tuple(status for status in OrderStatus if transitions_of(event, status))
 
 
-def guards_of(event: str, status: OrderStatus) -> list[str]:
+@cache
+def guards_of(event: str, status: OrderStatus) -> tuple[str, ...]:
     """The names of the guards on `event`'s transition from `status`."""
-    return [spec.func for t in transitions_of(event, status) for spec in t.cond]
+    return tuple(spec.func for t in transitions_of(event, status) for spec in t.cond)
+
+
+def fields_read_by(event: str, status: OrderStatus) -> tuple[str, ...]:
+    """What deciding `event` in `status` read of the order: the status and the fields its guards
+    compare. An event that changes nothing on the order is recorded only if these are still as
+    read, so it never needs the order's version (and never contends with the shop's changes)."""
+    fields = ["status"]
+    for guard in guards_of(event, status):
+        fields += [name for name in GUARD_RULES[guard].reads if name not in fields]
+    return tuple(fields)
 
 
 def enabled_events(order: Order, now: datetime) -> set[str]:
-    """The events the machine would accept for this order at `now`, guards evaluated."""
-    machine = OrderLifecycle(order.model_copy(deep=True))
+    """The events the machine would accept for this order at `now`, guards evaluated (the
+    machine only reads the order: nothing is fired)."""
+    return _enabled(OrderLifecycle(order), now)
+
+
+def _enabled(machine: OrderLifecycle, now: datetime) -> set[str]:
     return {event.id for event in machine.enabled_events(now=now)}
+
+
+@dataclass(frozen=True)
+class Fired:
+    """An event fired for a request: the order it left, and what the machine enables after it
+    (what the order's page offers next), from the one machine the request built."""
+
+    order: Order
+    enabled: set[str]
+
+
+def fire_if_enabled(
+    order: Order,
+    event: str,
+    *,
+    now: datetime,
+    changes: bool,
+    check: Callable[[set[str]], None],
+    **data: Any,
+) -> Fired:
+    """One machine for a request: `check(enabled)` decides on what the machine enables now
+    (raising to refuse); then the event is fired on a copy — unless it `changes` nothing on the
+    order (an internal self-transition without effects), when the order and what it enables are
+    as they were, and nothing is copied or validated again."""
+    working = order.model_copy(deep=True) if changes else order
+    machine = OrderLifecycle(working)
+    enabled = _enabled(machine, now)
+    check(enabled)
+    if not changes:
+        return Fired(order, enabled)
+    try:
+        machine.send(event, now=now, **data)
+    except TransitionNotAllowed as refused:
+        raise EventNotAllowed(event, order.status) from refused
+    return Fired(revalidate(working), _enabled(machine, now))
 
 
 def apply_event(order: Order, event: str, *, now: datetime, **data: Any) -> Order:
@@ -223,6 +288,4 @@ def validate_order(values: Mapping[str, Any]) -> Order:
     try:
         return Order.model_validate(values)
     except ValidationError as invalid:
-        raise InvalidOrder(
-            [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]
-        ) from invalid
+        raise InvalidOrder(field_errors(invalid.errors())) from invalid

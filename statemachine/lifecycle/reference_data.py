@@ -1,4 +1,5 @@
-"""ISO reference data the rules validate against, kept as data files beside the code."""
+"""Reference data the rules validate against and read from (ISO codes, address formats,
+carriers), kept as data files beside the code."""
 
 import json
 from collections.abc import Mapping
@@ -22,3 +23,17 @@ def currency_minor_units() -> Mapping[str, int]:
 def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 country codes."""
     return frozenset(_load("countries.json"))
+
+
+@cache
+def address_format_data() -> Mapping[str, Any]:
+    """How countries write addresses and postcodes (see `lifecycle.addresses`)."""
+    formats: dict[str, Any] = _load("address_formats.json")
+    return formats
+
+
+@cache
+def carrier_data() -> Mapping[str, Any]:
+    """Carriers' names and the URL templates of their tracking pages (see `lifecycle.carriers`)."""
+    carriers: dict[str, Any] = _load("carriers.json")
+    return carriers

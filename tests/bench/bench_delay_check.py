@@ -52,8 +52,9 @@ from lifecycle.order import (
 from lifecycle.order_lifecycle import apply_event
 from lifecycle.policy import Policy
 from orderhelp import aws, config, wiring
-from orderhelp.records import Actor, ActorKind, HistoryEntry, OrderChange
-from orderhelp.store import DynamoOrderStore, order_pk
+from orderhelp.records import Actor, ActorKind, HistoryEntry
+from orderhelp.store import codec
+from orderhelp.store.table import to_attributes
 from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
@@ -151,16 +152,6 @@ def _life(kind: str) -> tuple[Order, list[HistoryEntry]]:
     return order.model_copy(update={"version": len(history)}), history
 
 
-class _CapturingClient:
-    """Stands in for DynamoDB under the store: keeps the items of each transaction it is given."""
-
-    def __init__(self) -> None:
-        self.items: list[dict[str, Any]] = []
-
-    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> None:
-        self.items += [operation["Put"]["Item"] for operation in TransactItems]
-
-
 def _kinds(orders: int, late_fraction: float) -> list[str]:
     """The kind of each order, spread over the table in a scattered but fixed order."""
     late = round(orders * late_fraction)
@@ -173,34 +164,22 @@ def _kinds(orders: int, late_fraction: float) -> list[str]:
     return [kinds[(n * step) % orders] for n in range(orders)]
 
 
-def _items(
-    orders: int, late_fraction: float, shards: int, table: str, index: str
-) -> Iterator[dict[str, Any]]:
+def _items(orders: int, late_fraction: float, shards: int) -> Iterator[dict[str, Any]]:
     """Every item the store would have written for `orders` orders: each order item as the
     store writes it, and the history entries of the order's life."""
-    capture = _CapturingClient()
-    store = DynamoOrderStore(capture, table, index, due_shards=shards)  # type: ignore[arg-type]
-
-    def written(order: Order, entry: HistoryEntry) -> list[dict[str, Any]]:
-        store.commit(OrderChange(before=None, after=order, entry=entry))
-        items, capture.items = capture.items, []
-        return items
-
     lives = {}
     for kind in ("late-to-ship", "late-to-arrive", *(kind for kind, _ in ON_TIME_MIX)):
         template, history = _life(kind)
-        entries = [written(template, entry)[1] for entry in history]  # [order item, entry item]
-        lives[kind] = (template, history[-1], entries)
+        lives[kind] = (template, history)
     for n, kind in enumerate(_kinds(orders, late_fraction)):
-        template, last, entries = lives[kind]
+        template, history = lives[kind]
         order_id = f"ORD-{n:07d}"
         order = template.model_copy(
             update={"order_id": order_id, "customer_id": f"cust-{n % 5000:05d}"}
         )
-        order_item, _ = written(order, last)
-        yield order_item
-        for entry in entries:
-            yield entry | {"pk": {"S": order_pk(order_id)}}
+        yield to_attributes(codec.order_item(order, shards))
+        for entry in history:
+            yield to_attributes(codec.history_item(order_id, entry))
 
 
 # --- moto ---------------------------------------------------------------------------------------
@@ -316,13 +295,7 @@ def run(orders: int, late_fraction: float = LATE_FRACTION) -> Result:
             settings = config.store_settings()
             loader = _DirectLoader(dynamodb_backends[ACCOUNT][REGION].tables[settings.orders_table])
             started = time.perf_counter()
-            for item in _items(
-                orders,
-                late_fraction,
-                settings.due_index_shards,
-                settings.orders_table,
-                settings.orders_by_customer_index,
-            ):
+            for item in _items(orders, late_fraction, settings.due_index_shards):
                 loader.put(item)
             load_seconds = time.perf_counter() - started
             return _measure(orders, round(orders * late_fraction), loader.count, load_seconds)

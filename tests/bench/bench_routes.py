@@ -9,6 +9,7 @@ what the handlers themselves add (routing, validation, rules, models, serialisat
 
 import contextlib
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +26,8 @@ from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
-    parameter_defaults,
+    load_template,
+    local_references,
     resources,
 )
 from tests.bench.report import Figure, percentile, print_table, summary
@@ -55,7 +57,7 @@ def set_environment() -> None:
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
     os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-    refs = parameter_defaults() | TABLE_NAMES
+    refs = local_references(load_template(), REGION) | TABLE_NAMES
     for spec in functions().values():
         os.environ |= function_environment(spec, refs)
 
@@ -105,6 +107,31 @@ def _with_open_case(scenario: str) -> Callable[[Api, int], None]:
         paid(api, i)
         path = f"/orders/{_order_id(scenario, i)}/help/payment_issue"
         assert api.call("POST", path, {"message": "¿Y mi pago?"}, identity=BUYER).status == 201
+
+    return prepare
+
+
+CASE_ID = "CS-BENCH-1"
+
+
+def _with_case_of_id(scenario: str) -> Callable[[Api, int], None]:
+    """A paid order with an open case of a fixed id (so every call's path is the same)."""
+    paid = _in_state("paid", scenario)
+
+    def prepare(api: Api, i: int) -> None:
+        from orderhelp import config, wiring
+        from orderhelp_dev.local.cases import stage_case
+
+        paid(api, i)
+        stage_case(
+            wiring.store(),
+            case_id=CASE_ID,
+            order_id=_order_id(scenario, i),
+            action="payment_issue",
+            status="pending",
+            now=api.clock.now,
+            case_policy=config.case_settings().case_policy(),
+        )
 
     return prepare
 
@@ -188,6 +215,31 @@ def scenarios() -> list[Scenario]:
             lambda _: {"reason": "Ya no lo necesito"},
             expected=201,
             prepare=_in_state("paid", "help-cancel"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "case-read",
+            "GET",
+            lambda _: f"/cases/{CASE_ID}",
+            prepare=_with_case_of_id("case-read"),
+        ),
+        Scenario(
+            "case-message",
+            "POST",
+            lambda _: f"/cases/{CASE_ID}/messages",
+            lambda _: {"body": "¿Alguna novedad?"},
+            prepare=_with_case_of_id("case-message"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "agent-reply",
+            "POST",
+            lambda _: f"/agent/cases/{CASE_ID}/messages",
+            lambda _: {"body": "Lo miramos ahora mismo."},
+            identity=Identity.agent("agent-bench"),
+            prepare=_with_case_of_id("agent-reply"),
             idempotency_key=True,
             goal=2,
         ),
@@ -284,8 +336,73 @@ class Result:
     route: str
     function: str
     handler_seconds: list[float] = field(default_factory=list)
+    handler_cpu: list[float] = field(default_factory=list)
+    """CPU per call beyond the same DynamoDB calls made directly: what the handler adds."""
     calls: list[list[Call]] = field(default_factory=list)  # per handler call, in order
     raw_seconds: list[float] = field(default_factory=list)
+    write_units: list[tuple[int, int]] = field(default_factory=list)
+    """Per change: write units on the orders table, and on the idempotency table."""
+
+
+KB = 1024
+
+
+def attribute_size(value: dict[str, Any]) -> int:
+    """An attribute value's size as DynamoDB counts it (close enough to decide capacity)."""
+    ((kind, inner),) = value.items()
+    if kind in ("S", "B"):
+        return len(inner.encode("utf-8")) if kind == "S" else len(inner)
+    if kind == "N":
+        return len(str(inner).lstrip("-").replace(".", "")) // 2 + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + attribute_size(v) + 1 for k, v in inner.items())
+    if kind == "L":
+        return 3 + sum(attribute_size(v) + 1 for v in inner)
+    return sum(len(str(v)) for v in inner)  # SS, NS, BS
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(name.encode("utf-8")) + attribute_size(v) for name, v in item.items())
+
+
+def _units(size: int) -> int:
+    return max(1, -(-size // KB))
+
+
+def write_units(
+    calls: list[Call], before: dict[str, list[dict[str, Any]]], after: dict[str, list[Any]]
+) -> tuple[int, int]:
+    """What the calls' writes cost in write units: a transaction's items 2 per KB each (a
+    ConditionCheck counted as a write of the item it checks, the conservative reading), a
+    single write 1 per KB of the item as written."""
+
+    def stored(items: dict[str, list[Any]], table: str, key: dict[str, Any]) -> dict[str, Any]:
+        found = next(
+            (i for i in items.get(table, []) if all(i.get(k) == v for k, v in key.items())), None
+        )
+        return found or key
+
+    orders = idempotency = 0
+    for operation, params in calls:
+        if operation == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                ((kind, write),) = entry.items()
+                item = (
+                    write["Item"]
+                    if kind == "Put"
+                    else stored(before, write["TableName"], write["Key"])
+                )
+                orders += 2 * _units(item_size(item))
+        elif operation in ("PutItem", "UpdateItem", "DeleteItem"):
+            item = params.get("Item") or stored(after, params["TableName"], params["Key"])
+            units = _units(item_size(item))
+            if params["TableName"] == TABLE_NAMES["IdempotencyTable"]:
+                idempotency += units
+            else:
+                orders += units
+    return orders, idempotency
 
 
 class Recorder:
@@ -303,6 +420,12 @@ class Recorder:
     @contextlib.contextmanager
     def attached(self, client: Any) -> Iterator[None]:
         self.calls = []
+        with self.attached_also(client):
+            yield
+
+    @contextlib.contextmanager
+    def attached_also(self, client: Any) -> Iterator[None]:
+        """Record this client's calls too, in the same list."""
         client.meta.events.register("before-parameter-build.dynamodb.*", self, unique_id="bench")
         try:
             yield
@@ -389,23 +512,29 @@ def measure(scenario: Scenario, api: Api, admin: Any, calls: int) -> Result:
             route = call.event["routeKey"]
             result = Result(scenario, route, call.function)
 
-        with recorder.attached(client), quiet_stdout():
-            began = time.perf_counter()
+        keyed = aws.idempotency_dynamodb()
+        with recorder.attached(client), recorder.attached_also(keyed), quiet_stdout():
+            began, cpu_began = time.perf_counter(), time.process_time()
             reply = call.handler(call.event, call.context)
             elapsed = time.perf_counter() - began
+            cpu = time.process_time() - cpu_began
         if reply["statusCode"] != scenario.expected:
             raise SystemExit(f"{scenario.name} #{i}: {reply['statusCode']} {reply['body']}")
 
         if before is not None:
+            if i >= WARMUP:
+                result.write_units.append(write_units(recorder.calls, before, snapshot(admin)))
             restore(admin, before)
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         for operation, params in recorder.calls:
             with contextlib.suppress(ClientError):  # a call that failed fails again
                 getattr(client, xform_name(operation))(**params)
         raw_elapsed = time.perf_counter() - began
+        raw_cpu = time.process_time() - cpu_began
 
         if i >= WARMUP:
             result.handler_seconds.append(elapsed)
+            result.handler_cpu.append(cpu - raw_cpu)
             result.raw_seconds.append(raw_elapsed)
             result.calls.append(recorder.calls)
     assert result is not None
@@ -449,6 +578,19 @@ def figures(results: list[Result]) -> list[Figure]:
         p50, p95 = (percentile(result.handler_seconds, q) * 1000 for q in (0.5, 0.95))
         raw50, raw95 = (percentile(result.raw_seconds, q) * 1000 for q in (0.5, 0.95))
         n = len(result.handler_seconds)
+        if result.write_units:
+            orders = statistics.median(units for units, _ in result.write_units)
+            keyed = statistics.median(units for _, units in result.write_units)
+            found.append(
+                Figure(
+                    subject,
+                    "write units per call",
+                    orders + keyed,
+                    "WRU",
+                    None,
+                    f"{orders:g} on the orders table + {keyed:g} on the idempotency table",
+                )
+            )
         found += [
             Figure(
                 subject,
@@ -467,6 +609,14 @@ def figures(results: list[Result]) -> list[Figure]:
                 f"{n} calls; raw DynamoDB p50 {raw50:.2f} ms",
             ),
             Figure(subject, "latency p95", p95, "ms", None, f"raw DynamoDB p95 {raw95:.2f} ms"),
+            Figure(
+                subject,
+                "CPU the handler adds (p50)",
+                percentile(result.handler_cpu, 0.5) * 1000,
+                "ms",
+                None,
+                "CPU per call beyond the same DynamoDB calls made directly",
+            ),
             Figure(
                 subject,
                 "handler / raw DynamoDB (p50)",

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+
+from orderhelp_dev.local.demo import DEMO_PICTURES, DEMO_PICTURES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -46,19 +48,36 @@ def _launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
 
 
-def new_page(browser: Browser, *, viewport: dict[str, int] = DESKTOP, language: str = "en") -> Page:
-    """A fresh context (its own storage) whose browser prefers `language`; times shown in UTC."""
+def new_page(
+    browser: Browser,
+    *,
+    viewport: dict[str, int] = DESKTOP,
+    language: str = "en",
+    timezone: str = "UTC",
+) -> Page:
+    """A fresh context (its own storage) whose browser prefers `language`, in `timezone`; the
+    shop's product pictures of the demo answered from `demo_pictures/` (never the internet)."""
     context = browser.new_context(
         viewport=viewport,
         locale={"en": "en-GB", "es": "es-ES"}[language],
-        timezone_id="UTC",
+        timezone_id=timezone,
     )
     context.set_default_timeout(10_000)
+    context.route(f"{DEMO_PICTURES_URL}*", _demo_picture)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.page_errors = errors  # type: ignore[attr-defined]
     return page
+
+
+def _demo_picture(route: Route) -> None:
+    name = route.request.url.removeprefix(DEMO_PICTURES_URL)
+    picture = DEMO_PICTURES / name
+    if "/" in name or not picture.is_file():
+        route.fulfill(status=404, body="no such picture")
+        return
+    route.fulfill(status=200, content_type="image/svg+xml", body=picture.read_bytes())
 
 
 def sign_in(page: Page, base_url: str, customer_id: str) -> None:

@@ -64,6 +64,15 @@ def click(selector: str, ready: str) -> Step:
     return step
 
 
+def choose(selector: str, value: str) -> Step:
+    """Pick `value` in a select (the address form's country, say)."""
+
+    def step(page: Page, base_url: str) -> None:
+        page.locator(selector).select_option(value)
+
+    return step
+
+
 def sign_in_page(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/#/sign-in")
     page.locator(".user-list").first.wait_for()
@@ -186,6 +195,31 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
             signed_in_as("James"),
             visit("/agent/cases/CS-DEMO-1004", ".agent-case"),
             click(".assign button", "dialog[open]"),
+        ],
+    ),
+    (
+        "23-order-details-shipped",
+        "es",
+        [signed_in_as("Lucía"), visit("/orders/ORD-1004", ".where .tracking")],
+    ),
+    (
+        "24-order-details-cancelled-en",
+        "en",
+        [signed_in_as("Oliver"), visit("/orders/ORD-2003", ".later-group")],
+    ),
+    (
+        "25-address-form-uk-en",
+        "en",
+        [signed_in_as("Oliver"), visit("/orders/ORD-2004/help/change_address", "form")],
+    ),
+    (
+        "26-address-errors-us-en",
+        "en",
+        [
+            signed_in_as("Oliver"),
+            visit("/orders/ORD-2004/help/change_address", "form"),
+            choose("[name='address.country']", "US"),
+            submit(".error-summary", {"[name='address.postal_code']": "NW1"}),
         ],
     ),
 ]

@@ -300,7 +300,7 @@ def test_a_reply_whose_answer_is_lost_is_sent_again_with_the_same_key(
 
     # An empty message is not sent: said at the field
     send.click()
-    expect(page.locator(".composer .field-error")).to_have_text("Please fill this in.")
+    expect(page.locator(".composer .field-error")).to_have_text("Write a message.")
     expect(box).to_be_focused()
     expect(box).to_have_attribute("aria-invalid", "true")
 

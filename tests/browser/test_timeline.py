@@ -87,12 +87,13 @@ def test_a_delay_the_check_recorded_is_said_in_the_timeline_and_in_order_details
         f"Not shipped by the estimated date, {long_date(estimate)}: customer service was told"
     )
     expect(late.locator(".hint")).to_contain_text("Automatically · Request CS-")
-    shipment = page.get_by_role("region", name="Shipment")
-    expect(shipment.locator(".late")).to_have_text(
+    # At the top of Order Details, where the order is: late, since when, and who knows
+    where = page.get_by_role("region", name="Where your order is")
+    expect(where.locator(".where-headline")).to_have_text("Your order is late")
+    expect(where.locator(".late")).to_have_text(
         f"Not shipped by the estimated date, {long_date(estimate)}. "
         "Customer service knows and is looking into it."
     )
-    expect(shipment.locator("dt", has_text="Late since")).to_have_count(1)
 
     page.get_by_role("button", name="Español", exact=True).click()
     expect(late.locator(".event")).to_contain_text("No se envió en la fecha prevista, el ")

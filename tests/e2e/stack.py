@@ -16,10 +16,12 @@ from typing import IO, Any
 
 import boto3
 
+from orderhelp.config import StoreSettings
 from orderhelp.store import DynamoOrderStore
+from orderhelp.wiring import store_on
 from orderhelp_dev.local.identities import IdentityProvider, SigningKey, TokenIssuer
 from orderhelp_dev.local.state import StackState
-from orderhelp_dev.local.template import functions, parameter_defaults
+from orderhelp_dev.local.template import function_environment, functions, parameter_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 60.0
@@ -154,16 +156,16 @@ class LocalStack:
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
-        environment = functions()["CustomerApiFunction"].environment
         assert "OrdersTable" in info["tables"]  # the stack names its tables by logical id
-        return DynamoOrderStore(
-            client,
-            "OrdersTable",
-            environment["ORDERS_BY_CUSTOMER_INDEX"],
-            cases_by_customer_index=environment["CASES_BY_CUSTOMER_INDEX"],
-            case_queue_index=environment["CASE_QUEUE_INDEX"],
-            due_shards=int(parameter_defaults()["DueIndexShards"]),
-        )
+        tables = {name: name for name in info["tables"]}
+        spec = functions()["CustomerApiFunction"]
+        environment = function_environment(spec, parameter_defaults() | tables)
+        settings = {
+            name: environment[name.upper()]
+            for name in StoreSettings.model_fields
+            if name.upper() in environment
+        }
+        return store_on(client, StoreSettings(**settings))
 
     def output(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")

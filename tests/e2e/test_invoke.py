@@ -205,3 +205,20 @@ def test_invoke_says_what_is_wrong(tmp_path: Path) -> None:
     )
     assert no_stack.returncode == 2
     assert "--embedded" in no_stack.stderr
+
+
+BY_HAND = ("customer/get-order.json", "ops/pay.json", "customer/get-case.json")
+"""The README's examples, and one that needs a case: each run alone with `--embedded`."""
+
+
+def test_an_event_run_by_hand_with_an_embedded_database_gets_its_manifest_status() -> None:
+    samples = {event.file: event for event in sample_events()}
+
+    def run(file: str) -> tuple[SampleEvent, subprocess.CompletedProcess[str]]:
+        sample = samples[file]
+        return sample, invoke(sample.function, "--event", str(EVENTS / file), "--embedded")
+
+    with ThreadPoolExecutor(2) as pool:
+        for sample, result in pool.map(run, BY_HAND):
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["statusCode"] == sample.status, sample.file

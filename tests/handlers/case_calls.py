@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from orderhelp.records import CaseRecord
-from orderhelp.store import CaseStore
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 from orderhelp_dev.local.template import functions
 from tests.handlers.client import CUSTOMER, Api, Identity, Reply
+from tests.handlers.interference import InterleavingStore
 
 AGENT = "agent-ana"
 OTHER_AGENT = "agent-bruno"
@@ -35,10 +34,16 @@ def my_cases(
     return api.call("GET", f"/cases{query}", identity=Identity.customer(customer), headers=headers)
 
 
-def my_case(api: Api, case_id: str, customer: str = CUSTOMER, locale: str | None = None) -> Reply:
+def my_case(
+    api: Api,
+    case_id: str,
+    customer: str = CUSTOMER,
+    locale: str | None = None,
+    query: str = "",
+) -> Reply:
     headers = {"accept-language": locale} if locale else None
     return api.call(
-        "GET", f"/cases/{case_id}", identity=Identity.customer(customer), headers=headers
+        "GET", f"/cases/{case_id}{query}", identity=Identity.customer(customer), headers=headers
     )
 
 
@@ -69,28 +74,57 @@ def agent_case(api: Api, case_id: str, agent: str = AGENT, locale: str | None = 
     )
 
 
-def assign(api: Api, case_id: str, agent: str = AGENT, force: bool | None = None) -> Reply:
+def assign(
+    api: Api,
+    case_id: str,
+    agent: str = AGENT,
+    force: bool | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     body = None if force is None else {"force": force}
-    return api.call("POST", f"/agent/cases/{case_id}/assign", body, identity=Identity.agent(agent))
+    return api.call(
+        "POST",
+        f"/agent/cases/{case_id}/assign",
+        body,
+        identity=Identity.agent(agent),
+        headers=headers,
+    )
 
 
 def answer(
-    api: Api, case_id: str, body: str, agent: str = AGENT, internal: bool | None = None
+    api: Api,
+    case_id: str,
+    body: str,
+    *,
+    agent: str = AGENT,
+    internal: bool | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Reply:
     payload: dict[str, Any] = {"body": body}
     if internal is not None:
         payload["internal"] = internal
     return api.call(
-        "POST", f"/agent/cases/{case_id}/messages", payload, identity=Identity.agent(agent)
+        "POST",
+        f"/agent/cases/{case_id}/messages",
+        payload,
+        identity=Identity.agent(agent),
+        headers=headers,
     )
 
 
-def solve(api: Api, case_id: str, resolution: str = "Refund issued.", agent: str = AGENT) -> Reply:
+def solve(
+    api: Api,
+    case_id: str,
+    resolution: str = "Refund issued.",
+    agent: str = AGENT,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     return api.call(
         "POST",
         f"/agent/cases/{case_id}/solve",
         {"resolution": resolution},
         identity=Identity.agent(agent),
+        headers=headers,
     )
 
 
@@ -112,34 +146,5 @@ def housekeeping(remaining_ms: int | None = None) -> dict[str, Any]:
     return result
 
 
-class InterleavingCaseStore:
-    """The case service's store, with room for another request between a case change's read and
-    its write (as `InterleavingStore` does for orders): `before_next_commit(competitor)` runs
-    `competitor` right before the next `commit_cases`, `times` commits in a row."""
-
-    def __init__(self, inner: CaseStore) -> None:
-        self._inner = inner
-        self._competitor: Any = None
-        self._times = 0
-        self._competing = False
-        self.competitor_replies: list[Reply] = []
-
-    def before_next_commit(self, competitor: Any, times: int = 1) -> None:
-        self._competitor, self._times = competitor, times
-        self.competitor_replies = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def load_case(self, case_id: str) -> CaseRecord | None:
-        return self._inner.load_case(case_id)
-
-    def commit_cases(self, changes: Any) -> None:
-        if self._competitor is not None and self._times > 0 and not self._competing:
-            self._times -= 1
-            self._competing = True
-            try:
-                self.competitor_replies.append(self._competitor())
-            finally:
-                self._competing = False
-        self._inner.commit_cases(changes)
+InterleavingCaseStore = InterleavingStore
+"""Cases and orders are written through the same commit path, so the same interleaving."""

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from orderhelp.config import store_settings
 from orderhelp.records import OrderRecord
-from orderhelp.store import MESSAGE, DynamoOrderStore, case_pk
+from orderhelp.store import ACTIVITY_PAGE, DynamoOrderStore
+from orderhelp.wiring import store_on
 from orderhelp_dev.local.apigw import Authorization, HttpRequest, build_event, response_from_result
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler, match_route
 from orderhelp_dev.local.template import FunctionSpec, functions
@@ -110,9 +111,11 @@ def path_segment(raw: str) -> str:
 
 
 class Api:
-    def __init__(self, clock: Clock, dynamodb: Any) -> None:
+    def __init__(self, clock: Clock, dynamodb: Any, timeout: float | None = None) -> None:
         self.clock = clock
         self.dynamodb = dynamodb
+        self.timeout = timeout
+        """The functions' time per invocation, when not the template's."""
 
     def call(
         self,
@@ -125,9 +128,8 @@ class Api:
         raw: bytes | None = None,
     ) -> Reply:
         spec, event = api_event(method, path, body, identity=identity, headers=headers, raw=raw)
-        result = load_handler(spec.handler)(
-            event, LocalLambdaContext(spec.logical_id, spec.timeout)
-        )
+        timeout = spec.timeout if self.timeout is None else self.timeout
+        result = load_handler(spec.handler)(event, LocalLambdaContext(spec.logical_id, timeout))
         response = response_from_result(result)
         text = response.body.decode("utf-8")
         return Reply(response.status, dict(response.headers), json.loads(text) if text else None)
@@ -207,7 +209,8 @@ class Api:
         assert self.create_order(customer, order_id).status == 201
         for step in steps:
             self.clock.advance(hours=1)
-            assert step(order_id).status == 200
+            stepped = step(order_id)
+            assert stepped.status == 200, stepped
         return order_id
 
     # --- the customer, in one line each -----------------------------------------------------------
@@ -238,26 +241,26 @@ class Api:
 
     # --- what is stored, read behind the API's back -----------------------------------------------
 
+    @property
+    def store(self) -> DynamoOrderStore:
+        """The store on the test's client, as the handlers' settings name it."""
+        return store_on(self.dynamodb, store_settings())
+
     def stored(self, order_id: str) -> OrderRecord | None:
         """The order with its cases and history, as the store reads it."""
-        settings = store_settings()
-        store = DynamoOrderStore(
-            self.dynamodb,
-            settings.orders_table,
-            settings.orders_by_customer_index,
-            due_shards=settings.due_index_shards,
-        )
-        return store.load(order_id)
+        return self.store.load(order_id)
 
-    def case_messages(self, case_id: str) -> list[str]:
-        """The bodies of a case's conversation, oldest first."""
-        page = self.dynamodb.query(
-            TableName=store_settings().orders_table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :message)",
-            ExpressionAttributeValues={":pk": {"S": case_pk(case_id)}, ":message": {"S": MESSAGE}},
-            ConsistentRead=True,
-        )
-        return [item["body"]["S"] for item in page["Items"]]
+    def case_messages(self, case_id: str, page: int = ACTIVITY_PAGE) -> list[str]:
+        """The bodies of a case's whole conversation, oldest first."""
+        bodies: list[str] = []
+        cursor = None
+        while True:
+            record = self.store.load_case(case_id, page, cursor)
+            assert record is not None, f"no case {case_id}"
+            bodies[:0] = [message.body for message in record.messages]
+            if record.older is None:
+                return bodies
+            cursor = record.older
 
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """Every item of every table (a Scan: fine in a test, never in a request path)."""

@@ -13,12 +13,14 @@ from moto import mock_aws
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
 from orderhelp.handlers import delay_check as delay_check_handler
+from orderhelp_dev.local import dynamodb_transactions
 from orderhelp_dev.local.sample_events import seed_calls, stage_seed_cases
 from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
-    parameter_defaults,
+    load_template,
+    local_references,
     resources,
 )
 from tests.handlers.client import START, Api, Clock, Identity
@@ -53,7 +55,7 @@ def _lambda_environment(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> dict[s
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     table_names = {logical_id: logical_id for logical_id in resources("AWS::DynamoDB::Table")}
-    refs = parameter_defaults() | table_names
+    refs = local_references(load_template(), REGION) | table_names
     for spec in functions().values():
         for name, value in function_environment(spec, refs).items():
             monkeypatch.setenv(name, value)
@@ -76,6 +78,8 @@ def handler_world(clock: Clock) -> Iterator[Any]:
         with pytest.MonkeyPatch.context() as monkeypatch:
             table_names = _lambda_environment(monkeypatch, clock)
             _reset_process_caches()
+            # Transactions honour ClientRequestToken, as DynamoDB's do.
+            dynamodb_transactions.install()
             # Keep boto3's default session between tests: its loaded service models are what
             # make a client cheap (the tables, not the session, are what a test starts afresh).
             with mock_aws(config={"core": {"reset_boto3_session": False}}):
@@ -122,7 +126,7 @@ def interleaving(api: Api, monkeypatch: pytest.MonkeyPatch) -> InterleavingStore
 def dynamodb_faults(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDBFaults]:
     """Faults on the handlers' DynamoDB client. botocore's backoff between attempts is recorded
     in `backoffs` instead of slept, so retries cost no time."""
-    faults = DynamoDBFaults(aws.dynamodb())
+    faults = DynamoDBFaults(aws.dynamodb(), aws.idempotency_dynamodb())
     monkeypatch.setattr(botocore.endpoint, "time", _NoSleep(faults.backoffs))
     yield faults
     faults.close()

@@ -10,18 +10,24 @@ from typing import Any
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto.core.models import botocore_stubber
 
-from orderhelp.records import OrderChange, OrderRecord
+from orderhelp.changes import Changeset
+from orderhelp.retry import RetryPolicy
 from orderhelp.store import OrderStore
 from tests.handlers.client import Reply
+
+FEW = RetryPolicy(attempts=4, sleep=lambda _: None)
+"""Few tries without waiting: a request that keeps losing gives up fast (in these tests every
+loss is a whole other request, run in between)."""
 
 
 class InterleavingStore:
     """The service's store, with room for another writer between a request's read and its write.
 
     `before_next_commit(competitor)` arms it: the next commit first runs `competitor` (a request
-    through the real handlers), as if it had arrived just after this request read the order;
-    with `times`, so do as many commits after it (a request that retries meets a competitor
-    every time). The competitor's own reads and writes go straight through."""
+    through the real handlers), as if it had arrived just after this request read what it
+    changes; with `times`, so do as many commits after it (a request that retries meets a
+    competitor every time). The competitor's own reads and writes go straight through; every
+    other call is the inner store's."""
 
     def __init__(self, inner: OrderStore) -> None:
         self._inner = inner
@@ -38,15 +44,10 @@ class InterleavingStore:
         self._competitor, self._times = competitor, times
         self.competitor_replies = []
 
-    def load(self, order_id: str) -> OrderRecord | None:
-        return self._inner.load(order_id)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
-    def list_for_customer(
-        self, customer_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        return self._inner.list_for_customer(customer_id, limit, cursor)
-
-    def commit(self, change: OrderChange) -> None:
+    def commit(self, change: Changeset) -> None:
         if self._competitor is not None and self._times > 0 and not self._competing:
             self._times -= 1
             self._competing = True
@@ -114,13 +115,14 @@ class DynamoDBFaults:
     """Answers chosen operations of one DynamoDB client with a fault on every attempt; the other
     operations go to moto as before. Counts the attempts botocore makes, per operation."""
 
-    def __init__(self, client: Any) -> None:
-        self._events = client.meta.events
+    def __init__(self, *clients: Any) -> None:
+        self._emitters = [client.meta.events for client in clients]
         self._failing: dict[str, Fault] = {}
         self.attempts: Counter[str] = Counter()
         self.backoffs: list[float] = []
-        self._events.unregister("before-send", botocore_stubber)
-        self._events.register("before-send", self._send)
+        for events in self._emitters:
+            events.unregister("before-send", botocore_stubber)
+            events.register("before-send", self._send)
 
     def fail(self, operation: str, fault: Fault) -> None:
         self._failing[operation] = fault
@@ -131,8 +133,9 @@ class DynamoDBFaults:
         self._failing.clear()
 
     def close(self) -> None:
-        self._events.unregister("before-send", self._send)
-        self._events.register("before-send", botocore_stubber)
+        for events in self._emitters:
+            events.unregister("before-send", self._send)
+            events.register("before-send", botocore_stubber)
 
     def _send(self, event_name: str, request: AWSPreparedRequest, **kwargs: Any) -> Any:
         operation = event_name.rsplit(".", 1)[-1]

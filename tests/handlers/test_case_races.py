@@ -17,12 +17,13 @@ from lifecycle.actions import HelpAction
 from lifecycle.help import CATALOGUE
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp import wiring
-from orderhelp.case_service import MESSAGE_ATTEMPTS
+from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import Conflict
 from orderhelp.models import CreateOrderRequest
-from orderhelp.records import Actor, ActorKind, OrderChange, OrderRecord
+from orderhelp.records import Actor, ActorKind, OrderRecord
+from orderhelp.retry import NO_WAIT
 from orderhelp.services import OrderService
-from orderhelp.store import DynamoOrderStore
+from orderhelp.store import DynamoOrderStore, DynamoTable, Indexes
 from orderhelp_dev.local.template import (
     create_table_requests,
     functions,
@@ -43,6 +44,7 @@ from tests.handlers.case_calls import (
     write,
 )
 from tests.handlers.client import CUSTOMER, Api, Reply
+from tests.handlers.interference import FEW
 
 ORDER = "ORD-1"
 REQUESTS = 20
@@ -52,7 +54,7 @@ REQUESTS = 20
 def cases(api: Api, monkeypatch: pytest.MonkeyPatch) -> InterleavingCaseStore:
     """The running case service's store, ready to let another request in before a write."""
     service = wiring.case_service()
-    monkeypatch.setattr(service, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(service, "_retry", FEW)
     store = InterleavingCaseStore(service._store)
     monkeypatch.setattr(service, "_store", store)
     return store
@@ -74,7 +76,9 @@ def test_two_agents_answering_at_once_both_keep_their_messages(
     # Given an open case, and a second agent answering between the first one's read and write
     api.order_in("paid", order_id=ORDER)
     case_id = open_case(api, ORDER)
-    cases.before_next_commit(lambda: answer(api, case_id, "Bruno: refund started.", OTHER_AGENT))
+    cases.before_next_commit(
+        lambda: answer(api, case_id, "Bruno: refund started.", agent=OTHER_AGENT)
+    )
 
     first = answer(api, case_id, "Ana: we are checking.")
     second = cases.competitor_replies[0]
@@ -120,14 +124,14 @@ def test_a_message_that_keeps_losing_gives_up_with_409_and_the_case_as_it_is(
     api.order_in("paid", order_id=ORDER)
     case_id = open_case(api, ORDER)
     cases.before_next_commit(
-        lambda: answer(api, case_id, "note", internal=True), times=MESSAGE_ATTEMPTS
+        lambda: answer(api, case_id, "note", internal=True), times=FEW.attempts
     )
 
     reply = write(api, case_id, "Hello?")
 
     assert reply.status == 409
     assert reply.error["code"] == "conflict"
-    assert (reply.error["status"], reply.error["version"]) == ("open", 1 + MESSAGE_ATTEMPTS)
+    assert (reply.error["status"], reply.error["version"]) == ("open", 1 + FEW.attempts)
     assert "Hello?" not in api.case_messages(case_id)
 
 
@@ -193,7 +197,7 @@ def test_housekeeping_does_not_close_a_case_reopened_after_it_was_found(
     report = housekeeping()
 
     # Then the close lost to the reply, re-read the case, and left it open
-    assert report == {"closed": 0, "skipped": 1, "complete": True}
+    assert report == {"closed": 0, "skipped": 1, "failures": 0, "complete": True}
     assert my_case(api, case_id).body["status"] == "open"
 
 
@@ -237,7 +241,10 @@ class CascadingStore:
     def list_for_customer(self, *args: Any) -> Any:
         return self._inner.list_for_customer(*args)
 
-    def commit(self, change: OrderChange) -> None:
+    def get_case(self, case_id: str) -> Any:
+        return self._inner.get_case(case_id)
+
+    def commit(self, change: Changeset) -> None:
         if self._waiting:
             self.replies.append(self._waiting.pop(0)())
         self._inner.commit(change)
@@ -250,7 +257,7 @@ def test_twenty_help_requests_read_before_any_writes_and_make_exactly_one_case(
     # arriving after all earlier ones read the order and before any of them wrote
     api.order_in("paid", order_id=ORDER)
     service = wiring.order_service()
-    monkeypatch.setattr(service, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(service, "_retry", NO_WAIT)
 
     def report(n: int) -> Callable[[], Reply]:
         return lambda: api.help(ORDER, "payment_issue", {"message": f"Report {n}"})
@@ -327,12 +334,11 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
     # Given a paid order, and 20 "Lambdas" (a service and an HTTP client each) that all read
     # the order before any of them commits, then commit at the same moment
     environment = functions()["CustomerApiFunction"].environment
-    index = environment["ORDERS_BY_CUSTOMER_INDEX"]
     table = "OrdersTable-http"
     now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
     def service(barrier: threading.Barrier | None = None) -> OrderService:
-        store = DynamoOrderStore(dynamodb_over_http(), table, index, due_shards=DUE_SHARDS)
+        store = http_store(dynamodb_over_http(), table, environment)
         return OrderService(
             _BarrierStore(store, barrier) if barrier else store,  # type: ignore[arg-type]
             lambda: now,
@@ -343,6 +349,7 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
     setup = service()
     shop = Actor(kind=ActorKind.OPS, id="shop")
     setup.create_order(
+        RequestContext.fresh(shop),
         CreateOrderRequest.model_validate(
             {
                 "order_id": ORDER,
@@ -360,7 +367,6 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
                 "placed_at": "2026-05-04T08:00:00Z",
             }
         ),
-        shop,
     )
     barrier = threading.Barrier(REQUESTS)
     request_model = CATALOGUE[HelpAction.PAYMENT_ISSUE].request_model
@@ -368,7 +374,7 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
     def report(n: int) -> tuple[str, bool] | None:
         try:
             outcome, opened = service(barrier).use_help_action(
-                CUSTOMER,
+                RequestContext.fresh(Actor(kind=ActorKind.CUSTOMER, id=CUSTOMER)),
                 ORDER,
                 HelpAction.PAYMENT_ISSUE,
                 request_model.model_validate({"message": f"Report {n}"}),
@@ -378,12 +384,13 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
             return None  # lost every attempt: told to try again (409), nothing written
         return outcome.case.case_id, opened
 
-    # When they all race (losers re-read and retry, with jittered backoff, a few times)
+    # When they all race (losers re-read and retry, with jittered backoff)
     with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
         results = list(pool.map(report, range(REQUESTS)))
 
-    # Then exactly one transaction opened a case, and every request that succeeded joined it
+    # Then none ran out of retries: exactly one transaction opened a case, every other joined it
     done = [result for result in results if result is not None]
+    assert len(done) == REQUESTS
     assert sum(opened for _, opened in done) == 1
     assert len({case_id for case_id, _ in done}) == 1
     record = setup._store.load(ORDER)
@@ -392,9 +399,7 @@ def test_twenty_concurrent_transactions_open_exactly_one_case(
     assert record.open_cases == {HelpAction.PAYMENT_ISSUE: done[0][0]}
     # and each of them wrote its report once, while a request that gave up wrote nothing
     assert [entry.event for entry in record.history].count("payment_issue") == len(done)
-    messages = DynamoOrderStore(
-        dynamodb_over_http(), table, index, due_shards=DUE_SHARDS
-    ).load_case(done[0][0])
+    messages = http_store(dynamodb_over_http(), table, environment).load_case(done[0][0], 100)
     assert messages is not None
     assert len(messages.messages) == len(done)
 
@@ -409,8 +414,18 @@ class _BarrierStore:
     def load(self, order_id: str) -> OrderRecord | None:
         return self._inner.load(order_id)
 
-    def commit(self, change: OrderChange) -> None:
+    def commit(self, change: Changeset) -> None:
         if self._barrier is not None:
             barrier, self._barrier = self._barrier, None
             barrier.wait(timeout=30)
         self._inner.commit(change)
+
+
+def http_store(client: Any, table: str, environment: dict[str, str]) -> DynamoOrderStore:
+    """The store over moto's server, with the function's index names and shards."""
+    return DynamoOrderStore(
+        DynamoTable(client, table),
+        Indexes(orders_by_customer=environment["ORDERS_BY_CUSTOMER_INDEX"]),
+        due_shards=DUE_SHARDS,
+        queue_shards=int(parameter_defaults()["CaseQueueShards"]),
+    )

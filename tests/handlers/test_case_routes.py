@@ -54,6 +54,10 @@ CASE_KEYS = {
     "closed_at",
     "last_activity_at",
     "details",
+    # The conversation is read a page at a time, newest last (issue 10).
+    "older_messages",
+    # Whether customer service wrote since the customer last looked (issue 11).
+    "unread",
 }
 
 
@@ -87,6 +91,7 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
     case = reply.body
     assert set(case) == CASE_KEYS
     assert case | {"messages": None} == {
+        "older_messages": None,
         "case_id": case_id,
         "order_id": ORDER,
         "action": "payment_issue",
@@ -107,6 +112,7 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
         "last_activity_at": iso(api.clock.now),
         "details": {"message": "Me cobraron dos veces."},
         "messages": None,
+        "unread": False,  # opening the case is reading it
     }
     assert case["messages"] == [
         {"at": iso(opened_at), "author": "customer", "body": "Me cobraron dos veces."},
@@ -639,9 +645,14 @@ def test_housekeeping_stops_when_its_time_runs_short_and_the_next_run_goes_on(ap
     case_id = solved_case(api, ORDER)
     api.clock.advance(days=CLOSE_AFTER.days + 1)
 
-    assert housekeeping(remaining_ms=1_000) == {"closed": 0, "skipped": 0, "complete": False}
+    assert housekeeping(remaining_ms=1_000) == {
+        "closed": 0,
+        "skipped": 0,
+        "failures": 0,
+        "complete": False,
+    }
     assert my_case(api, case_id).body["status"] == "solved"
-    assert housekeeping() == {"closed": 1, "skipped": 0, "complete": True}
+    assert housekeeping() == {"closed": 1, "skipped": 0, "failures": 0, "complete": True}
 
 
 def test_housekeeping_reads_only_the_cases_due(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -669,9 +680,11 @@ def test_housekeeping_reads_only_the_cases_due(api: Api, monkeypatch: pytest.Mon
     monkeypatch.setattr(handlers_client.__class__, "query", counting_query)
     report = housekeeping()
 
-    # Then it read exactly the one case due, with no Scan
+    # Then it read exactly the one case due, with one Query per shard of the solved queue and
+    # no Scan
     assert report["closed"] == 1
-    assert returned == [1]
+    assert sum(returned) == 1
+    assert len(returned) == store_settings().case_queue_shards
     assert my_case(api, due).body["status"] == "closed"
 
 
@@ -740,7 +753,7 @@ def test_only_the_case_item_is_indexed_and_a_closed_case_leaves_the_queue(api: A
 
     index_keys = {"case_customer_pk", "case_customer_sk", "queue_pk", "queue_sk"}
     assert index_keys <= set(item(f"CASE#{case_id}", "CASE"))
-    assert item(f"CASE#{case_id}", "CASE")["queue_pk"] == {"S": "QUEUE#solved"}
+    assert item(f"CASE#{case_id}", "CASE")["queue_pk"]["S"].startswith("QUEUE#solved#")
     # The order's copy would list every case twice.
     assert not index_keys & set(item(f"ORDER#{ORDER}", f"CASE#{case_id}"))
 

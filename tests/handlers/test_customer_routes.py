@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from lifecycle.actions import HelpAction
-from lifecycle.help import explain
+from lifecycle.help import CATALOGUE, explain
 from lifecycle.i18n import translate
 from lifecycle.order import Order
 from tests.handlers.client import (
@@ -79,6 +79,10 @@ def test_orders_are_listed_newest_first_with_status_total_and_item_count(api: Ap
         "placed_at": "2026-05-01T12:30:00Z",
         "total": {"amount": str(TOTAL), "currency": "EUR"},
         "item_count": ITEM_COUNT,
+        "first_items": [
+            {"sku": "LAMP-01", "name": "Lámpara de mesa", "quantity": 1, "image_url": None},
+            {"sku": "BULB-E27", "name": "Bombilla LED", "quantity": 4, "image_url": None},
+        ],
     }
     assert paid["status"] == "paid"
 
@@ -382,7 +386,9 @@ def test_a_help_action_opens_a_case_201_with_the_case_and_the_order(api: Api, ac
     assert case["opened_at"] == iso(api.clock.now)
     assert case["details"] == HELP_BODIES[action]
     assert [listed["case_id"] for listed in order["cases"]] == [case["case_id"]]
-    assert order["version"] == version_before + 1
+    # Only an action that changes the order takes a version of it (a message does not).
+    changes_order = CATALOGUE[HelpAction(action)].changes_order
+    assert order["version"] == version_before + (1 if changes_order else 0)
     last = order["history"][-1]
     assert (last["event"], last["actor"], last["data"]["case_id"]) == (
         action,

@@ -13,16 +13,26 @@ import pytest
 from botocore.exceptions import ClientError
 
 from orderhelp import aws, wiring
-from orderhelp.config import delay_check_settings, store_settings
-from orderhelp.delay_check import DelayCheck, DueOrders, DuePage
-from orderhelp.due_index import due_pk, shard_of
+from orderhelp.changes import Changeset, OrderUpdate
+from orderhelp.config import store_settings
+from orderhelp.delay_check import DEFAULT_ZONE, DelayCheck, DueOrders, DuePage
 from orderhelp.handlers import delay_check as delay_check_handler
 from orderhelp.handlers.delay_check import DelayCheckIncomplete, NotAScheduledEvent
-from orderhelp.records import OrderChange, OrderRecord
+from orderhelp.records import OrderRecord
 from orderhelp.store import OrderStore
+from orderhelp.store.keys import due_pk, shard_of
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 from orderhelp_dev.local.sample_events import EVENTS_DIR
-from orderhelp_dev.local.template import functions, resolve, resources
+from orderhelp_dev.local.scheduler import template_schedules
+from orderhelp_dev.local.template import (
+    LOCAL_ACCOUNT_ID,
+    LOCAL_REGION,
+    functions,
+    load_template,
+    local_references,
+    resolve,
+    resources,
+)
 from tests.handlers.client import CUSTOMER, Api, Identity, iso
 from tests.handlers.interference import InterleavingStore
 
@@ -64,13 +74,10 @@ class CountingCommits:
         self.inner = inner
         self.commits = 0
 
-    def load(self, order_id: str) -> OrderRecord | None:
-        return self.inner.load(order_id)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
-    def list_for_customer(self, customer_id: str, limit: int, cursor: str | None) -> Any:
-        return self.inner.list_for_customer(customer_id, limit, cursor)
-
-    def commit(self, change: OrderChange) -> None:
+    def commit(self, change: Changeset) -> None:
         self.inner.commit(change)
         self.commits += 1
 
@@ -131,7 +138,7 @@ def due_index(api: Api) -> dict[str, str]:
     for shard in range(store_settings().due_index_shards):
         page = api.dynamodb.query(
             TableName=store_settings().orders_table,
-            IndexName=delay_check_settings().orders_awaiting_milestone_index,
+            IndexName=store_settings().orders_awaiting_milestone_index or "",
             KeyConditionExpression="due_pk = :shard",
             ExpressionAttributeValues={":shard": {"S": due_pk(shard)}},
         )
@@ -215,7 +222,10 @@ def test_a_run_records_each_delay_once_and_opens_one_proactive_case_per_late_ord
         english, spanish = message.split("\n\n")
         assert "4 May 2026" in english and "Delay check" in english
         assert "4 de mayo de 2026" in spanish and "Control de retrasos" in spanish
-        assert f"{deadline:%H:%M} UTC" in english and f"{deadline:%H:%M} UTC" in spanish
+        # …at the time the shop keeps (issue 11), not in UTC
+        shop_time = f"{deadline.astimezone(DEFAULT_ZONE):%H:%M %Z}"
+        assert shop_time in english and shop_time in spanish
+        assert "UTC" not in message
     # And the orders that were not late are exactly as they were
     for order_id in untouched:
         assert stored(api, order_id) == before[order_id]
@@ -284,11 +294,11 @@ class ReplayedIndex:
         self.pages_seen: dict[int, list[DuePage]] = {}
         self.replaying = False
 
-    def pages(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]:
+    def due_orders(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]:
         if self.replaying:
             yield from self.pages_seen.get(shard, [])
             return
-        for page in self._inner.pages(shard, before, page_size):
+        for page in self._inner.due_orders(shard, before, page_size):
             self.pages_seen.setdefault(shard, []).append(page)
             yield page
 
@@ -386,14 +396,12 @@ class FailingCommitFor:
         self._inner = inner
         self.order_id = order_id
 
-    def load(self, order_id: str) -> OrderRecord | None:
-        return self._inner.load(order_id)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
-    def list_for_customer(self, customer_id: str, limit: int, cursor: str | None) -> Any:
-        return self._inner.list_for_customer(customer_id, limit, cursor)
-
-    def commit(self, change: OrderChange) -> None:
-        if change.after.order_id == self.order_id:
+    def commit(self, change: Changeset) -> None:
+        changed = [w.after.order_id for w in change.orders if isinstance(w, OrderUpdate)]
+        if self.order_id in changed:
             raise ClientError(
                 {"Error": {"Code": "ValidationException", "Message": "Item size too large"}},
                 "TransactWriteItems",
@@ -431,13 +439,13 @@ class UnreadableShard:
         self._inner = inner
         self.shard = shard
 
-    def pages(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]:
+    def due_orders(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]:
         if shard == self.shard:
             raise ClientError(
                 {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}},
                 "Query",
             )
-        yield from self._inner.pages(shard, before, page_size)
+        yield from self._inner.due_orders(shard, before, page_size)
 
 
 def test_a_shard_that_cannot_be_read_fails_the_invocation_after_the_other_shards(
@@ -704,10 +712,15 @@ def test_an_event_that_is_not_a_schedules_is_refused(api: Api) -> None:
     with pytest.raises(NotAScheduledEvent):
         run_check(event=["Scheduled Event"])
     # A manual invocation with an empty object runs the check; so does the template's Input as
-    # it stands (a local scheduler that does not fill in Scheduler's context attributes).
+    # Scheduler fills it in (with the account and region the template gives it).
     assert figures(run_check(event={})) == (0, 0, 0, 0)
-    (schedule,) = functions()[FUNCTION].events.values()
-    assert figures(run_check(event=json.loads(schedule["Properties"]["Input"]))) == (0, 0, 0, 0)
+    refs = local_references(load_template(), LOCAL_REGION)
+    (schedule,) = template_schedules({FUNCTION: functions()[FUNCTION]}, refs)
+    event = schedule.event(LOCAL_REGION)
+    assert (event["account"], event["region"]) == (LOCAL_ACCOUNT_ID, LOCAL_REGION)
+    assert figures(run_check(event=event)) == (0, 0, 0, 0)
+    with pytest.raises(NotAScheduledEvent):  # Scheduler's attributes left unfilled
+        run_check(event=json.loads(schedule.input))
 
 
 def test_the_check_is_built_from_the_templates_settings(api: Api) -> None:
@@ -717,6 +730,6 @@ def test_the_check_is_built_from_the_templates_settings(api: Api) -> None:
     assert check._page_size == int(environment["DELAY_CHECK_PAGE_SIZE"])
     assert check._time_margin_ms == 1000 * int(environment["DELAY_CHECK_TIME_MARGIN_SECONDS"])
     assert (
-        delay_check_settings().orders_awaiting_milestone_index
+        store_settings().orders_awaiting_milestone_index
         == (environment["ORDERS_AWAITING_MILESTONE_INDEX"])
     )

@@ -27,9 +27,11 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from lifecycle.order import EstimateRevision, Order, OrderStatus
 from lifecycle.order_lifecycle import apply_event
 from orderhelp import wiring
-from orderhelp.config import store_settings
-from orderhelp.records import Actor, ActorKind, HistoryEntry, OrderChange
+from orderhelp.changes import Changeset, RequestContext
+from orderhelp.config import StoreSettings, store_settings
+from orderhelp.records import Actor, ActorKind
 from orderhelp.store import DynamoOrderStore
+from orderhelp.wiring import store_on
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 from orderhelp_dev.local.template import (
     create_table_requests,
@@ -50,7 +52,9 @@ SCHEDULED_EVENT = {
     "id": "concurrent-run",
     "detail-type": "Scheduled Event",
     "source": "aws.scheduler",
+    "account": "123456789012",
     "time": "2026-03-20T12:00:00Z",
+    "region": "eu-west-1",
     "resources": ["arn:aws:scheduler:eu-west-1:123456789012:schedule/default/delay-check"],
     "detail": {"attempt": "1"},
 }
@@ -113,10 +117,10 @@ class ReadAllThenWait:
         self._barrier = barrier
         self._read: dict[int, list[Any]] | None = None
 
-    def pages(self, shard: int, before: datetime, page_size: int) -> Iterator[Any]:
+    def due_orders(self, shard: int, before: datetime, page_size: int) -> Iterator[Any]:
         if self._read is None:
             self._read = {
-                s: list(self._inner.pages(s, before, page_size)) for s in range(self._shards)
+                s: list(self._inner.due_orders(s, before, page_size)) for s in range(self._shards)
             }
             self._barrier.wait(timeout=60)
         yield from self._read[shard]
@@ -141,15 +145,9 @@ def run_check_in_this_process(barrier: Any, results: Any) -> None:
 
 
 def _create(store: DynamoOrderStore, order: Order) -> None:
-    created = order.model_copy(update={"version": 1})
-    entry = HistoryEntry(
-        version=1,
-        at=order.placed_at,
-        event="create",
-        actor=Actor(kind=ActorKind.OPS, id="test"),
-        to_status=order.status,
-    )
-    store.commit(OrderChange(before=None, after=created, entry=entry))
+    change = Changeset(RequestContext.fresh(Actor(kind=ActorKind.OPS, id="test")), order.placed_at)
+    change.create_order(order)
+    store.commit(change)
 
 
 def test_two_checks_at_once_record_each_delay_once_and_open_one_case_per_order(
@@ -159,13 +157,8 @@ def test_two_checks_at_once_record_each_delay_once_and_open_one_case_per_order(
     tables = {logical_id: logical_id for logical_id in resources("AWS::DynamoDB::Table")}
     for request in create_table_requests(tables):
         client.create_table(**request)
-    environment = functions()[FUNCTION].environment
-    store = DynamoOrderStore(
-        client,
-        tables["OrdersTable"],
-        environment["ORDERS_BY_CUSTOMER_INDEX"],
-        due_shards=int(parameter_defaults()["DueIndexShards"]),
-    )
+    resolved = function_environment(functions()[FUNCTION], parameter_defaults() | tables)
+    store = store_on(client, StoreSettings(**_store_fields(resolved)))
     # Given late orders to ship and to arrive, and orders the check must leave alone
     late = [f"ORD-LATE-{n:02d}" for n in range(LATE)]
     for n, order_id in enumerate(late):
@@ -221,3 +214,9 @@ def test_two_checks_at_once_record_each_delay_once_and_open_one_case_per_order(
         record = store.load(order_id)
         assert record is not None
         assert (record.order.version, record.cases) == (1, [])
+
+
+def _store_fields(environment: dict[str, str]) -> dict[str, Any]:
+    """The function's store settings from its environment in the template."""
+    names = {name.upper(): name for name in StoreSettings.model_fields}
+    return {names[k]: v for k, v in environment.items() if k in names}

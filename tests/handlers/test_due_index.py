@@ -7,13 +7,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lifecycle.i18n import SUPPORTED_LOCALES, messages
-from lifecycle.order import OrderStatus
+from lifecycle.order import Order, OrderStatus
 from lifecycle.order_lifecycle import DELAY_EVENTS, apply_event
 from orderhelp.delay_check import MISSED
-from orderhelp.due_index import due_keys, due_moment, due_sk, shard_of
+from orderhelp.store.keys import due_sk, order_index_keys, shard_of
+from orderhelp.store.keys import sort_time as due_moment
 from tests.builders import order_in
 
 SHARDS = 8
+
+
+def due_keys(order: Order, shards: int) -> dict[str, str]:
+    """The keys of the due index an order item carries."""
+    return {k: v for k, v in order_index_keys(order, shards).items() if k.startswith("due_")}
 
 
 @pytest.mark.parametrize("status", list(OrderStatus))

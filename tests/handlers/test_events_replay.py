@@ -29,7 +29,14 @@ from orderhelp_dev.local.sample_events import (
     seed_cases,
     seed_orders,
 )
-from orderhelp_dev.local.template import functions, http_routes
+from orderhelp_dev.local.template import (
+    LOCAL_REGION,
+    functions,
+    http_routes,
+    load_template,
+    local_references,
+    resolve,
+)
 from tests.handlers.conftest import SeedCases, SeedOrders
 
 EVENTS = sample_events()
@@ -248,7 +255,9 @@ def test_the_scheduled_event_is_shaped_as_its_schedule_sends_it(sample: SampleEv
         if event_spec["Type"] == "ScheduleV2"
     ]
     assert len(schedules) == 1
-    template_input = json.loads(schedules[0]["Input"])
+    # `!Sub` gives it the stack's account and region (the local stack's: those of the samples).
+    refs = local_references(load_template(), LOCAL_REGION)
+    template_input = json.loads(resolve(schedules[0]["Input"], refs))
     assert set(event) == set(template_input)
     for key, value in template_input.items():
         if isinstance(value, str) and SCHEDULER_PLACEHOLDER.fullmatch(value):

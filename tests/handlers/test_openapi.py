@@ -172,12 +172,25 @@ def test_every_error_answer_is_the_error_envelope(document: dict[str, Any]) -> N
     assert detail["additionalProperties"] is True  # the details some codes add
     # Powertools' own validation error shape is never sent, so it is not documented either.
     assert "HTTPValidationError" not in document["components"]["schemas"]
+    # API Gateway's own answers come before any function runs, in its own shape.
+    gateway = document["components"]["schemas"]["GatewayMessage"]
+    assert (gateway["required"], gateway["additionalProperties"]) == (["message"], False)
     for method, path, operation in operations(document):
         responses = operation["responses"]
         errors = {int(status) for status in responses if int(status) >= 400}
-        for status in errors:
+        by_gateway = {401, 429} | ({403} if path.startswith("/ops/") else set())
+        for status in errors - by_gateway - {413}:
             assert schema_ref(responses[str(status)]["content"]) == "ErrorBody", (path, status)
-        expected = {401, 422, 500, 503}
+        for status in by_gateway:
+            assert schema_ref(responses[str(status)]["content"]) == "GatewayMessage", path
+        if 413 in errors:
+            assert responses["413"]["content"]["application/json"]["schema"] == {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/ErrorBody"},
+                    {"$ref": "#/components/schemas/GatewayMessage"},
+                ]
+            }
+        expected = {401, 422, 429, 500, 503}
         if path.startswith(("/ops/", "/agent/")):
             expected.add(403)
         if "{order_id}" in path or "{case_id}" in path:
@@ -186,6 +199,9 @@ def test_every_error_answer_is_the_error_envelope(document: dict[str, Any]) -> N
             expected |= {400, 409, 413}
         assert expected <= errors, (method, path)
         assert "Retry-After" in responses["503"]["headers"]
+        assert "WWW-Authenticate" in responses["401"]["headers"]
+        if method == "POST":
+            assert "Retry-After" in responses["409"]["headers"]  # with request_in_progress
 
 
 def test_posts_document_the_idempotency_key_and_details_the_language(
@@ -194,9 +210,12 @@ def test_posts_document_the_idempotency_key_and_details_the_language(
     for method, path, operation in operations(document):
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         assert ("Idempotency-Key" in headers) == (method == "POST"), path
-        # Case statuses are labelled in the caller's language, and order details explained.
+        # Errors are said in the caller's language everywhere; case statuses are labelled and
+        # order details explained in it too.
         localised = path == "/orders/{order_id}" or "/help/" in path or "/cases" in path
-        assert ("Accept-Language" in headers) == localised, path
+        language = next(p for p in operation["parameters"] if p["name"] == "Accept-Language")
+        assert ("labels" in language["description"]) == localised, path
+        assert "error messages" in language["description"], path
 
 
 def test_the_command_writes_the_document(tmp_path: Path, document: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@ order's case and the case's conversation as stored."""
 
 import pytest
 
+from lifecycle.text import MESSAGE_MAX_LENGTH
 from tests.handlers.client import NEW_ADDRESS, Api
 
 TEXTS = {
@@ -17,7 +18,7 @@ TEXTS = {
     "quotes and backslashes": 'He said "it\'s broken" \\ sorry',
     "markup": "<script>alert('x')</script> & <b>bold</b>",
     "a NUL": "before\x00after",
-    "2000 emoji (the limit counts characters)": "😀" * 2000,
+    "emoji up to the limit (it counts characters)": "😀" * MESSAGE_MAX_LENGTH,
 }
 
 

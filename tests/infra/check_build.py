@@ -1,35 +1,28 @@
-"""After `sam build`: do the built artefacts hold what the handlers import, and nothing more is
-needed? Run as `python -m tests.infra.check_build .aws-sam/build` (`make build` does).
+"""After `sam build`: do the built artefacts hold what Lambda runs, all of it precompiled, and
+nothing else? Run as `python -m tests.infra.check_build .aws-sam/build` (`make build` does).
 
-1. Each function's code and its layer carry the distributions of functions/requirements.txt and
-   statemachine/requirements.txt (with what those require), the handler modules and the rules
-   with their data files.
-2. Each function then serves its routes from the artefacts alone: a fresh `python -I -S` (no
-   site-packages) whose only third-party path is the function's code followed by its layer, as on
-   Lambda, against moto's DynamoDB. The build is for arm64; compiled extensions (pydantic-core,
-   wrapt) cannot load here, so only those packages are taken from this machine's environment,
-   at the version the artefact holds."""
+1. Each function's code is the Lambda code alone (`orderhelp`); its layers hold exactly the
+   distributions of the lock (functions/requirements.txt) and the rules with their data files;
+   no developer tooling (orderhelp_dev, moto, PyYAML, …) anywhere.
+2. Every module has CPython 3.11 bytecode in `unchecked-hash` mode, compiled from the very source
+   beside it (Lambda's /var/task and /opt are read-only: a module without it is compiled again on
+   every cold start).
+3. Each function then serves its routes from the artefacts alone: a fresh `python -I -S -B` (no
+   site-packages, no bytecode written) whose only third-party paths are /var/task and /opt/python
+   as Lambda lays them out, against moto's DynamoDB. The build is for arm64; compiled extensions
+   (pydantic-core, wrapt) cannot load here, so only those packages are taken from this machine's
+   environment, at the version the artefact holds. Afterwards the artefact must be unchanged."""
 
-import os
+import json
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from importlib.metadata import distribution
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from orderhelp_dev.local.template import load_template
+from orderhelp_dev.local.sample_events import EVENTS_DIR
 from tests.handlers.client import START, Identity, api_event
-from tests.infra.packaging import (
-    FUNCTION_REQUIREMENTS,
-    LAYER_REQUIREMENTS,
-    installed_closure,
-    read_requirements,
-)
+from tests.infra.packaging import read_lock
 from tests.lambda_process import (
     FIRST_CLIENT,
     ChildFailed,
@@ -37,38 +30,20 @@ from tests.lambda_process import (
     lambda_environment,
     run_child,
 )
+from tests.lambda_process.artefacts import (
+    Artefact,
+    built_artefacts,
+    lambda_paths,
+    missing_bytecode,
+    snapshot,
+)
 
-SKIPPED_ENTRIES = ("__pycache__", "requirements.txt", "bin")
+LAMBDA_CODE = {"orderhelp"}
 RULES_DATA = ("lifecycle/locales/es.json", "lifecycle/locales/en.json", "lifecycle/data")
+DEV_ONLY = {"orderhelp_dev", "tests", "devtools", "moto", "yaml", "jwt", "mypy_boto3_dynamodb"}
 
 
-@dataclass
-class Artefact:
-    function: str
-    handler: str
-    code: Path
-    layers: list[Path]
-
-
-def artefacts(build_dir: Path) -> list[Artefact]:
-    template = load_template(build_dir / "template.yaml")
-    resources = template["Resources"]
-    globals_ = template.get("Globals", {}).get("Function", {})
-    found = []
-    for logical_id, resource in resources.items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
-        layers = [
-            build_dir / resources[layer["Ref"]]["Properties"]["ContentUri"] / "python"
-            for layer in props.get("Layers", globals_.get("Layers", []))
-        ]
-        found.append(Artefact(logical_id, props["Handler"], build_dir / props["CodeUri"], layers))
-    return found
-
-
-def dist_infos(directory: Path) -> dict[str, str]:
-    """name → version of the distributions installed in `directory`."""
+def _dist_versions(directory: Path) -> dict[str, str]:
     found = {}
     for info in directory.glob("*.dist-info"):
         name, _, version = info.name.removesuffix(".dist-info").rpartition("-")
@@ -76,58 +51,42 @@ def dist_infos(directory: Path) -> dict[str, str]:
     return found
 
 
-def _has_foreign_extension(entry: Path) -> bool:
-    if entry.name.endswith((".dist-info", ".data")):
-        return False
-    machine = os.uname().machine
-    files = [entry] if entry.is_file() else entry.rglob("*.so")
-    return any(f.suffix == ".so" and machine not in f.name for f in files)
-
-
-@contextmanager
-def runnable_here(artefact: Artefact) -> Iterator[tuple[Path, list[str]]]:
-    """A directory of links to the artefact's top-level packages (code first, then layers, as on
-    Lambda's sys.path); packages with arm64 extensions link to this machine's build instead."""
-    notes = []
-    host_site = Path(distribution("pydantic-core").locate_file(""))
-    with tempfile.TemporaryDirectory(prefix="artefact-") as scratch:
-        root = Path(scratch)
-        for directory in [artefact.code, *artefact.layers]:
-            for entry in directory.iterdir():
-                if entry.name in SKIPPED_ENTRIES or (root / entry.name).exists():
-                    continue
-                target = entry.resolve()
-                if _has_foreign_extension(entry):
-                    target = host_site / entry.name
-                    notes.append(f"{entry.name}: arm64 extension, this machine's build used")
-                    if not target.exists():
-                        raise SystemExit(f"{entry.name} has no build for this machine")
-                (root / entry.name).symlink_to(target)
-        yield root, notes
-
-
 def check_contents(artefact: Artefact) -> list[str]:
     problems = []
-    deployed = dist_infos(artefact.code)
-    for layer in artefact.layers:
-        deployed |= dist_infos(layer)
-    needed = installed_closure(
-        read_requirements(FUNCTION_REQUIREMENTS) | read_requirements(LAYER_REQUIREMENTS)
-    )
-    problems += [f"missing distribution {name}" for name in sorted(needed - set(deployed))]
+    code = {entry.name for entry in artefact.code.iterdir()}
+    if code != LAMBDA_CODE:
+        problems.append(f"the code holds {sorted(code)}, not only {sorted(LAMBDA_CODE)}")
     module = artefact.handler.rpartition(".")[0].replace(".", "/") + ".py"
     if not (artefact.code / module).is_file():
         problems.append(f"missing handler module {module}")
+    deployed: dict[str, str] = {}
+    for layer in artefact.layers:
+        deployed |= _dist_versions(layer)
+    lock = read_lock()
+    for name in sorted(set(lock) | set(deployed)):
+        if lock.get(name) != deployed.get(name):
+            problems.append(
+                f"{name}: {deployed.get(name, 'absent')} in the layers, "
+                f"{lock.get(name, 'absent')} in the lock"
+            )
     for data in RULES_DATA:
         if not any((layer / data).exists() for layer in artefact.layers):
-            problems.append(f"the layer lacks {data}")
-    for name, version in sorted(deployed.items()):
-        try:
-            here = distribution(name).version
-        except Exception:  # any lookup failure means: not installed here
-            here = "not installed"
-        if here != version:
-            print(f"    note: {name} {version} in the artefact, {here} in .venv")
+            problems.append(f"the layers lack {data}")
+    for directory in [artefact.code, *artefact.layers]:
+        dev = sorted(entry.name for entry in directory.iterdir() if entry.name in DEV_ONLY)
+        problems += [f"developer tooling in {directory.name}: {name}" for name in dev]
+    return problems
+
+
+def check_bytecode(found: list[Artefact]) -> list[str]:
+    problems = []
+    for directory in sorted({d for a in found for d in (a.code, *a.layers)}):
+        missing = missing_bytecode(directory)
+        modules = sum(1 for _ in directory.rglob("*.py"))
+        print(f"  {directory}: {modules - len(missing)} of {modules} modules precompiled")
+        problems += [f"{directory.name}/{problem}" for problem in missing[:20]]
+        if len(missing) > 20:
+            problems.append(f"{directory}: and {len(missing) - 20} more modules without bytecode")
     return problems
 
 
@@ -139,8 +98,11 @@ ORDER = "ORD-BUILD-1"
 CUSTOMER = "cust-build"
 SHOP, LUCIA, OTHER = Identity.shop(), Identity.customer(CUSTOMER), Identity.customer("cust-other")
 
-# Each function's routes, in order, with the status each must answer.
-CALLS: dict[str, list[tuple[int, tuple[Any, ...], dict[str, Any]]]] = {
+SCHEDULED = "RUN"
+"""A scheduled function's call: its sample event from events/, answered with figures (no status)."""
+
+# Each function's calls, in order, with the status each must answer.
+CALLS: dict[str, list[tuple[int | None, tuple[Any, ...], dict[str, Any]]]] = {
     "OpsApiFunction": [
         (
             201,
@@ -206,6 +168,15 @@ CALLS: dict[str, list[tuple[int, tuple[Any, ...], dict[str, Any]]]] = {
         ),
         (404, ("POST", f"/orders/{ORDER}/help/teleport"), {"body": {}, "identity": LUCIA}),
     ],
+    "AgentApiFunction": [
+        (200, ("GET", "/agent/cases?status=open"), {"identity": Identity.agent("agent-build")}),
+        (403, ("GET", "/agent/cases?status=open"), {"identity": LUCIA}),
+    ],
+    "HousekeepingFunction": [(None, (SCHEDULED, "schedule/housekeeping.json"), {})],
+    "DelayCheckFunction": [
+        (None, (SCHEDULED, "schedule/delay-check.json"), {}),
+        (None, (SCHEDULED, "schedule/delay-check.classic.json"), {}),
+    ],
 }
 
 
@@ -217,15 +188,19 @@ def serve_from_artefacts(found: list[Artefact]) -> list[str]:
             artefact = by_function[function]
             events = []
             for _, (method, path), options in calls:
+                if method == SCHEDULED:
+                    events.append(json.loads((EVENTS_DIR / path).read_text("utf-8")))
+                    continue
                 spec, event = api_event(method, path, **options)
                 assert spec.logical_id == function, f"{method} {path} is not {function}'s"
                 events.append(event)
-            with runnable_here(artefact) as (path, notes):
-                env = lambda_environment(function, endpoint, task_root=str(artefact.code))
+            before = snapshot(artefact)
+            with lambda_paths(artefact) as (path, notes):
+                env = lambda_environment(function, endpoint, task_root=path[0])
                 try:
                     report = run_child(
                         {
-                            "path": [str(path)],
+                            "path": path,
                             "handler": artefact.handler,
                             "first_client": FIRST_CLIENT,
                             "function_name": function,
@@ -242,7 +217,7 @@ def serve_from_artefacts(found: list[Artefact]) -> list[str]:
             print(f"  {function}: served {len(statuses)} calls from the artefact alone")
             for (want, (method, path), _), got in zip(calls, statuses, strict=True):
                 mark = "ok" if want == got else f"EXPECTED {want}"
-                print(f"    {method:4} {path:45} {got} {mark}")
+                print(f"    {method:4} {path:45} {'ran' if got is None else got} {mark}")
             for note in notes:
                 print(f"    note: {note}")
             outside = [m for m in report["modules"] if m.startswith("!outside:")]
@@ -252,6 +227,8 @@ def serve_from_artefacts(found: list[Artefact]) -> list[str]:
                 problems.append(f"{function}: statuses {statuses}, expected {expected}")
             if outside:
                 problems.append(f"{function} imported from outside the artefact: {outside}")
+            if snapshot(artefact) != before:
+                problems.append(f"{function}: running it changed its artefact")
     return problems
 
 
@@ -260,7 +237,7 @@ def _size(directory: Path) -> int:
 
 
 def main(build_dir: Path) -> int:
-    found = artefacts(build_dir)
+    found = built_artefacts(build_dir)
     problems = []
     print(f"Checking the artefacts in {build_dir}:")
     for artefact in found:
@@ -270,6 +247,7 @@ def main(build_dir: Path) -> int:
             f"{layer_mb:.1f} MB unzipped (Lambda's limit: 250 MB)"
         )
         problems += [f"{artefact.function}: {p}" for p in check_contents(artefact)]
+    problems += check_bytecode(found)
     if not problems:
         problems += serve_from_artefacts(found)
     for problem in problems:

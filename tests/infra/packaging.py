@@ -1,6 +1,8 @@
-"""What the Lambda functions and the rules layer are built from: the requirements files that
-`sam build` installs, read and compared with pyproject.toml."""
+"""What the Lambda artefacts are built from: pyproject.toml's runtime dependencies, compiled by
+`make lock` into functions/requirements.txt (a lock with hashes), which `sam build` installs into
+the dependencies layer."""
 
+import re
 import tomllib
 from importlib.metadata import requires
 from pathlib import Path
@@ -9,8 +11,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-FUNCTION_REQUIREMENTS = ROOT / "functions" / "requirements.txt"
-LAYER_REQUIREMENTS = ROOT / "statemachine" / "requirements.txt"
+LOCK = ROOT / "functions" / "requirements.txt"
+_PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)")
+_HASH = re.compile(r"--hash=sha256:[0-9a-f]{64}")
 
 
 def runtime_dependencies() -> dict[str, Requirement]:
@@ -18,9 +21,26 @@ def runtime_dependencies() -> dict[str, Requirement]:
     return {canonicalize_name(r.name): r for r in map(Requirement, project["dependencies"])}
 
 
-def read_requirements(path: Path) -> dict[str, Requirement]:
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
-    return {canonicalize_name(r.name): r for r in map(Requirement, filter(None, lines))}
+def read_lock(path: Path = LOCK) -> dict[str, str]:
+    """name → pinned version, for every distribution of the lock."""
+    pins = {}
+    for line in path.read_text("utf-8").splitlines():
+        if match := _PIN.match(line):
+            pins[canonicalize_name(match["name"])] = match["version"]
+    return pins
+
+
+def lock_hashes(path: Path = LOCK) -> dict[str, int]:
+    """name → how many file hashes the lock gives for it."""
+    counts: dict[str, int] = {}
+    name = None
+    for line in path.read_text("utf-8").splitlines():
+        if match := _PIN.match(line):
+            name = canonicalize_name(match["name"])
+            counts[name] = 0
+        if name is not None:
+            counts[name] += len(_HASH.findall(line))
+    return counts
 
 
 def installed_closure(requirements: dict[str, Requirement]) -> set[str]:

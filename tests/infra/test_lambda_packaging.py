@@ -1,57 +1,76 @@
-"""What `sam build` installs for the Lambda functions and the rules layer stays in step with
-pyproject.toml, and covers what the deployed code imports (nothing dev- or local-only)."""
+"""What `sam build` installs for the Lambda functions stays in step with pyproject.toml (the lock
+pins exactly its runtime dependencies and theirs, with hashes), every function and layer is built
+by its Makefile (precompiled), and the deployed code imports nothing dev- or local-only."""
 
 import ast
 import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from importlib.metadata import packages_distributions
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from orderhelp_dev.local.template import functions, resources
 from tests.infra.packaging import (
-    FUNCTION_REQUIREMENTS,
-    LAYER_REQUIREMENTS,
+    LOCK,
     ROOT,
     installed_closure,
-    read_requirements,
+    lock_hashes,
+    read_lock,
     runtime_dependencies,
 )
 
 FIRST_PARTY = {"lifecycle", "orderhelp"}
-HANDLER_MODULES = ("orderhelp.handlers.customer_api", "orderhelp.handlers.ops_api")
 DEV_OR_LOCAL_ONLY = ("orderhelp_dev", "yaml", "moto", "jwt", "mypy_boto3")
+REMAKE = "run `make lock` (and commit functions/requirements.txt)"
 
 
-def same(a: Requirement, b: Requirement) -> bool:
-    return (canonicalize_name(a.name), a.extras, a.specifier, a.marker) == (
-        canonicalize_name(b.name),
-        b.extras,
-        b.specifier,
-        b.marker,
-    )
-
-
-@pytest.mark.parametrize(
-    "path", [FUNCTION_REQUIREMENTS, LAYER_REQUIREMENTS], ids=lambda p: p.parent.name
-)
-def test_each_lambda_requirement_is_pinned_as_in_pyproject(path: Path) -> None:
-    pinned = runtime_dependencies()
-    for name, requirement in read_requirements(path).items():
-        assert name in pinned, f"{path.name}: {name} is not a runtime dependency in pyproject.toml"
-        assert same(requirement, pinned[name]), (
-            f"{path.parent.name}/{path.name} has '{requirement}', pyproject.toml '{pinned[name]}'"
+def test_the_lock_pins_every_runtime_dependency_within_its_range() -> None:
+    pins = read_lock()
+    for name, requirement in runtime_dependencies().items():
+        assert name in pins, f"{name} is a runtime dependency but not in the lock: {REMAKE}"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"the lock pins {name}=={pins[name]}, pyproject.toml wants '{requirement}': {REMAKE}"
         )
 
 
-def test_every_runtime_dependency_is_deployed() -> None:
-    deployed = read_requirements(FUNCTION_REQUIREMENTS) | read_requirements(LAYER_REQUIREMENTS)
-    missing = set(runtime_dependencies()) - set(deployed)
-    assert not missing, f"not in functions/ or statemachine/ requirements.txt: {sorted(missing)}"
+def test_the_lock_holds_the_runtime_dependencies_and_theirs_only() -> None:
+    needed = installed_closure(runtime_dependencies())
+    pinned = set(read_lock())
+    assert not needed - pinned, f"not in the lock: {sorted(needed - pinned)}: {REMAKE}"
+    assert not pinned - needed, f"no longer needed: {sorted(pinned - needed)}: {REMAKE}"
+
+
+def test_every_pin_of_the_lock_is_checked_by_hash() -> None:
+    unhashed = [name for name, count in lock_hashes().items() if count == 0]
+    assert read_lock() and not unhashed, f"{LOCK.name}: pins without hashes: {unhashed}"
+
+
+def test_the_development_environment_runs_the_locked_versions() -> None:
+    # The tests, the local stack and the benchmarks run what deploys (`make venv` installs the
+    # lock's versions); the build check borrows this environment's arm64-less extensions.
+    differ = {
+        name: (pinned, version(name))
+        for name, pinned in read_lock().items()
+        if version(name) != pinned
+    }
+    assert not differ, f"(lock, .venv) versions differ: {differ}; run `make venv`"
+
+
+def test_every_function_and_layer_is_built_by_its_makefile() -> None:
+    built = resources("AWS::Serverless::Function") | resources("AWS::Serverless::LayerVersion")
+    for logical_id, resource in built.items():
+        method = resource.get("Metadata", {}).get("BuildMethod")
+        assert method == "makefile", (
+            f"{logical_id}: add `Metadata: BuildMethod: makefile` (functions/Makefile builds "
+            f"every function precompiled), not {method!r}"
+        )
+    makefile = (ROOT / "functions" / "Makefile").read_text("utf-8")
+    assert "\nbuild-%:" in makefile and "\nbuild-DependenciesLayer:" in makefile
+    assert "\nbuild-RulesLayer:" in (ROOT / "statemachine" / "Makefile").read_text("utf-8")
 
 
 def _runtime_imports(tree: ast.Module) -> Iterator[str]:
@@ -88,22 +107,19 @@ def third_party_distributions(package_dir: Path, exclude: tuple[str, ...] = ()) 
     return found
 
 
-def test_the_layer_brings_what_the_rules_import() -> None:
-    needed = third_party_distributions(ROOT / "statemachine" / "lifecycle")
-    missing = needed - installed_closure(read_requirements(LAYER_REQUIREMENTS))
-    assert not missing, f"lifecycle imports {sorted(missing)}; add them to {LAYER_REQUIREMENTS}"
-
-
-def test_the_functions_bring_what_their_code_imports() -> None:
-    needed = third_party_distributions(ROOT / "functions" / "orderhelp")
-    deployed = installed_closure(
-        read_requirements(FUNCTION_REQUIREMENTS) | read_requirements(LAYER_REQUIREMENTS)
+@pytest.mark.parametrize("source_root", ["statemachine/lifecycle", "functions/orderhelp"])
+def test_the_dependencies_layer_brings_what_the_code_imports(source_root: str) -> None:
+    needed = third_party_distributions(ROOT / source_root)
+    missing = needed - set(read_lock())
+    assert not missing, (
+        f"{source_root} imports {sorted(missing)}: add them to pyproject.toml's dependencies, "
+        f"then {REMAKE}"
     )
-    missing = needed - deployed
-    assert not missing, f"orderhelp imports {sorted(missing)}; add them to {FUNCTION_REQUIREMENTS}"
 
 
-@pytest.mark.parametrize("handler", HANDLER_MODULES)
+@pytest.mark.parametrize(
+    "handler", sorted({spec.handler.rpartition(".")[0] for spec in functions().values()})
+)
 def test_a_handler_imports_nothing_dev_or_local_only(handler: str) -> None:
     # A fresh interpreter: what importing the handler pulls in, as a cold Lambda would.
     script = f"import sys, json, {handler}; print(json.dumps(sorted(sys.modules)))"

@@ -21,7 +21,7 @@ from orderhelp_dev.local.template import (
     function_environment,
     functions,
     load_template,
-    parameter_defaults,
+    local_references,
     resources,
 )
 
@@ -45,12 +45,13 @@ def run_child(
     python: str = sys.executable,
 ) -> dict[str, Any]:
     """Run `child.py` with `spec` in a fresh interpreter; its report. `isolated`: no site-packages
-    (`-I -S`), so only the standard library and `spec["path"]` can be imported."""
+    (`-I -S`), so only the standard library and `spec["path"]` can be imported, and no bytecode
+    written (`-B`: `-I` ignores PYTHONDONTWRITEBYTECODE), so what it runs is left as it was."""
     with tempfile.TemporaryDirectory(prefix="lambda-child-") as scratch:
         report = Path(scratch) / "report.json"
         spec_file = Path(scratch) / "spec.json"
         spec_file.write_text(json.dumps({**spec, "report": str(report)}), "utf-8")
-        flags = ["-I", "-S"] if isolated else []
+        flags = ["-I", "-S", "-B"] if isolated else []
         completed = subprocess.run(
             [python, *flags, str(CHILD), str(spec_file)],
             env=dict(env),
@@ -108,7 +109,7 @@ def lambda_environment(
     memory = resources("AWS::Serverless::Function")[function]["Properties"].get("MemorySize")
     memory = memory or _globals_function().get("MemorySize", 128)
     env = {name: os.environ[name] for name in _KEPT_FROM_PARENT if name in os.environ}
-    env |= function_environment(spec, parameter_defaults() | TABLE_NAMES)
+    env |= function_environment(spec, local_references(load_template(), REGION) | TABLE_NAMES)
     env |= {
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,

@@ -35,10 +35,12 @@ from lifecycle.order_lifecycle import (
     TERMINAL_STATES,
     OrderLifecycle,
     apply_event,
+    fields_read_by,
     source_states,
     transitions_of,
 )
 from lifecycle.policy import Policy
+from lifecycle.text import MESSAGE_MAX_LENGTH
 from statemachine import State
 from tests.builders import T0, a_new_order, an_address, order_in
 
@@ -254,7 +256,7 @@ def test_each_action_validates_its_own_body() -> None:
         {},
         {"message": ""},
         {"message": "   "},
-        {"message": "x" * 2001},
+        {"message": "x" * (MESSAGE_MAX_LENGTH + 1)},
         {"message": "hi", "extra": 1},
     ):
         with pytest.raises(InvalidHelpRequest):
@@ -410,3 +412,36 @@ def test_each_shop_event_records_what_it_says(
     order = apply_event(order_in(status), event, now=now, policy=Policy(), **data)
     expected = {name: now if value is None else value for name, value in recorded.items()}
     assert {name: getattr(order, name) for name in recorded} == expected
+
+
+# --- what deciding a help action reads of the order -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "status", "reads"),
+    [
+        ("payment_issue", OrderStatus.CREATED, ("status",)),
+        ("payment_issue", OrderStatus.CANCELLED, ("status",)),
+        ("customs_duties", OrderStatus.PAID, ("status",)),
+        ("shipping_delay", OrderStatus.PAID, ("status", "estimated_ship_by")),
+        ("delivery_delay", OrderStatus.SHIPPED, ("status", "estimated_delivery_by")),
+        ("return_request", OrderStatus.SHIPPED, ("status",)),
+        ("return_request", OrderStatus.DELIVERED, ("status", "delivered_at")),
+        ("item_problem", OrderStatus.DELIVERED, ("status", "delivered_at")),
+    ],
+)
+def test_a_help_action_is_conditioned_on_the_fields_its_guards_read(
+    event: str, status: OrderStatus, reads: tuple[str, ...]
+) -> None:
+    assert fields_read_by(event, status) == reads
+
+
+@pytest.mark.parametrize("action", [a for a, spec in CATALOGUE.items() if not spec.changes_order])
+def test_a_help_action_that_changes_nothing_has_no_effect_to_fire(action: HelpAction) -> None:
+    # A help request that changes nothing is decided on the machine without firing it (and
+    # without copying the order): that holds only while the action has no effect of its own.
+    hooks = [f"{when}_{action}" for when in ("on", "before", "after", "enter", "exit")]
+    assert not [hook for hook in hooks if hasattr(OrderLifecycle, hook)]
+    assert all(t.internal for status in OrderStatus for t in transitions_of(action, status)), (
+        "it leaves the order in its state"
+    )

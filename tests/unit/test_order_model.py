@@ -296,3 +296,40 @@ def test_the_timeline_runs_forward(
     assert verdict(early + MICROSECOND) is None
     assert verdict(early) == (None if may_equal else refusal(early))
     assert verdict(early - MICROSECOND) == refusal(early - MICROSECOND)
+
+
+# --- product pictures -----------------------------------------------------------------------------
+
+
+def _line(**changes: object) -> dict[str, object]:
+    return {"sku": "LAMP-01", "name": "Lámpara", "quantity": 1, "unit_price": "1"} | changes
+
+
+def test_a_line_may_carry_an_https_picture_of_the_product() -> None:
+    url = "https://images.example.com/products/lamp-01.jpg?w=160&v=2"
+    order = a_new_order(items=[_line(image_url=url)])
+    assert order.items[0].image_url == url
+    assert a_new_order(items=[_line()]).items[0].image_url is None
+
+
+@pytest.mark.parametrize(
+    ("url", "error_type"),
+    [
+        ("http://images.example.com/lamp.jpg", "url_scheme"),
+        ("javascript:alert(1)", "url_scheme"),
+        ("data:image/png;base64,iVBORw0KGgo=", "url_scheme"),
+        ("//images.example.com/lamp.jpg", "url_scheme"),
+        ("https://" + "a" * 2040 + ".com/x", "string_too_long"),
+        ("https://user:secret@images.example.com/lamp.jpg", "url_userinfo"),
+        ("https:///lamp.jpg", "url_parsing"),
+        ("https://images.example.com/a lamp.jpg", "string_pattern_mismatch"),
+        ('https://images.example.com/"><script>', "string_pattern_mismatch"),
+        ("", "string_too_short"),
+    ],
+)
+def test_a_picture_that_is_not_a_plain_https_url_is_refused(url: str, error_type: str) -> None:
+    with pytest.raises(ValidationError) as invalid:
+        a_new_order(items=[_line(image_url=url)])
+    assert [(e["loc"], e["type"]) for e in invalid.value.errors()] == [
+        (("items", 0, "image_url"), error_type)
+    ]

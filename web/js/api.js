@@ -13,12 +13,21 @@ export class ApiError extends Error {
    * kind: network | timeout | unauthorized | forbidden | not_found | refused | validation |
    *       conflict | busy | server | client
    */
-  constructor(kind, { status = 0, body = null } = {}) {
+  constructor(kind, { status = 0, body = null, language = null } = {}) {
     super(body?.error?.message ?? body?.message ?? kind);
     this.kind = kind;
     this.status = status;
     this.body = body;
     this.code = body?.error?.code ?? null;
+    /** The language of the API's message (its Content-Language); null when it did not say. */
+    this.language = language;
+  }
+
+  /** The API's own message may be shown: it is in the page's language. An answer that does not
+   * say its language is in the API's default, English. */
+  messageIsIn(pageLocale) {
+    const spoken = (this.language ?? "en").split(",")[0].trim().split("-")[0].toLowerCase();
+    return spoken === pageLocale;
   }
 
   /** Trying the same request again may work (and, for a POST, with the same Idempotency-Key). */
@@ -50,8 +59,12 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * `await api("/orders")` → the parsed body; `api(path, {method: "POST", body, idempotencyKey})`
  * → {status, body}. `signal` aborts (navigation away); that rejects with an AbortError.
+ * `background`: not the user's request, so a 401 is only an error, not a sign-out.
  */
-export async function call(path, { method = "GET", body, idempotencyKey, signal } = {}) {
+export async function call(
+  path,
+  { method = "GET", body, idempotencyKey, signal, background = false } = {},
+) {
   const current = session();
   const headers = { accept: "application/json", "accept-language": locale() };
   if (current) headers.authorization = `Bearer ${current.access_token}`;
@@ -93,8 +106,11 @@ export async function call(path, { method = "GET", body, idempotencyKey, signal 
     const error = new ApiError(kindOf(response.status, code), {
       status: response.status,
       body: parsed,
+      language: response.headers.get("content-language"),
     });
-    if (error.kind === "unauthorized") onUnauthorized(error);
+    // A request the page makes on its own (a badge) never takes the user to sign in: the
+    // view's own request does, once, with the page to come back to.
+    if (error.kind === "unauthorized" && !background) onUnauthorized(error);
     throw error;
   }
 }

@@ -79,8 +79,34 @@ export function money(value) {
   return format.format(value.amount);
 }
 
+// Every date is formatted here, in the viewer's time zone (Intl's default), so a deadline reads
+// the same day wherever the page shows it.
+
 export function date(iso) {
   return new Intl.DateTimeFormat(INTL_TAGS[current], { dateStyle: "long" }).format(new Date(iso));
+}
+
+/** A day to plan by: "martes, 2 de diciembre", with the year when it is not this year's. */
+export function day(iso) {
+  const moment = new Date(iso);
+  const thisYear = moment.getFullYear() === new Date().getFullYear();
+  return new Intl.DateTimeFormat(INTL_TAGS[current], {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: thisYear ? undefined : "numeric",
+  }).format(moment);
+}
+
+/** A date in few characters, for steps and lists: "2 dic", "2 Dec" (and the year if not this). */
+export function shortDate(iso) {
+  const moment = new Date(iso);
+  const thisYear = moment.getFullYear() === new Date().getFullYear();
+  return new Intl.DateTimeFormat(INTL_TAGS[current], {
+    day: "numeric",
+    month: "short",
+    year: thisYear ? undefined : "numeric",
+  }).format(moment);
 }
 
 export function dateTime(iso) {
@@ -88,6 +114,10 @@ export function dateTime(iso) {
     dateStyle: "medium",
     timeStyle: "short",
   }).format(new Date(iso));
+}
+
+export function number(value) {
+  return new Intl.NumberFormat(INTL_TAGS[current]).format(value);
 }
 
 export function countryName(code) {

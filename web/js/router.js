@@ -3,9 +3,14 @@
 
 import { ApiError } from "./api.js";
 import { expired, session } from "./auth.js";
-import { focus, replace } from "./dom.js";
+import { focus, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { errorPanel, loading } from "./views/common.js";
+import { errorPanel } from "./views/common.js";
+
+/** Most views are drawn before anyone could read "loading": it is said only after a second. */
+const SAY_LOADING_AFTER_MS = 1_000;
+/** A wait this long may never end (a stalled connection): the customer may stop it. */
+const OFFER_CANCEL_AFTER_MS = 10_000;
 
 const routes = [];
 let main = null;
@@ -15,15 +20,54 @@ let firstRender = true;
 
 /**
  * `pattern` like "/orders/:order_id"; `view(ctx)` renders into ctx.main. `role` is who may see
- * it ("customer", "agent", or null for everyone, signed in or not).
+ * it ("customer", "agent", or null for everyone, signed in or not); `loading(params)` says what
+ * the view is loading, in words ("Loading order ORD-1…").
  */
-export function route(pattern, view, { role = null } = {}) {
+export function route(pattern, view, { role = null, loading = () => t("loading.page") } = {}) {
   const names = [];
   const source = pattern.replace(/:(\w+)/g, (_, name) => {
     names.push(name);
     return "([^/]+)";
   });
-  routes.push({ regex: new RegExp(`^${source}$`), names, view, role });
+  routes.push({ regex: new RegExp(`^${source}$`), names, view, role, loading });
+}
+
+/**
+ * While a view loads: nothing for a second, then what is loading, and after ten seconds a way
+ * to stop waiting (which aborts the view's requests and offers to try again). Returns `done()`.
+ */
+function whileLoading(what, abort, retry) {
+  // The live region is on the page before its words, so screen readers say them when they come.
+  const status = h("div", { class: "loading", role: "status" });
+  replace(main, status);
+  const say = setTimeout(() => replace(status, h("p", {}, what)), SAY_LOADING_AFTER_MS);
+  const offer = setTimeout(() => {
+    const stop = h(
+      "button",
+      {
+        type: "button",
+        class: "button",
+        onclick: () => {
+          abort();
+          const panel = h(
+            "div",
+            { class: "panel panel-info loading-stopped", role: "status", tabindex: "-1" },
+            h("p", {}, t("loading.stopped")),
+            h("button", { type: "button", class: "button", onclick: retry }, t("errors.retry")),
+          );
+          replace(main, panel);
+          main.setAttribute("aria-busy", "false");
+          focus(panel);
+        },
+      },
+      t("loading.stop"),
+    );
+    status.append(h("p", { class: "hint" }, t("loading.slow")), stop);
+  }, OFFER_CANCEL_AFTER_MS);
+  return () => {
+    clearTimeout(say);
+    clearTimeout(offer);
+  };
 }
 
 export function currentPath() {
@@ -100,7 +144,12 @@ async function render({ keepFocus = false } = {}) {
     },
   };
   main.setAttribute("aria-busy", "true");
-  replace(main, loading());
+  const current = controller;
+  const loaded = whileLoading(
+    found.loading(found.params),
+    () => current.abort(),
+    () => rerender(),
+  );
   try {
     await found.view(ctx);
   } catch (error) {
@@ -110,6 +159,8 @@ async function render({ keepFocus = false } = {}) {
     const panel = errorPanel(error, () => rerender());
     replace(main, panel);
     focusTarget = panel;
+  } finally {
+    loaded();
   }
   if (signal.aborted) return;
   main.setAttribute("aria-busy", "false");

@@ -6,18 +6,19 @@ a closed case was closed when housekeeping would have closed it. Only the openin
 case gets the id it is given (sample events name it), opened by the customer's first message, as
 a help action would open it but without changing the order."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseStatus, OpenedBy
-from lifecycle.policy import CasePolicy, Policy
+from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, new_case
+from lifecycle.policy import CasePolicy
 from orderhelp.case_service import CaseService
+from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import OrderNotFound
-from orderhelp.records import NewCase
-from orderhelp.services import OrderService
+from orderhelp.ids import new_id
+from orderhelp.records import Actor, ActorKind
+from orderhelp.retry import RetryPolicy
 from orderhelp.store import DynamoOrderStore
 
 
@@ -67,7 +68,7 @@ def stage_case(
     case_policy: CasePolicy | None = None,
     agent: str = "agent-ana",
     conversation: Conversation | None = None,
-    backoff: Callable[[int], None] | None = None,
+    retry: RetryPolicy | None = None,
     ago: timedelta = timedelta(0),
     details: dict[str, Any] | None = None,
     locale: str = "en",
@@ -90,40 +91,53 @@ def stage_case(
     if status is CaseStatus.CLOSED:
         span += case_policy.close_solved_after
     clock = _StepClock(now - ago - span)
-    orders = OrderService(store, clock, Policy(), case_policy, backoff=backoff)
-    cases = CaseService(store, orders, clock, case_policy, backoff=backoff)
+    cases = CaseService(store, clock, case_policy, retry=retry)
     opened_at = clock.now
 
     record = store.load(order_id)
     if record is None:
         raise OrderNotFound(order_id)
-    change = orders.open_or_join_case(
-        record,
-        action,
-        now=opened_at,
-        opened_by=OpenedBy.CUSTOMER,
-        author=Author.CUSTOMER,
-        body=said.customer,
-        details={"message": said.customer, **(details or {})},
-    )
-    if not isinstance(change.change, NewCase):
+    if record.open_case(action) is not None:
         raise ValueError(f"order {order_id} already has a case open for {action}")
-    opened = change.change.case.model_copy(update={"case_id": case_id})
-    store.commit_cases([NewCase(case=opened, message=change.change.message)])
+    customer = Actor(kind=ActorKind.CUSTOMER, id=record.order.customer_id)
+    staff = Actor(kind=ActorKind.AGENT, id=agent)
+    opening = Changeset(RequestContext.fresh(customer), opened_at)
+    opening.open_case(
+        new_case(
+            case_id=case_id,
+            order_id=order_id,
+            customer_id=record.order.customer_id,
+            action=action,
+            now=opened_at,
+            opened_by=OpenedBy.CUSTOMER,
+            policy=case_policy,
+            details={"message": said.customer, **(details or {})},
+        ),
+        CaseMessage(
+            message_id=new_id("MSG", opened_at),
+            at=opened_at,
+            author=Author.CUSTOMER,
+            body=said.customer,
+        ),
+    )
+    store.commit(opening)
+
+    def by(actor: Actor) -> RequestContext:
+        return RequestContext.fresh(actor)
 
     clock.now = opened_at + _ASSIGNED
-    cases.assign(agent, case_id, force=False, locale=locale)
+    cases.assign(by(staff), case_id, force=False, locale=locale)
     clock.now = opened_at + _NOTED
     if status is not CaseStatus.OPEN:
-        cases.agent_message(agent, case_id, said.note, internal=True, locale=locale)
+        cases.agent_message(by(staff), case_id, said.note, internal=True, locale=locale)
     clock.now = opened_at + _ANSWERED
-    cases.agent_message(agent, case_id, said.agent, internal=False, locale=locale)
+    cases.agent_message(by(staff), case_id, said.agent, internal=False, locale=locale)
     if status is CaseStatus.OPEN:
         clock.now = opened_at + _ANSWERED_AGAIN
-        cases.customer_message(opened.customer_id, case_id, said.customer_again, locale)
+        cases.customer_message(by(customer), case_id, said.customer_again, locale)
     if status in (CaseStatus.SOLVED, CaseStatus.CLOSED):
         clock.now = opened_at + _SOLVED
-        cases.solve(agent, case_id, said.resolution, locale)
+        cases.solve(by(staff), case_id, said.resolution, locale)
     if status is CaseStatus.CLOSED:
         clock.now = opened_at + _SOLVED + case_policy.close_solved_after
         staged = store.load_case(case_id)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from lifecycle.policy import CasePolicy
@@ -66,6 +67,12 @@ class DemoCustomer:
     cases: tuple[DemoCase, ...] = ()
     """Cases further along, worked by the demo agents."""
 
+    @property
+    def email(self) -> str:
+        """Where the customer's orders' emails go (a reserved domain, RFC 2606): the mailbox
+        page shows them."""
+        return f"{self.customer_id.removeprefix('cust-')}@example.com"
+
 
 @dataclass(frozen=True)
 class DemoAgent:
@@ -92,8 +99,20 @@ def _at(now: datetime, days_ago: float) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+DEMO_PICTURES_URL = "https://images.example.com/demo/"
+"""Where the demo's product pictures would be: a reserved domain (RFC 2606), so nothing is ever
+fetched from the internet. The browser tests and `make screenshots` answer these URLs with the
+drawings in `demo_pictures/`; in `make run` the page shows its neutral placeholder instead."""
+
+DEMO_PICTURES = Path(__file__).with_name("demo_pictures")
+
+
 def _item(sku: str, name: str, price: str, quantity: int = 1) -> dict[str, Any]:
-    return {"sku": sku, "name": name, "quantity": quantity, "unit_price": price}
+    """A line; with the shop's picture of the product when the demo has one."""
+    item = {"sku": sku, "name": name, "quantity": quantity, "unit_price": price}
+    if (DEMO_PICTURES / f"{sku.lower()}.svg").is_file():
+        item["image_url"] = f"{DEMO_PICTURES_URL}{sku.lower()}.svg"
+    return item
 
 
 def demo_customers(now: datetime) -> list[DemoCustomer]:
@@ -436,6 +455,7 @@ def load_demo(api_url: str, tokens: TokenIssuer, now: datetime | None = None) ->
             "shipping": "4.95",
             "tax": "0.00",
             "shipping_address": customer.address,
+            "contact": {"email": customer.email, "locale": customer.locale},
             "placed_at": _at(now, order.placed_days_ago),
         }
         expect(201, call("POST", "/ops/orders", ops_token, body), f"create {order.order_id}")

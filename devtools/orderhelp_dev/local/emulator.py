@@ -4,6 +4,7 @@ answers where API Gateway answers without calling a function."""
 
 import json
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -20,6 +21,7 @@ from orderhelp_dev.local.apigw import (
     new_request_id,
     response_from_result,
 )
+from orderhelp_dev.local.cors import CorsConfiguration
 from orderhelp_dev.local.environments import FunctionPool, Invocation
 from orderhelp_dev.local.identities import JwtAuthorizer, Refusal
 from orderhelp_dev.local.lambda_runtime import match_route, most_specific_first
@@ -29,14 +31,24 @@ from orderhelp_dev.local.template import LOCAL_ACCOUNT_ID, Route
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit."""
 
+BODY_READ_TIMEOUT_SECONDS = 10.0
+"""How long a connection may stay silent (a stalled body, an idle keep-alive) before it is
+closed; a body that stalls is answered 400 first."""
+
+GATEWAY_HEADERS = (("cache-control", "no-store"), ("x-content-type-options", "nosniff"))
+"""On API Gateway's own JSON answers, as on the functions': never cached, never sniffed."""
+
 
 def gateway_answer(
     status: int, message: str, headers: Sequence[tuple[str, str]] = ()
 ) -> HttpResponse:
     body = json.dumps({"message": message}, separators=(",", ":")).encode()
-    return HttpResponse(status, [("content-type", "application/json"), *headers], body)
+    return HttpResponse(
+        status, [("content-type", "application/json"), *GATEWAY_HEADERS, *headers], body
+    )
 
 
+BAD_REQUEST = 400, "Bad Request"
 NOT_FOUND = 404, "Not Found"
 INTERNAL_ERROR = 502, "Internal Server Error"
 """What API Gateway answers when the function raised, crashed, timed out or returned something
@@ -83,9 +95,11 @@ class ApiGatewayEmulator:
         log: JsonLog,
         api_id: str = "local",
         site: LocalSite | None = None,
+        cors: CorsConfiguration | None = None,
     ) -> None:
         self.routes = most_specific_first(routes)
         self._site = site
+        self._cors = cors
         self._pools = pools
         self._authorizers = authorizers
         self._region = region
@@ -94,6 +108,17 @@ class ApiGatewayEmulator:
 
     def handle(self, request: HttpRequest, host: str) -> tuple[HttpResponse, str]:
         """The response to `request`, and the route key that answered it (`-` for none)."""
+        if self._cors is None:
+            return self._handle(request, host)
+        headers = {name.lower(): value for name, value in request.headers}
+        if request.method == "OPTIONS":
+            preflight = self._cors.preflight(headers)
+            if preflight is not None:
+                return self._answered(preflight, new_request_id()), "-"
+        response, route_key = self._handle(request, host)
+        return self._cors.on_answer(headers, response), route_key
+
+    def _handle(self, request: HttpRequest, host: str) -> tuple[HttpResponse, str]:
         request_id = new_request_id()
         started = time.monotonic()
         match = match_route(request.method, request.raw_path, self.routes)
@@ -158,17 +183,38 @@ class ApiGatewayEmulator:
         return response
 
 
+class BadBody(Exception):
+    """The request's body cannot be read as its headers say: API Gateway answers 400."""
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "EmulatorServer"
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)
+        # Every answer goes out in one write; without Nagle's wait for the ACK that a delayed-ACK
+        # client holds back, a keep-alive request is not ~40 ms late.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _serve(self) -> None:
         started = time.monotonic()
         raw_path, _, raw_query = self.path.partition("?")
-        body = self._body()
-        if body is None:
+        try:
+            body = self._body()
+        except BodyTooLarge:
             self.close_connection = True
             self._send(gateway_answer(413, "Request Entity Too Large"))
+            return
+        except (BadBody, TimeoutError):
+            # What is left of the body cannot be told from the next request: close after.
+            self.close_connection = True
+            self._send(gateway_answer(*BAD_REQUEST))
             return
         client_ip = self.client_address[0]
         headers = [*self.headers.items()]
@@ -200,33 +246,65 @@ class _RequestHandler(BaseHTTPRequestHandler):
             responseLatencyMs=round((time.monotonic() - started) * 1000),
         )
 
-    def _body(self) -> bytes | None:
-        """The request's body, sent whole or in chunks; None when it is over the limit."""
-        if "chunked" not in self.headers.get("transfer-encoding", "").lower():
-            length = int(self.headers.get("content-length") or 0)
-            return None if length > MAX_PAYLOAD_BYTES else self.rfile.read(length)
+    def _body(self) -> bytes:
+        """The request's body, sent whole or in chunks. `BadBody` when its length or chunks are
+        malformed or it ends (or stalls) before its length; `BodyTooLarge` past the limit."""
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            return self._chunked_body()
+        declared = self.headers.get_all("content-length") or []
+        if not declared:
+            return b""
+        if len(set(declared)) != 1 or not declared[0].strip().isdigit():
+            raise BadBody("Content-Length is not one non-negative number")
+        length = int(declared[0])
+        if length > MAX_PAYLOAD_BYTES:
+            raise BodyTooLarge
+        return self._exactly(length)
+
+    def _chunked_body(self) -> bytes:
         body = b""
-        while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+        while True:
+            size_line = self.rfile.readline(1024)
+            size_text = size_line.split(b";")[0].strip()
+            if not size_line.endswith(b"\n") or not _is_hex(size_text):
+                raise BadBody("a chunk's size is not a hexadecimal number on its own line")
+            size = int(size_text, 16)
+            if size == 0:
+                break
             if len(body) + size > MAX_PAYLOAD_BYTES:
-                return None
-            body += self.rfile.read(size)
-            self.rfile.readline()  # the CRLF after each chunk
-        while self.rfile.readline().strip():  # trailers, up to the blank line
-            pass
-        return body
+                raise BodyTooLarge
+            body += self._exactly(size)
+            if self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise BadBody("a chunk is longer than its size")
+        for _ in range(100):  # trailers, up to the blank line
+            trailer = self.rfile.readline(8192)
+            if not trailer.endswith(b"\n"):
+                raise BadBody("the chunked body ends before its last line")
+            if not trailer.strip():
+                return body
+        raise BadBody("too many trailers")
+
+    def _exactly(self, length: int) -> bytes:
+        data = self.rfile.read(length)
+        if len(data) != length:
+            raise BadBody("the body ended before its length")
+        return data
 
     def _send(self, response: HttpResponse) -> None:
-        self.send_response_only(response.status)
-        for name, value in response.headers:
-            if name not in ("content-length", "connection", "date"):
-                self.send_header(name, value)
-        self.send_header("date", formatdate(usegmt=True))
-        self.send_header("content-length", str(len(response.body)))
+        """The status line, the headers and the body in one write."""
+        reason = self.responses.get(response.status, ("",))[0]
+        lines = [f"{self.protocol_version} {response.status} {reason}"]
+        lines += [
+            f"{name}: {value}"
+            for name, value in response.headers
+            if name not in ("content-length", "connection", "date")
+        ]
+        lines.append(f"date: {formatdate(usegmt=True)}")
+        lines.append(f"content-length: {len(response.body)}")
         if self.close_connection:
-            self.send_header("connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+            lines.append("connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+        self.wfile.write(head if self.command == "HEAD" else head + response.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
@@ -234,12 +312,34 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Requests are logged as JSON by `_serve`."""
 
 
+def _is_hex(text: bytes) -> bool:
+    return bool(text) and all(char in b"0123456789abcdefABCDEF" for char in text)
+
+
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # room for bursts of concurrent connections
 
-    def __init__(self, address: tuple[str, int], log: JsonLog) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        log: JsonLog,
+        read_timeout: float = BODY_READ_TIMEOUT_SECONDS,
+    ) -> None:
         """Binds `address` at once (a taken port fails here); serves once `emulator` is set."""
         self.emulator: ApiGatewayEmulator | None = None
         self.log = log
+        self.read_timeout = read_timeout
         super().__init__(address, _RequestHandler)
+
+
+@contextmanager
+def serving(server: EmulatorServer) -> Iterator[int]:
+    """`server` answering on a thread of its own for the block (tests and benchmarks); its port."""
+    thread = threading.Thread(target=server.serve_forever, name="api-gateway", daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,18 +4,31 @@ embedded one. The result goes to stdout; the handler's logs go to stderr.
 
 Several `--event` files run one after the other in the same execution environment (one cold
 start, then warm invocations, as Lambda reuses an environment); each result is one line of
-stdout, in the order of the files."""
+stdout, in the order of the files.
+
+With `--embedded`, the orders and cases of `events/seed.json` that the events need (as
+`events/manifest.json` says) are put in the fresh DynamoDB first, through the functions' own
+handlers, so that each sample event gets the status its manifest entry gives."""
 
 import json
+import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from orderhelp_dev.local.apigw import Authorization, HttpRequest, build_event
 from orderhelp_dev.local.environments import EnvironmentFailed, ExecutionEnvironment, Invocation
-from orderhelp_dev.local.lambda_runtime import FunctionRuntime, function_runtimes
+from orderhelp_dev.local.lambda_runtime import FunctionRuntime, function_runtimes, match_route
+from orderhelp_dev.local.sample_events import (
+    EVENTS_DIR,
+    sample_events,
+    seed_calls,
+    stage_seed_cases,
+)
 from orderhelp_dev.local.sdk_endpoints import use_local_aws
 from orderhelp_dev.local.state import DEFAULT_STATE_ROOT, NoStackError, StackState
 from orderhelp_dev.local.template import (
@@ -75,6 +88,11 @@ def invoke(options: InvokeOptions) -> int:
                 return 2
             endpoint = info["dynamodb_endpoint"]
         use_local_aws(endpoint, LOCAL_REGION)
+        if database is not None:
+            problem = seed_for(options.event_files, runtimes)
+            if problem:
+                print(f"orderhelp invoke: seeding failed: {problem}", file=sys.stderr)
+                return 1
         failed = False
         for outcome in _run_in_one_environment(runtime, events):
             failed = failed or outcome.failed
@@ -107,3 +125,87 @@ def _run_in_one_environment(runtime: FunctionRuntime, events: list[Any]) -> Iter
     finally:
         if environment is not None:
             environment.close()
+
+
+SHOP_CLAIMS = {"sub": "shop-systems-client", "client_id": "shop-systems", "scope": "orders/ops"}
+
+
+def _needed(event_files: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """The seed's orders and cases that the manifest says `event_files` need, in seed order."""
+    by_file = {(EVENTS_DIR / sample.file).resolve(): sample for sample in sample_events()}
+    orders: dict[str, None] = {}
+    cases: dict[str, None] = {}
+    for event_file in event_files:
+        sample = by_file.get(event_file.resolve())
+        if sample is not None:
+            orders |= dict.fromkeys(sample.orders)
+            cases |= dict.fromkeys(sample.cases)
+    return list(orders), list(cases)
+
+
+def seed_for(event_files: Sequence[Path], runtimes: Mapping[str, FunctionRuntime]) -> str | None:
+    """Put what the events need in the store (this process's SDK points at it); a problem, or
+    None. Orders go through the shop's and the customers' routes, as the shop would make them;
+    cases are staged in their state as the demo's are."""
+    order_ids, case_ids = _needed(event_files)
+    if not order_ids:
+        return None
+    now = datetime.now(UTC)
+    environments: dict[str, ExecutionEnvironment] = {}
+    with open(os.devnull, "w", encoding="utf-8") as quiet:  # the seeding's logs are not news
+        try:
+            for call in seed_calls(order_ids, now):
+                match = match_route(call.method, call.path)
+                if match is None:
+                    return f"no route for {call.method} {call.path}"
+                if call.as_customer:
+                    claims: dict[str, Any] = {"sub": call.as_customer, "scope": "openid email"}
+                    scopes = ["openid", "email"]
+                else:
+                    claims, scopes = SHOP_CLAIMS, ["orders/ops"]
+                event = build_event(
+                    HttpRequest(
+                        call.method,
+                        call.path,
+                        headers=[("content-type", "application/json")],
+                        body=json.dumps(call.body).encode(),
+                    ),
+                    route_key=match.route_key,
+                    path_parameters=match.path_parameters,
+                    authorization=Authorization(claims, scopes),
+                )
+                function = match.route.function
+                if function not in environments:
+                    environments[function] = ExecutionEnvironment(
+                        runtimes[function], LOCAL_REGION, log_stream=quiet
+                    )
+                outcome = environments[function].invoke(event, str(uuid.uuid4()))
+                status = (outcome.result or {}).get("statusCode")
+                if status not in (200, 201):
+                    return f"{call.method} {call.path} answered {status or outcome.error}"
+        except EnvironmentFailed as failed:
+            return str(failed)
+        finally:
+            for environment in environments.values():
+                environment.close()
+    if case_ids:
+        _stage_cases(case_ids, now, runtimes)
+    return None
+
+
+def _stage_cases(
+    case_ids: Sequence[str], now: datetime, runtimes: Mapping[str, FunctionRuntime]
+) -> None:
+    # The Lambda code itself, only for `--embedded` with cases: settings as the case functions'.
+    from orderhelp.aws import dynamodb  # noqa: PLC0415
+    from orderhelp.config import CaseSettings, StoreSettings  # noqa: PLC0415
+    from orderhelp.wiring import store_on  # noqa: PLC0415
+
+    environment = next(
+        runtime.environment
+        for runtime in runtimes.values()
+        if "CASE_QUEUE_INDEX" in runtime.environment
+    )
+    settings = StoreSettings.from_environment(environment)
+    store = store_on(dynamodb(), settings)
+    stage_seed_cases(store, case_ids, now, CaseSettings.from_environment(environment).case_policy())

@@ -30,7 +30,7 @@ class LocalLambdaContext:
     def __init__(
         self,
         function_name: str,
-        timeout_seconds: int,
+        timeout_seconds: float,
         memory_mb: int = 256,
         *,
         request_id: str | None = None,
@@ -128,7 +128,8 @@ def function_runtimes(template_path: Path, refs: Mapping[str, Any]) -> dict[str,
             logical_id=spec.logical_id,
             handler=spec.handler,
             environment=function_environment(spec, refs),
-            code_paths=tuple(path.resolve() for path in paths),
+            # The dependencies layer is built from functions/ (its lock): one path is enough.
+            code_paths=tuple(dict.fromkeys(path.resolve() for path in paths)),
             timeout=spec.timeout,
             memory_mb=spec.memory_mb,
             reserved_concurrency=spec.reserved_concurrency,

@@ -29,15 +29,31 @@ class Schedule:
     every_seconds: float | None
     """None for expressions the local stack cannot time (cron), unless overridden."""
     input: Any = None
+    """The template's `Input`: JSON text, with Scheduler's context attributes unfilled."""
 
     def event(self, region: str, now: datetime | None = None) -> Any:
-        """What the service sends: the configured input, or its default notification."""
-        if self.input is not None:
-            return self.input
+        """What the service sends: the configured input (Scheduler fills in its context
+        attributes, `<aws.scheduler.scheduled-time>` and the others), or its default
+        notification."""
         moment = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
         scheduler = self.kind == "ScheduleV2"
         service = "scheduler" if scheduler else "events"
         resource = f"schedule/default/{self.name}" if scheduler else f"rule/{self.name}"
+        arn = f"arn:aws:{service}:{region}:{LOCAL_ACCOUNT_ID}:{resource}"
+        if isinstance(self.input, str):
+            attributes = {
+                "schedule-arn": arn,
+                "scheduled-time": moment,
+                "execution-id": str(uuid.uuid4()),
+                "attempt-number": "1",
+            }
+            text = self.input
+            if scheduler:
+                for name, value in attributes.items():
+                    text = text.replace(f"<aws.scheduler.{name}>", value)
+            return json.loads(text)
+        if self.input is not None:
+            return self.input
         return {
             "version": "0",
             "id": str(uuid.uuid4()),
@@ -46,7 +62,7 @@ class Schedule:
             "account": LOCAL_ACCOUNT_ID,
             "time": moment,
             "region": region,
-            "resources": [f"arn:aws:{service}:{region}:{LOCAL_ACCOUNT_ID}:{resource}"],
+            "resources": [arn],
             # EventBridge Scheduler's default notification carries its detail as a string.
             "detail": "{}" if scheduler else {},
         }
@@ -86,7 +102,7 @@ def template_schedules(
                     kind=event["Type"],
                     expression=expression,
                     every_seconds=every_seconds or rate_seconds(expression),
-                    input=json.loads(raw_input) if isinstance(raw_input, str) else raw_input,
+                    input=raw_input,
                 )
             )
     return schedules

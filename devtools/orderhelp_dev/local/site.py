@@ -5,16 +5,19 @@ The emulator asks this site only about requests that match no API route: it serv
 with the stack's own identity provider. None of this is in the template: deployed, CloudFront
 serves `web/` from S3 and the page signs in with Cognito's hosted sign-in (see the README)."""
 
+import ipaddress
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from orderhelp_dev.local.apigw import HttpRequest, HttpResponse
+from orderhelp_dev.local.bus import LocalBus
 from orderhelp_dev.local.identities import TokenIssuer
+from orderhelp_dev.local.mail import MAILBOX_CSS, LocalMail, mailbox_page
 
 WEB_ROOT = Path(__file__).resolve().parents[3] / "web"
 LOCAL_PREFIX = "/__local/"
@@ -40,7 +43,7 @@ NOT_SERVED = frozenset({"node_modules", "package.json", "package-lock.json", "co
 writes the page's config itself)."""
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
@@ -49,7 +52,54 @@ sign-in's origins: locally both are this origin."""
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
+MAX_PATH_CHARACTERS = 1024
+"""No file of the page has a path anywhere near this long."""
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+"""The names a browser on this machine reaches the stack by. The local sign-in answers only
+requests addressed to one of them (or to the host the stack was told to serve on), so that a
+web page whose own name is made to resolve to 127.0.0.1 (DNS rebinding) cannot mint tokens."""
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(host_header: str) -> str:
+    """The name in a `Host` header, without its port: `[::1]:3000` → `::1`."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 Role = Literal["customer", "agent"]
+
+
+MAIL_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+"""An email's HTML is shown as it is, with nothing active allowed in it."""
+
+MAILBOX_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class LocalOutbox:
+    """What the local stack's events and emails path shows: the bus and the mail sent."""
+
+    bus: LocalBus
+    mail: LocalMail
 
 
 @dataclass(frozen=True)
@@ -66,10 +116,18 @@ class LocalSite:
         root: Path = WEB_ROOT,
         users: Sequence[LocalUser] = (),
         tokens: TokenIssuer | None = None,
+        served_hosts: Collection[str] | None = LOOPBACK_NAMES,
+        outbox: LocalOutbox | None = None,
     ) -> None:
+        """`served_hosts`: the names the local sign-in answers for; None for any name (a stack
+        told to let the network sign in)."""
         self.root = root.resolve()
         self.users = list(users)
+        self.outbox = outbox
         self._tokens = tokens
+        self._served_hosts = (
+            None if served_hosts is None else frozenset(name.lower() for name in served_hosts)
+        )
 
     def answer(self, request: HttpRequest) -> HttpResponse | None:
         """The answer to a request no API route took; None leaves it to API Gateway's 404."""
@@ -79,12 +137,17 @@ class LocalSite:
             return None
         if request.raw_path == "/config.json":
             return _json(200, {"auth": "local", "api_url": ""})
-        return self._file(request.raw_path)
+        path = unquote(request.raw_path)
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+            return _error(400, "bad_path", "A path holds no control characters.")
+        if len(path) > MAX_PATH_CHARACTERS:
+            return None
+        return self._file(path)
 
     # --- static files ---------------------------------------------------------------------------
 
-    def _file(self, raw_path: str) -> HttpResponse | None:
-        path = self._path(raw_path)
+    def _file(self, decoded_path: str) -> HttpResponse | None:
+        path = self._path(decoded_path)
         if path is None:
             return None
         content_type = CONTENT_TYPES[path.suffix]
@@ -101,14 +164,17 @@ class LocalSite:
             ]
         return HttpResponse(200, headers, path.read_bytes())
 
-    def _path(self, raw_path: str) -> Path | None:
-        """The file `raw_path` names under the root, or None for anything else."""
-        relative = PurePosixPath(unquote(raw_path).lstrip("/") or "index.html")
+    def _path(self, decoded_path: str) -> Path | None:
+        """The file `decoded_path` names under the root, or None for anything else."""
+        relative = PurePosixPath(decoded_path.lstrip("/") or "index.html")
         parts = relative.parts
         if any(part.startswith(".") or part in NOT_SERVED or "\\" in part for part in parts):
             return None
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
+        try:
+            path = (self.root / relative).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                return None
+        except (OSError, ValueError):  # a name too long for the file system, and the like
             return None
         if path.suffix not in CONTENT_TYPES:
             return None
@@ -118,6 +184,15 @@ class LocalSite:
 
     def _local(self, request: HttpRequest) -> HttpResponse:
         endpoint = request.raw_path[len(LOCAL_PREFIX) :]
+        headers = {name.lower(): value for name, value in request.headers}
+        host = host_name(headers.get("host", ""))
+        if self._served_hosts is not None and host not in self._served_hosts:
+            return _error(
+                403,
+                "host_not_served",
+                "The local sign-in answers only requests to the stack's own address "
+                "(such as 127.0.0.1 or localhost).",
+            )
         if endpoint == "users" and request.method == "GET":
             return _json(
                 200,
@@ -133,9 +208,46 @@ class LocalSite:
                     ]
                 },
             )
+        if request.method == "GET" and self.outbox is not None:
+            introspection = self._introspection(endpoint, parse_qs(request.raw_query))
+            if introspection is not None:
+                return introspection
         if endpoint == "sign-in" and request.method == "POST":
+            media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+            if media_type != "application/json":
+                return _error(415, "unsupported_media_type", "Send the body as application/json.")
             return self._sign_in(request.body)
         return _error(404, "not_found", f"The local stack has no {request.method} {endpoint}.")
+
+    def _introspection(  # noqa: PLR0911 — one answer per local page
+        self, endpoint: str, query: dict[str, list[str]]
+    ) -> HttpResponse | None:
+        """The events that reached the bus and the emails sent (local-only; never deployed)."""
+        assert self.outbox is not None
+        first = {name: values[0] for name, values in query.items() if values}
+        if endpoint == "events":
+            return _json(200, {"events": self.outbox.bus.events(first.get("order_id"))})
+        if endpoint == "mail":
+            messages = self.outbox.mail.messages(first.get("to"))
+            return _json(
+                200,
+                {
+                    "messages": [
+                        {k: v for k, v in m.to_json().items() if k != "id"} for m in messages
+                    ]
+                },
+            )
+        if endpoint == "mailbox":
+            page = mailbox_page(self.outbox.mail.messages(first.get("to")), first.get("to"))
+            return _page(page, "text/html; charset=utf-8", MAILBOX_CONTENT_SECURITY_POLICY)
+        if endpoint == "mailbox.css":
+            return _page(MAILBOX_CSS, "text/css; charset=utf-8", None)
+        if endpoint.startswith("mail/") and endpoint.endswith(".html"):
+            found = self.outbox.mail.find(endpoint.removeprefix("mail/").removesuffix(".html"))
+            if found is None:
+                return _error(404, "not_found", "There is no such email.")
+            return _page(found.html, "text/html; charset=utf-8", MAIL_CONTENT_SECURITY_POLICY)
+        return None
 
     def _sign_in(self, body: bytes) -> HttpResponse:
         """A token for any customer or agent id, as `orderhelp token` mints them."""
@@ -143,7 +255,7 @@ class LocalSite:
             return _error(503, "no_identities", "This stack's template has no JWT authorizer.")
         try:
             fields = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             return _error(400, "invalid_json", "The body is not valid JSON.")
         if not isinstance(fields, dict):
             return _error(400, "invalid_json", "The body must be a JSON object.")
@@ -179,6 +291,18 @@ def _json(status: int, body: Any) -> HttpResponse:
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = [("content-type", "application/json"), ("cache-control", "no-store")]
     return HttpResponse(status, headers, data)
+
+
+def _page(text: str, content_type: str, policy: str | None) -> HttpResponse:
+    headers = [
+        ("content-type", content_type),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+    ]
+    if policy:
+        headers.append(("content-security-policy", policy))
+    return HttpResponse(200, headers, text.encode("utf-8"))
 
 
 def _error(status: int, code: str, message: str) -> HttpResponse:

@@ -66,6 +66,8 @@ def create_table_requests(
         }
         if "GlobalSecondaryIndexes" in props:
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in props:
+            request["StreamSpecification"] = {"StreamEnabled": True} | props["StreamSpecification"]
         requests.append(request)
     return requests
 
@@ -208,4 +210,7 @@ def local_references(template: Mapping[str, Any], region: str) -> dict[str, Any]
         refs[logical_id] = logical_id
         resource_path = f"table/{logical_id}" if service == "dynamodb" else logical_id
         refs[f"{logical_id}.Arn"] = f"arn:aws:{service}:{region}:{LOCAL_ACCOUNT_ID}:{resource_path}"
+        if resource["Type"] == "AWS::CloudFront::Distribution":
+            # A name that no one else answers for (`.localhost` never leaves the machine).
+            refs[f"{logical_id}.DomainName"] = f"{logical_id.lower()}.localhost"
     return refs

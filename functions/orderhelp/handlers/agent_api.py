@@ -10,23 +10,22 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel
 
 from lifecycle.case import CaseStatus
 from orderhelp.api import (
+    Answer,
     CaseIdPath,
     PageCursor,
     PageLimit,
+    answer_once,
     checked_case_id,
     create_resolver,
-    current_caller,
-    idempotently,
-    json_response,
     lambda_entry,
-    metrics,
     request_locale,
 )
 from orderhelp.auth import require_agent
+from orderhelp.changes import RequestContext
 from orderhelp.models import (
     AgentCase,
     AgentCaseDetails,
@@ -36,6 +35,9 @@ from orderhelp.models import (
     SolveRequest,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.observability import count
+from orderhelp.records import ActorKind
+from orderhelp.store import ACTIVITY_PAGE
 from orderhelp.wiring import case_service
 
 app = create_resolver()
@@ -86,8 +88,12 @@ def queue(
     operation_id="agent_get_case",
     response_description="The case (internal notes included) and the order's details page",
 )
-def get_case(case_id: CaseIdPath) -> AgentCaseDetails:
-    return case_service().agent_case(checked_case_id(case_id), request_locale(app))
+def get_case(
+    case_id: CaseIdPath, limit: PageLimit = ACTIVITY_PAGE, cursor: PageCursor = None
+) -> AgentCaseDetails:
+    return case_service().agent_case(
+        checked_case_id(case_id), request_locale(app), limit=limit, cursor=cursor
+    )
 
 
 @app.post(
@@ -107,13 +113,13 @@ def assign(
     case_id: CaseIdPath,
     request: Annotated[AssignRequest | None, Body(embed=False)] = None,
 ) -> Response[str]:
-    force = request.force if request else False
+    body = request or AssignRequest()
     return _change(
         "assign",
         case_id,
-        {"force": force},
-        lambda agent, checked, locale: case_service().assign(
-            agent, checked, force=force, locale=locale
+        body,
+        lambda writing, checked, locale: case_service().assign(
+            writing, checked, force=body.force, locale=locale
         ),
     )
 
@@ -137,9 +143,9 @@ def post_message(
     return _change(
         "internal_note" if request.internal else "agent_reply",
         case_id,
-        request.model_dump(mode="json"),
-        lambda agent, checked, locale: case_service().agent_message(
-            agent, checked, request.body, internal=request.internal, locale=locale
+        request,
+        lambda writing, checked, locale: case_service().agent_message(
+            writing, checked, request.body, internal=request.internal, locale=locale
         ),
     )
 
@@ -165,9 +171,9 @@ def solve(
     return _change(
         "solve",
         case_id,
-        request.model_dump(mode="json"),
-        lambda agent, checked, locale: case_service().solve(
-            agent, checked, request.resolution, locale
+        request,
+        lambda writing, checked, locale: case_service().solve(
+            writing, checked, request.resolution, locale
         ),
     )
 
@@ -175,20 +181,18 @@ def solve(
 def _change(
     name: str,
     case_id: str,
-    body: dict[str, Any],
-    work: Callable[[str, str, str], AgentCase],
+    body: BaseModel,
+    work: Callable[[RequestContext, str, str], AgentCase],
 ) -> Response[str]:
-    caller = current_caller(app)
     locale = request_locale(app)
     checked = checked_case_id(case_id)
 
-    def run() -> dict[str, Any]:
-        case = work(caller.subject, checked, locale)
-        metrics.add_metric(name=f"Case.{name}", unit=MetricUnit.Count, value=1)
-        return {"status": int(HTTPStatus.OK), "body": case.model_dump(mode="json")}
+    def run(request: RequestContext) -> Answer:
+        case = work(request, checked, locale)
+        count("CaseWorked", Step=name)
+        return Answer(HTTPStatus.OK, case)
 
-    result = idempotently(app, caller, body, run)
-    return json_response(result["status"], result["body"])
+    return answer_once(app, ActorKind.AGENT, body, run)
 
 
 handler = lambda_entry(app, authorize=require_agent)

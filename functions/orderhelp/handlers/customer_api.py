@@ -2,31 +2,30 @@
 read their cases with customer service and write on them."""
 
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.metrics import MetricUnit
 
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
 from lifecycle.help import CATALOGUE, HelpActionSpec, HelpRequest
 from lifecycle.i18n import translate
 from orderhelp.api import (
+    Answer,
     CaseIdPath,
     OrderIdPath,
     PageCursor,
     PageLimit,
+    answer_once,
     checked_case_id,
     checked_order_id,
     create_resolver,
     current_caller,
-    idempotently,
-    json_response,
     lambda_entry,
-    metrics,
     request_locale,
 )
+from orderhelp.changes import RequestContext
 from orderhelp.errors import UnknownAction
 from orderhelp.models import (
     CaseConversation,
@@ -38,6 +37,9 @@ from orderhelp.models import (
     OrderPage,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
+from orderhelp.observability import count
+from orderhelp.records import ActorKind
+from orderhelp.store import ACTIVITY_PAGE
 from orderhelp.wiring import case_service, order_service
 
 app = create_resolver()
@@ -69,28 +71,23 @@ def get_order(order_id: OrderIdPath) -> OrderDetails:
     return order_service().order_details(customer, checked_order_id(order_id), request_locale(app))
 
 
-def _use_help_action(spec: HelpActionSpec, order_id: str, request: HelpRequest) -> Response[str]:
-    caller = current_caller(app)
+def _use_help_action(spec: HelpActionSpec, order_id: str, body: HelpRequest) -> Response[str]:
     locale = request_locale(app)
     checked_id = checked_order_id(order_id)
 
-    def work() -> dict[str, Any]:
+    def work(request: RequestContext) -> Answer:
         try:
             outcome, opened = order_service().use_help_action(
-                caller.subject, checked_id, spec.action, request, locale
+                request, checked_id, spec.action, body, locale
             )
         except ActionUnavailable as refused:
-            metrics.add_metric(
-                name=f"ActionRefused.{refused.availability.reason}", unit=MetricUnit.Count, value=1
-            )
+            count("ActionRefused", Reason=refused.availability.reason)
             raise
         if opened:
-            metrics.add_metric(name=f"CaseOpened.{spec.action}", unit=MetricUnit.Count, value=1)
-        status = HTTPStatus.CREATED if opened else HTTPStatus.OK
-        return {"status": int(status), "body": outcome.model_dump(mode="json")}
+            count("CaseOpened", Action=spec.action)
+        return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, outcome)
 
-    result = idempotently(app, caller, request.model_dump(mode="json"), work)
-    return json_response(result["status"], result["body"])
+    return answer_once(app, ActorKind.CUSTOMER, body, work)
 
 
 def _register_help_route(spec: HelpActionSpec) -> None:
@@ -160,13 +157,19 @@ def list_cases(
 @app.get(
     "/cases/<case_id>",
     summary="A case with its conversation",
+    description="The case with its latest messages; `older_messages` is the cursor for the "
+    "ones before them.",
     tags=["cases"],
     operation_id="get_case",
     response_description="The case and its messages (customer service's internal notes left out)",
 )
-def get_case(case_id: CaseIdPath) -> CaseConversation:
+def get_case(
+    case_id: CaseIdPath, limit: PageLimit = ACTIVITY_PAGE, cursor: PageCursor = None
+) -> CaseConversation:
     customer = current_caller(app).subject
-    return case_service().customer_case(customer, checked_case_id(case_id), request_locale(app))
+    return case_service().customer_case(
+        customer, checked_case_id(case_id), request_locale(app), limit=limit, cursor=cursor
+    )
 
 
 @app.post(
@@ -190,23 +193,18 @@ def get_case(case_id: CaseIdPath) -> CaseConversation:
     },
 )
 def post_case_message(
-    case_id: CaseIdPath, request: Annotated[CaseMessageRequest, Body(embed=False)]
+    case_id: CaseIdPath, body: Annotated[CaseMessageRequest, Body(embed=False)]
 ) -> Response[str]:
-    caller = current_caller(app)
     locale = request_locale(app)
     checked_id = checked_case_id(case_id)
 
-    def work() -> dict[str, Any]:
-        reply, opened = case_service().customer_message(
-            caller.subject, checked_id, request.body, locale
-        )
+    def work(request: RequestContext) -> Answer:
+        reply, opened = case_service().customer_message(request, checked_id, body.body, locale)
         if opened:
-            metrics.add_metric(name="FollowUpCaseOpened", unit=MetricUnit.Count, value=1)
-        status = HTTPStatus.CREATED if opened else HTTPStatus.OK
-        return {"status": int(status), "body": reply.model_dump(mode="json")}
+            count("FollowUpCaseOpened")
+        return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, reply)
 
-    result = idempotently(app, caller, request.model_dump(mode="json"), work)
-    return json_response(result["status"], result["body"])
+    return answer_once(app, ActorKind.CUSTOMER, body, work)
 
 
 handler = lambda_entry(app, authorize=lambda caller: caller)

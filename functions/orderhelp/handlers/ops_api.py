@@ -16,25 +16,21 @@ from lifecycle.order import (
     ShipmentDetails,
 )
 from orderhelp.api import (
+    Answer,
     OrderIdPath,
+    answer_once,
     checked_order_id,
     create_resolver,
-    current_caller,
-    idempotently,
-    json_response,
     lambda_entry,
 )
 from orderhelp.auth import require_ops
+from orderhelp.changes import RequestContext
 from orderhelp.models import CreateOrderRequest, OrderView
 from orderhelp.models import ErrorBody as ErrorBodyModel
-from orderhelp.records import Actor, ActorKind
+from orderhelp.records import ActorKind
 from orderhelp.wiring import order_service
 
 app = create_resolver()
-
-
-def _shop_system() -> Actor:
-    return Actor(kind=ActorKind.OPS, id=current_caller(app).subject)
 
 
 # Error answers every route shares (401, 404, 422, …) are documented by `orderhelp_dev.openapi`.
@@ -59,15 +55,11 @@ _ORDER_RESPONSES: dict[int, Any] = {
         },
     },
 )
-def create_order(request: Annotated[CreateOrderRequest, Body(embed=False)]) -> Response[str]:
-    actor = _shop_system()
+def create_order(body: Annotated[CreateOrderRequest, Body(embed=False)]) -> Response[str]:
+    def work(request: RequestContext) -> Answer:
+        return Answer(HTTPStatus.CREATED, order_service().create_order(request, body))
 
-    def work() -> dict[str, Any]:
-        order = order_service().create_order(request, actor)
-        return {"status": int(HTTPStatus.CREATED), "body": order.model_dump(mode="json")}
-
-    result = idempotently(app, current_caller(app), request.model_dump(mode="json"), work)
-    return json_response(result["status"], result["body"])
+    return answer_once(app, ActorKind.OPS, body, work)
 
 
 @app.get(
@@ -78,21 +70,17 @@ def create_order(request: Annotated[CreateOrderRequest, Body(embed=False)]) -> R
     response_description="The order",
 )
 def get_order(order_id: OrderIdPath) -> OrderView:
-    _shop_system()
     return order_service().order_for_ops(checked_order_id(order_id))
 
 
 def _apply(order_id: str, event: str, details: BaseModel) -> Response[str]:
-    actor = _shop_system()
+    checked_id = checked_order_id(order_id)
 
-    def work() -> dict[str, Any]:
-        order = order_service().apply_lifecycle_event(
-            checked_order_id(order_id), event, details, actor
-        )
-        return {"status": int(HTTPStatus.OK), "body": order.model_dump(mode="json")}
+    def work(request: RequestContext) -> Answer:
+        order = order_service().apply_lifecycle_event(request, checked_id, event, details)
+        return Answer(HTTPStatus.OK, order)
 
-    result = idempotently(app, current_caller(app), details.model_dump(mode="json"), work)
-    return json_response(result["status"], result["body"])
+    return answer_once(app, ActorKind.OPS, details, work)
 
 
 _EVENT_RESPONSES = {

@@ -6,19 +6,19 @@ import { announce } from "../announcer.js";
 import { ApiError, call, get, Intent } from "../api.js";
 import { session } from "../auth.js";
 import { focus, h, replace, uid } from "../dom.js";
-import { dateTime, has, t } from "../i18n.js";
+import { dateTime, t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { breadcrumb, errorPanel, errorText, heading, pagedList, phrase, timeOf } from "./common.js";
-import { composer, messageList } from "./conversation.js";
+import { loadAddressFormats } from "../addresses.js";
+import { composer, messageList, requestDetails } from "./conversation.js";
 import {
-  addressLines,
   addressSection,
   casesSection,
   helpSection,
   itemsSection,
   orderFacts,
-  shipmentSection,
   timelineSection,
+  whereSection,
 } from "./order.js";
 
 const QUEUES = ["open", "pending", "solved"];
@@ -157,40 +157,6 @@ function caseLink(caseId) {
   return h("a", { href: `#${agentCasePath(caseId)}`, class: "reference" }, caseId);
 }
 
-/** What the customer asked for beyond their first message: items, what happened, a reason. */
-function requestDetails(caseData, order) {
-  const details = caseData.details ?? {};
-  const facts = [];
-  if (Array.isArray(details.items) && details.items.length) {
-    const names = Object.fromEntries(order.items.map((item) => [item.sku, item.name]));
-    facts.push(
-      fact(
-        t("agent.details_items"),
-        h(
-          "ul",
-          { class: "plain" },
-          details.items.map((item) =>
-            h("li", {}, t("agent.details_item", { quantity: item.quantity, name: names[item.sku] ?? item.sku })),
-          ),
-        ),
-      ),
-    );
-  }
-  if (details.problem && has(`forms.problem.${details.problem}`)) {
-    facts.push(fact(t("agent.details_problem"), t(`forms.problem.${details.problem}`)));
-  }
-  if (details.reason) facts.push(fact(t("agent.details_reason"), details.reason));
-  if (details.address) {
-    facts.push(
-      fact(
-        t("agent.details_address"),
-        addressLines(details.address).map((line, index) => (index ? [h("br"), line] : line)),
-      ),
-    );
-  }
-  return facts;
-}
-
 function summary(caseData, order) {
   const facts = [
     fact(t("agent.status_label"), t(`agent.status.${caseData.status}`)),
@@ -204,7 +170,7 @@ function summary(caseData, order) {
   if (caseData.solved_at) facts.push(fact(t("agent.solved_on"), when(caseData.solved_at)));
   if (caseData.closed_at) facts.push(fact(t("agent.closed_on"), when(caseData.closed_at)));
   if (caseData.resolution) facts.push(fact(t("agent.resolution"), caseData.resolution));
-  const details = requestDetails(caseData, order);
+  const details = requestDetails(caseData, order, { fact });
   return h(
     "section",
     { class: "card case-summary", "aria-labelledby": "summary-title" },
@@ -260,7 +226,10 @@ function takeOverDialog(assignee) {
 
 export async function agentCaseView(ctx) {
   const caseId = ctx.params.case_id;
-  const details = await get(agentCasePath(caseId), { signal: ctx.signal });
+  const [details] = await Promise.all([
+    get(agentCasePath(caseId), { signal: ctx.signal }),
+    loadAddressFormats(),
+  ]);
   let order = details.order;
   const label = t(`actions.${details.case.action}`);
   ctx.title(`${label} · ${caseId}`);
@@ -436,9 +405,9 @@ export async function agentCaseView(ctx) {
           { class: "agent-order", "aria-labelledby": "order-title" },
           h("h2", { id: "order-title" }, t("agent.order_title", { id: order.order_id })),
           orderFacts(order, "order-facts"),
+          whereSection(order, { level: 3 }),
           helpSection(order, { forAgent: true, level: 3 }),
           casesSection(order, { level: 3, currentCaseId: caseData.case_id }),
-          shipmentSection(order, { level: 3 }),
           itemsSection(order, { level: 3 }),
           addressSection(order, { level: 3 }),
           timelineSection(order, { level: 3, forAgent: true }),

@@ -3,12 +3,13 @@
 // opens a follow-up that continues it (or joins the order's open case about the same topic), and
 // the page goes there saying so; the two cases link to each other.
 
+import { loadAddressFormats } from "../addresses.js";
 import { call, get } from "../api.js";
 import { focus, h, replace } from "../dom.js";
-import { t } from "../i18n.js";
+import { number, t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { breadcrumb, caseCard, heading, pagedList, phrase, timeOf } from "./common.js";
-import { composer, messageList } from "./conversation.js";
+import { composer, messageList, MESSAGE_MAX, requestDetails } from "./conversation.js";
 import { orderPath } from "./order.js";
 
 const PAGE_SIZE = 10;
@@ -30,7 +31,7 @@ export async function casesView(ctx) {
       return `/cases?${query}`;
     },
     itemsOf: (page) => page.cases,
-    render: (entry) => h("li", {}, caseCard(entry, {}, { headingLevel: "h2", showOrder: true })),
+    render: (entry) => h("li", {}, caseCard(entry, {}, { headingLevel: "h2", showOrder: true, markUnread: true })),
     texts: {
       more: "cases.more",
       loading_more: "cases.loading_more",
@@ -79,10 +80,43 @@ function links(caseData) {
 
 const AUTHORS = { customer: "case.author.customer", agent: "case.author.agent", system: "case.author.system" };
 
+function fact(label, ...value) {
+  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
+}
+
+/** What the customer asked for (the case's details beyond the message), to read back. */
+function askedFor(caseData, order) {
+  const facts = requestDetails(caseData, order, { fact, words: "case" });
+  if (!facts.length) return null;
+  return h(
+    "div",
+    { class: "asked-for" },
+    h("h3", {}, t("case.details_title")),
+    h("dl", { class: "facts" }, facts),
+  );
+}
+
+/** The order, for the names of the items asked about; the SKUs do when it cannot be read. */
+async function orderFor(caseData, signal) {
+  const details = caseData.details ?? {};
+  if (!Array.isArray(details.items) && !details.address) return null;
+  try {
+    const [order] = await Promise.all([
+      Array.isArray(details.items) ? get(orderPath(caseData.order_id), { signal }) : null,
+      details.address ? loadAddressFormats() : null,
+    ]);
+    return order;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return null;
+  }
+}
+
 /** One case: where it stands, its conversation, and the box to answer (or to write again). */
 export async function caseView(ctx) {
   const caseId = ctx.params.case_id;
   const first = await get(casePath(caseId), { signal: ctx.signal });
+  const order = await orderFor(first, ctx.signal);
   const label = t(`actions.${first.action}`);
   ctx.title(label);
 
@@ -91,7 +125,7 @@ export async function caseView(ctx) {
     const replyTitleId = "reply-title";
     const box = composer({
       label: t("case.message"),
-      hint: t("case.message_hint"),
+      hint: t("case.message_hint", { max: number(MESSAGE_MAX) }),
       submitText: t("case.send"),
       build: (text) => ({ body: text }),
       send: (body, idempotencyKey) =>
@@ -153,6 +187,7 @@ export async function caseView(ctx) {
           h("h2", { id: "conversation-title" }, t("case.conversation")),
           standing(caseData),
           links(caseData),
+          askedFor(caseData, order),
           messageList(caseData.messages, (message) => t(AUTHORS[message.author])),
         ),
         h(

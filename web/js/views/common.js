@@ -1,14 +1,10 @@
-// Pieces several views share: loading and error panels, headings, badges, dates, case cards.
+// Pieces several views share: error panels, headings, badges, dates, case cards.
 
 import { announce } from "../announcer.js";
 import { ApiError, get } from "../api.js";
 import { focus, h, replace, uid } from "../dom.js";
 import { features } from "../features.js";
-import { date, has, t } from "../i18n.js";
-
-export function loading() {
-  return h("p", { class: "loading", role: "status" }, t("app.loading"));
-}
+import { date, has, locale, t } from "../i18n.js";
 
 /** What went wrong, in words. */
 export function errorText(error) {
@@ -36,7 +32,8 @@ export function errorText(error) {
       if (error.code && has(`errors.codes.${error.code}`)) {
         return t(`errors.codes.${error.code}`, error.body?.error ?? {});
       }
-      return error.message;
+      // The API's words only when they are in the page's language; never English on a Spanish page.
+      return error.messageIsIn(locale()) ? error.message : t("errors.not_done");
     default:
       return t("errors.unexpected", { status: error.status });
   }
@@ -118,20 +115,27 @@ export function caseHrefOf(caseData) {
 export function caseCard(
   caseData,
   labels = {},
-  { headingLevel = "h3", showOrder = false, current = false } = {},
+  { headingLevel = "h3", showOrder = false, current = false, markUnread = false } = {},
 ) {
   const label = labels[caseData.action] ?? t(`actions.${caseData.action}`);
   const turn = caseData.turn ? t(`cases.turn.${caseData.turn}`) : null;
   const titleId = uid("case-title");
   const href = current ? null : caseHrefOf(caseData);
+  // Customer service wrote since the customer last opened the conversation.
+  const unread = markUnread && caseData.unread === true;
   return h(
     "article",
     {
-      class: current ? "case case-current" : "case",
+      class: ["case", current ? "case-current" : null, unread ? "case-unread" : null].filter(Boolean).join(" "),
       "data-case-id": caseData.case_id,
       "data-status": caseData.status,
     },
-    h(headingLevel, { class: "case-title", id: titleId }, label),
+    h(
+      headingLevel,
+      { class: "case-title", id: titleId },
+      label,
+      unread ? h("span", { class: "badge badge-unread" }, t("cases.unread")) : null,
+    ),
     h(
       "dl",
       { class: "facts" },

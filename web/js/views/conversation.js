@@ -5,10 +5,57 @@
 import { announce } from "../announcer.js";
 import { ApiError, Intent } from "../api.js";
 import { focus, h, replace, uid } from "../dom.js";
-import { dateTime, has, t } from "../i18n.js";
+import { dateTime, has, locale, t } from "../i18n.js";
+import { validationText } from "../validation.js";
 import { errorPanel, timeOf } from "./common.js";
+import { addressLines } from "./order.js";
 
+/** The rules' one limit for every message (lifecycle.text.MESSAGE_MAX_LENGTH): the help forms
+ * and the reply boxes alike. */
 export const MESSAGE_MAX = 5000;
+
+/**
+ * What the customer asked for beyond their first message (the case's `details`): the items and
+ * how many, what happened, a reason, a new address. Item names come from the order when it is
+ * at hand (else the SKU). `words` is "case" (the customer's page) or "agent" (the console);
+ * `fact(label, value)` makes one row of the caller's list.
+ */
+export function requestDetails(caseData, order, { fact, words = "agent" }) {
+  const details = caseData.details ?? {};
+  const facts = [];
+  if (Array.isArray(details.items) && details.items.length) {
+    const names = Object.fromEntries((order?.items ?? []).map((item) => [item.sku, item.name]));
+    facts.push(
+      fact(
+        t(`${words}.details_items`),
+        h(
+          "ul",
+          { class: "plain asked-items" },
+          details.items.map((item) =>
+            h(
+              "li",
+              { "data-sku": item.sku },
+              t(`${words}.details_item`, { quantity: item.quantity, name: names[item.sku] ?? item.sku }),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  if (details.problem && has(`forms.problem.${details.problem}`)) {
+    facts.push(fact(t(`${words}.details_problem`), t(`forms.problem.${details.problem}`)));
+  }
+  if (details.reason) facts.push(fact(t(`${words}.details_reason`), details.reason));
+  if (details.address) {
+    facts.push(
+      fact(
+        t(`${words}.details_address`),
+        addressLines(details.address).map((line, index) => (index ? [h("br"), line] : line)),
+      ),
+    );
+  }
+  return facts;
+}
 
 /**
  * The messages, oldest first. `author(message)` names who wrote each one for the reader;
@@ -47,11 +94,11 @@ export function messageList(messages, author, { emptyText = t("case.no_messages"
   );
 }
 
-/** A failure the API put in words about a field: its own text when the page knows the kind. */
-function validationText(error) {
+/** A failure the API put in words about the text written, in the page's words. */
+function fieldErrorText(error) {
   const first = error.body?.error?.errors?.[0];
-  if (first && has(`forms.validation.${first.type}`)) return t(`forms.validation.${first.type}`);
-  return first?.msg ?? error.message;
+  if (first) return validationText(first, { apiError: error });
+  return error.messageIsIn?.(locale()) ? error.message : t("forms.validation.invalid");
 }
 
 /**
@@ -138,7 +185,7 @@ export function composer({
       if (failure.kind === "unauthorized") return; // on the way to sign-in
       if (failure.kind === "validation") {
         intent.settle();
-        showFieldError(validationText(failure));
+        showFieldError(fieldErrorText(failure));
         return;
       }
       // Nothing says the API did not act: trying again sends the same request with the same key.
@@ -158,7 +205,7 @@ export function composer({
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!textarea.value.trim()) {
-      showFieldError(t("forms.validation.missing"));
+      showFieldError(t("forms.validation.blank"));
       return;
     }
     deliver(build(textarea.value));

@@ -3,18 +3,27 @@
 // they belong: a field's error at the field, a refusal with its reason and date, a failure in
 // words with a retry that reuses the request's Idempotency-Key.
 
+import {
+  formatOf,
+  loadAddressFormats,
+  localityFieldOrder,
+  postalCodeProblem,
+  regionProblem,
+} from "../addresses.js";
 import { announce } from "../announcer.js";
 import { ApiError, call, get, Intent } from "../api.js";
 import { focus, h, replace, uid } from "../dom.js";
-import { compare, countryName, has, t } from "../i18n.js";
+import { compare, countryName, number, t } from "../i18n.js";
 import { navigate } from "../router.js";
+import { validationText } from "../validation.js";
 import { breadcrumb, errorPanel, heading } from "./common.js";
-import { availabilityDate, helpPath, orderPath } from "./order.js";
+import { MESSAGE_MAX } from "./conversation.js";
+import { unavailableText } from "./help.js";
+import { helpPath, orderPath } from "./order.js";
 
 const MESSAGE_ACTIONS = new Set(["payment_issue", "customs_duties", "shipping_delay", "delivery_delay"]);
 const ITEM_ACTIONS = new Set(["return_request", "item_problem"]);
 const PROBLEMS = ["missing", "incorrect", "lost", "damaged"];
-const MESSAGE_MAX = 2000;
 const REASON_MAX = 500;
 
 let countries = null;
@@ -88,8 +97,38 @@ function textField(fields, path, label, { value = "", optional = false, hint = n
   );
 }
 
+/** What the country calls its postcode and its region, and whether the region is needed. */
+function localityWords(country) {
+  const rule = formatOf(country);
+  return {
+    postal_code: {
+      label: t(`forms.address.postal_code_label.${rule.postalCode.label}`),
+      hint: rule.postalCode.example ? t("forms.address.example", { example: rule.postalCode.example }) : null,
+      optional: false,
+    },
+    region: {
+      label: t(`forms.address.region_label.${rule.region.label}`),
+      hint: rule.region.codes ? t("forms.address.region_code_hint", { example: rule.region.example }) : null,
+      optional: !rule.region.required,
+    },
+    city: { label: t("forms.address.city"), hint: null, optional: false },
+  };
+}
+
+const LOCALITY_ATTRS = {
+  postal_code: { autocomplete: "postal-code", maxlength: "16" },
+  city: { autocomplete: "address-level2", maxlength: "100" },
+  region: { autocomplete: "address-level1", maxlength: "100" },
+};
+
+/**
+ * The address form, laid out the way the chosen country writes addresses (the rules' own data):
+ * the country first, then the street, then the city, region and postcode in the country's order,
+ * each called what the country calls it. Changing the country lays the fields out again,
+ * keeping what was written.
+ */
 async function addressFields(fields, address) {
-  const codes = await countryCodes();
+  const [codes] = await Promise.all([countryCodes(), loadAddressFormats()]);
   const field = (name, options = {}) =>
     textField(fields, `address.${name}`, t(`forms.address.${name}`), {
       value: address[name] ?? "",
@@ -106,17 +145,34 @@ async function addressFields(fields, address) {
       .map(([code, name]) => h("option", { value: code, selected: code === address.country }, name)),
   );
   fields.add("address.country", { control: select, error: countryError, label: t("forms.address.country") });
+  const locality = h("div", { class: "locality" });
+  const written = { city: address.city ?? "", postal_code: address.postal_code ?? "", region: address.region ?? "" };
+  const layOut = () => {
+    const words = localityWords(select.value);
+    for (const name of ["city", "postal_code", "region"]) {
+      const control = locality.querySelector(`[name="address.${name}"]`);
+      if (control) written[name] = control.value;
+    }
+    const order = localityFieldOrder(select.value);
+    const parts = order.map((name) =>
+      textField(fields, `address.${name}`, words[name].label, {
+        value: written[name],
+        optional: words[name].optional,
+        hint: words[name].hint,
+        ...LOCALITY_ATTRS[name],
+      }),
+    );
+    // Postcode and city side by side where the country writes them on one line.
+    const pairIndex = order.indexOf("postal_code") === order.indexOf("city") - 1 ? order.indexOf("postal_code") : -1;
+    if (pairIndex >= 0) {
+      parts.splice(pairIndex, 2, h("div", { class: "field-row" }, parts[pairIndex], parts[pairIndex + 1]));
+    }
+    replace(locality, parts);
+    locality.dataset.country = select.value;
+  };
+  layOut();
+  select.addEventListener("change", layOut);
   return [
-    field("name", { autocomplete: "name", maxlength: "200" }),
-    field("line1", { autocomplete: "address-line1", maxlength: "200" }),
-    field("line2", { autocomplete: "address-line2", maxlength: "200", optional: true }),
-    h(
-      "div",
-      { class: "field-row" },
-      field("postal_code", { autocomplete: "postal-code", maxlength: "16" }),
-      field("city", { autocomplete: "address-level2", maxlength: "100" }),
-    ),
-    field("region", { autocomplete: "address-level1", maxlength: "100", optional: true }),
     h(
       "div",
       { class: "field" },
@@ -124,6 +180,10 @@ async function addressFields(fields, address) {
       countryError,
       select,
     ),
+    field("name", { autocomplete: "name", maxlength: "200" }),
+    field("line1", { autocomplete: "address-line1", maxlength: "200" }),
+    field("line2", { autocomplete: "address-line2", maxlength: "200", optional: true }),
+    locality,
     field("phone", { autocomplete: "tel", type: "tel", optional: true }),
   ];
 }
@@ -138,10 +198,24 @@ function addressBody(form) {
   return { address };
 }
 
+/** The checks the API makes of an address that the page can make first, with the rules' own
+ * data: the postcode's format and the US state code. The same errors the API would give. */
+function addressProblems(body) {
+  const { country, postal_code: postalCode, region = "" } = body.address;
+  const order = localityFieldOrder(country);
+  return [
+    ["postal_code", postalCodeProblem(country, postalCode)],
+    ["region", regionProblem(country, region)],
+  ]
+    .filter(([, type]) => type)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)) // as the form lists them
+    .map(([field, type]) => ({ loc: ["body", "address", field], type }));
+}
+
 function messageField(fields) {
   return textField(fields, "message", t("forms.message"), {
     multiline: true,
-    hint: t("forms.message_hint"),
+    hint: t("forms.message_hint", { max: number(MESSAGE_MAX) }),
     maxlength: String(MESSAGE_MAX),
   });
 }
@@ -182,9 +256,14 @@ function itemPicker(fields, order) {
         inputmode: "numeric",
         disabled: true,
       });
-      quantity.value = String(item.quantity);
+      quantity.value = "1"; // most returns and problems are about one of them
       setDescribedBy(quantity, [nameId]);
-      fields.add(`items.${item.sku}.quantity`, { control: quantity, error, describedBy: [nameId] });
+      fields.add(`items.${item.sku}.quantity`, {
+        control: quantity,
+        error,
+        describedBy: [nameId],
+        label: t("forms.items.quantity_of", { name: item.name }),
+      });
       row.append(
         h("div", { class: "field quantity" }, h("label", { for: quantityId }, t("forms.items.quantity")), error, quantity),
       );
@@ -203,14 +282,14 @@ function itemPicker(fields, order) {
     rows.map((row) => row.row),
   );
   // A fieldset's error is read with its first checkbox.
-  fields.add("items", { control: rows[0].checkbox, error: legendError, describedBy: [] });
+  fields.add("items", { control: rows[0].checkbox, error: legendError, describedBy: [], label: t("forms.items.legend") });
   const chosen = () =>
     rows
       .filter((row) => row.checkbox.checked)
       .map((row) => {
         const raw = row.quantity ? row.quantity.value.trim() : "1";
-        const number = Number(raw);
-        return { sku: row.item.sku, quantity: Number.isInteger(number) && raw !== "" ? number : raw };
+        const count = Number(raw);
+        return { sku: row.item.sku, quantity: Number.isInteger(count) && raw !== "" ? count : raw };
       });
   return { element: fieldset, chosen };
 }
@@ -222,7 +301,7 @@ function problemPicker(fields) {
     const radio = h("input", { type: "radio", id, name: "problem", value: kind });
     return { radio, element: h("div", { class: "check" }, radio, h("label", { for: id }, t(`forms.problem.${kind}`))) };
   });
-  fields.add("problem", { control: radios[0].radio, error, describedBy: [] });
+  fields.add("problem", { control: radios[0].radio, error, describedBy: [], label: t("forms.problem.legend") });
   return h(
     "fieldset",
     { class: "choices" },
@@ -263,9 +342,6 @@ function fieldPath(loc, body) {
   return parts.join(".");
 }
 
-function validationText(error) {
-  return has(`forms.validation.${error.type}`) ? t(`forms.validation.${error.type}`) : error.msg;
-}
 
 export async function helpFormView(ctx) {
   const { order_id: orderId, action } = ctx.params;
@@ -282,7 +358,7 @@ export async function helpFormView(ctx) {
 
   if (!entry.available) {
     // Offered a moment ago, or reached by address: say why not, and when.
-    const panel = refusalPanel(t("forms.unavailable_title"), entry.message, entry);
+    const panel = refusalPanel(t("forms.unavailable_title"), entry);
     replace(ctx.main, top, panel, backLink);
     return;
   }
@@ -341,11 +417,12 @@ export async function helpFormView(ctx) {
     form.setAttribute("aria-busy", String(on));
   };
 
-  const showValidation = (errors, body) => {
+  const showValidation = (errors, body, apiError = null) => {
     const items = [];
     let firstField = null;
+    const country = body.address?.country ?? null;
     for (const error of errors) {
-      const text = validationText(error);
+      const text = validationText(error, { apiError, country });
       const path = fieldPath(error.loc ?? [], body);
       // The nearest field the error belongs to: "address.postal_code", else "items", …
       let shown = null;
@@ -354,7 +431,7 @@ export async function helpFormView(ctx) {
       }
       firstField ??= shown?.control ?? null;
       const label = shown?.label;
-      const entryText = label ? `${label}: ${text}` : error.msg;
+      const entryText = label ? `${label}: ${text}` : text;
       items.push(
         h(
           "li",
@@ -406,13 +483,13 @@ export async function helpFormView(ctx) {
       if (error.kind === "unauthorized") return; // on the way to sign-in
       if (error.kind === "validation" && Array.isArray(error.body?.error?.errors)) {
         intent.settle();
-        showValidation(error.body.error.errors, body);
+        showValidation(error.body.error.errors, body, error);
         return;
       }
       if (error.kind === "refused") {
         // The order changed since the page was drawn (shipped, say): the API says why and when.
         intent.settle();
-        const panel = refusalPanel(t("forms.refused_title"), error.message, error.body.error);
+        const panel = refusalPanel(t("forms.refused_title"), error.body.error);
         replace(ctx.main, top, panel, backLink);
         focus(panel);
         return;
@@ -426,9 +503,24 @@ export async function helpFormView(ctx) {
     }
   };
 
+  /** What the page can tell before sending: a blank message, an address not written as its
+   * country writes it. Said at the fields, as the API's errors are. */
+  const problemsBefore = (body) => {
+    const problems = [];
+    if ("message" in body && !body.message.trim()) problems.push({ loc: ["body", "message"], type: "missing" });
+    if (body.address) problems.push(...addressProblems(body));
+    return problems;
+  };
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const body = build();
+    const problems = problemsBefore(body);
+    if (problems.length) {
+      fields.clear();
+      showValidation(problems, body);
+      return;
+    }
     if (dialog) {
       dialog.returnValue = "";
       dialog.showModal();
@@ -448,12 +540,13 @@ export async function helpFormView(ctx) {
   replace(ctx.main, top, form, dialog);
 }
 
-function refusalPanel(title, message, dates) {
+/** Why an action cannot be done, in the page's words with the date formatted here: the help
+ * list's entry, or the API's refusal (which carries the same reason and dates). */
+function refusalPanel(title, entry) {
   return h(
     "div",
-    { class: "panel panel-warning refusal", role: "alert", tabindex: "-1" },
+    { class: "panel panel-warning refusal", role: "alert", tabindex: "-1", "data-reason": entry.reason },
     h("h2", { class: "panel-title" }, title),
-    h("p", { class: "reason" }, message),
-    availabilityDate(dates),
+    h("p", { class: "reason" }, unavailableText(entry)),
   );
 }

@@ -1,6 +1,9 @@
-// Order Details: the help section first (what can be done now, and why not the rest, with dates),
-// then the customer's requests, the shipment, the items and totals, the address and the history.
+// Order Details: where the order is first (when it ships or arrives, late or not, the tracking
+// link and its steps), then the help section (the likeliest action first; why not the rest, with
+// dates), the items with their pictures and the totals, the history, the customer's requests,
+// the address, and cancelling at the bottom while it can be done.
 
+import { localityLines, loadAddressFormats } from "../addresses.js";
 import { get } from "../api.js";
 import { h, replace, uid } from "../dom.js";
 import { countryName, dateTime, has, money, t } from "../i18n.js";
@@ -13,29 +16,18 @@ import {
   statusBadge,
   timeOf,
 } from "./common.js";
+import { availabilityDate, cancelSection, helpPath, helpSection } from "./help.js";
+import { whereSection } from "./where.js";
+
+export { availabilityDate, helpPath, helpSection, whereSection };
 
 export function orderPath(orderId) {
   return `/orders/${encodeURIComponent(orderId)}`;
 }
 
-export function helpPath(orderId, action) {
-  return `/orders/${encodeURIComponent(orderId)}/help/${action}`;
-}
-
 /** Help action → its label, as the API gave it in the chosen language. */
 export function actionLabels(order) {
   return Object.fromEntries(order.help.map((entry) => [entry.action, entry.label]));
-}
-
-/** When an unavailable action opens, or when it stopped being available. */
-export function availabilityDate(entry) {
-  if (entry.available_from) {
-    return h("p", { class: "when" }, phrase("help.opens_on", { date: timeOf(entry.available_from) }));
-  }
-  if (entry.available_until) {
-    return h("p", { class: "when" }, phrase("help.closed_on", { date: timeOf(entry.available_until) }));
-  }
-  return null;
 }
 
 /** A section of Order Details with a heading that labels it, at heading `level`. */
@@ -46,73 +38,6 @@ function card(className, level, title, ...children) {
     { class: className ? `card ${className}` : "card", "aria-labelledby": id },
     h(`h${level}`, { id }, title),
     children,
-  );
-}
-
-/**
- * The help section: what the customer can do now, and why not the rest, with dates. For an
- * agent (`forAgent`) the same, with the offered actions shown as the customer sees them but not
- * as links: they are the customer's to use.
- */
-export function helpSection(order, { forAgent = false, level = 2 } = {}) {
-  const offered = order.help.filter((entry) => entry.available);
-  const others = order.help.filter((entry) => !entry.available);
-  const offeredId = uid("offered");
-  const othersId = uid("others");
-  const sub = `h${level + 1}`;
-  return card(
-    "help",
-    level,
-    t("help.title"),
-    h(sub, { id: offeredId }, t("help.available_title")),
-    forAgent && offered.length ? h("p", { class: "hint" }, t("agent.offered_note")) : null,
-    offered.length
-      ? h(
-          "ul",
-          { class: "actions", "aria-labelledby": offeredId },
-          offered.map((entry) =>
-            h(
-              "li",
-              { "data-action": entry.action },
-              forAgent
-                ? h("span", { class: "offered-action" }, entry.label)
-                : h(
-                    "a",
-                    {
-                      class: `button ${entry.action === "cancel_order" ? "button-danger" : "button-primary"}`,
-                      href: `#${helpPath(order.order_id, entry.action)}`,
-                    },
-                    entry.label,
-                  ),
-              entry.available_until
-                ? h(
-                    "p",
-                    { class: "hint" },
-                    phrase("help.available_until", { date: timeOf(entry.available_until) }),
-                  )
-                : null,
-            ),
-          ),
-        )
-      : h("p", {}, t("help.none_available")),
-    others.length
-      ? [
-          h(sub, { id: othersId }, t("help.unavailable_title")),
-          h(
-            "ul",
-            { class: "unavailable", "aria-labelledby": othersId },
-            others.map((entry) =>
-              h(
-                "li",
-                { "data-action": entry.action, "data-reason": entry.reason },
-                h("p", { class: "action-label" }, entry.label),
-                h("p", { class: "reason" }, entry.message),
-                availabilityDate(entry),
-              ),
-            ),
-          ),
-        ]
-      : null,
   );
 }
 
@@ -142,71 +67,50 @@ export function casesSection(order, { level = 2, currentCaseId = null } = {}) {
   );
 }
 
-function fact(label, ...value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
-}
-
-export function shipmentSection(order, { level = 2 } = {}) {
-  const facts = [];
-  const notes = [];
-  if (order.status === "cancelled") {
-    facts.push(fact(t("order.cancelled_at"), timeOf(order.cancelled_at)));
-    if (order.cancel_reason) facts.push(fact(t("order.cancel_reason"), order.cancel_reason));
-    if (order.refund_due) notes.push(h("p", {}, t("order.refund_due")));
-  } else {
-    if (order.tracking_number) {
-      if (order.carrier) facts.push(fact(t("order.carrier"), order.carrier));
-      facts.push(
-        fact(t("order.tracking"), h("span", { class: "reference tracking" }, order.tracking_number)),
-      );
-    }
-    if (order.shipped_at) facts.push(fact(t("order.shipped_at"), timeOf(order.shipped_at)));
-    if (order.delivered_at) {
-      facts.push(fact(t("order.delivered_at"), timeOf(order.delivered_at)));
-    } else if (order.estimated_delivery_by) {
-      facts.push(fact(t("order.estimated_delivery_by"), timeOf(order.estimated_delivery_by)));
-    } else if (order.estimated_ship_by) {
-      facts.push(fact(t("order.estimated_ship_by"), timeOf(order.estimated_ship_by)));
-    }
-    if (!order.tracking_number && !order.shipped_at) {
-      notes.push(h("p", { class: "hint" }, t("order.no_tracking")));
-    }
-    // The delay the scheduled check recorded: since when, and that customer service knows.
-    const late =
-      order.status === "paid" && order.shipping_delayed_since
-        ? ["order.late_shipping", order.shipping_delayed_since, order.estimated_ship_by]
-        : order.status === "shipped" && order.delivery_delayed_since
-          ? ["order.late_delivery", order.delivery_delayed_since, order.estimated_delivery_by]
-          : null;
-    if (late) {
-      const [key, since, estimate] = late;
-      facts.push(fact(t("order.late_since"), timeOf(since, dateTime(since))));
-      notes.push(h("p", { class: "panel panel-warning late" }, phrase(key, { date: timeOf(estimate) })));
-    }
-  }
-  return card(
-    null,
-    level,
-    t("order.shipment_title"),
-    facts.length ? h("dl", { class: "facts" }, facts) : null,
-    notes,
-  );
+/** A product's picture, or a neutral placeholder when the shop sent none or it fails to load.
+ * The name is beside it, so the picture itself says nothing more (alt=""). */
+export function thumbnail(item, size = 64) {
+  const placeholder = () => h("span", { class: "thumb thumb-empty", "aria-hidden": "true" });
+  if (!item.image_url) return placeholder();
+  const image = h("img", {
+    class: "thumb",
+    src: item.image_url,
+    alt: "",
+    width: String(size),
+    height: String(size),
+    loading: "lazy",
+    decoding: "async",
+    referrerpolicy: "no-referrer",
+  });
+  image.addEventListener("error", () => image.replaceWith(placeholder()), { once: true });
+  return image;
 }
 
 export function itemsSection(order, { level = 2 } = {}) {
-  const rows = order.items.map((item) =>
+  const lines = order.items.map((item) =>
     h(
-      "tr",
-      {},
+      "li",
+      { class: "item", "data-sku": item.sku },
+      thumbnail(item),
       h(
-        "th",
-        { scope: "row" },
+        "div",
+        { class: "item-text" },
         h("span", { class: "item-name" }, item.name),
         h("span", { class: "item-sku" }, t("order.sku", { sku: item.sku })),
+        h(
+          "span",
+          { class: "item-quantity" },
+          t("order.units", { count: item.quantity }),
+          " · ",
+          t("order.each", { price: money(item.unit_price) }),
+        ),
       ),
-      h("td", { class: "number" }, String(item.quantity)),
-      h("td", { class: "number" }, money(item.unit_price)),
-      h("td", { class: "number" }, money(item.line_total)),
+      h(
+        "span",
+        { class: "item-total" },
+        h("span", { class: "visually-hidden" }, `${t("order.line_total")}: `),
+        money(item.line_total),
+      ),
     ),
   );
   const total = (key, value, strong = false) =>
@@ -220,23 +124,7 @@ export function itemsSection(order, { level = 2 } = {}) {
     null,
     level,
     t("order.items_title"),
-    h(
-      "table",
-      { class: "items" },
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, t("order.item")),
-          h("th", { scope: "col", class: "number" }, t("order.quantity")),
-          h("th", { scope: "col", class: "number" }, t("order.unit_price")),
-          h("th", { scope: "col", class: "number" }, t("order.line_total")),
-        ),
-      ),
-      h("tbody", {}, rows),
-    ),
+    h("ul", { class: "items" }, lines),
     h(
       "dl",
       { class: "totals" },
@@ -248,13 +136,13 @@ export function itemsSection(order, { level = 2 } = {}) {
   );
 }
 
+/** The address as its country writes it (UK, Ireland, the US: the city before the postcode). */
 export function addressLines(address) {
   return [
     address.name,
     address.line1,
     address.line2,
-    [address.postal_code, address.city].filter(Boolean).join(" "),
-    address.region,
+    ...localityLines(address),
     countryName(address.country),
   ].filter(Boolean);
 }
@@ -408,7 +296,10 @@ function outcomeNotice(outcome, labels) {
 export async function orderView(ctx) {
   const orderId = ctx.params.order_id;
   const outcome = ctx.state.outcome ?? null;
-  const order = outcome?.order ?? (await get(orderPath(orderId), { signal: ctx.signal }));
+  const [order] = await Promise.all([
+    outcome?.order ?? get(orderPath(orderId), { signal: ctx.signal }),
+    loadAddressFormats(),
+  ]);
   ctx.title(t("order.title", { id: order.order_id }));
   const notice = outcome ? outcomeNotice(outcome, actionLabels(order)) : null;
   replace(
@@ -417,18 +308,14 @@ export async function orderView(ctx) {
     heading(t("order.title", { id: order.order_id })),
     orderFacts(order),
     notice,
+    whereSection(order),
     h(
       "div",
       { class: "order-layout" },
       h("div", { class: "order-main" }, helpSection(order), itemsSection(order), timelineSection(order)),
-      h(
-        "div",
-        { class: "order-side" },
-        casesSection(order),
-        shipmentSection(order),
-        addressSection(order),
-      ),
+      h("div", { class: "order-side" }, casesSection(order), addressSection(order)),
     ),
+    cancelSection(order),
   );
   if (notice) ctx.focusOn(notice);
 }

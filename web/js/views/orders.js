@@ -1,10 +1,12 @@
-// My Orders: newest first, one page at a time; more on demand with the API's next_cursor.
+// My Orders: newest first, one page at a time; more on demand with the API's next_cursor. Each
+// order shows its first items' pictures and names (what the OrdersByCustomer index projects).
 
 import { get } from "../api.js";
 import { focus, h, replace } from "../dom.js";
 import { money, t } from "../i18n.js";
 import { announce } from "../announcer.js";
 import { errorPanel, heading, phrase, statusBadge, timeOf } from "./common.js";
+import { thumbnail } from "./order.js";
 
 const PAGE_SIZE = 10;
 
@@ -12,6 +14,27 @@ function orderPath(cursor) {
   const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (cursor) query.set("cursor", cursor);
   return `/orders?${query}`;
+}
+
+/** The first items: their pictures, and their names with how many more the order holds. */
+function firstItems(order) {
+  const lines = order.first_items ?? [];
+  if (!lines.length) return null;
+  const shown = lines.reduce((sum, line) => sum + line.quantity, 0);
+  const more = order.item_count - shown;
+  return h(
+    "div",
+    { class: "order-items" },
+    h("div", { class: "thumbs", "aria-hidden": "true" }, lines.map((line) => thumbnail(line, 48))),
+    h(
+      "ul",
+      { class: "item-names" },
+      lines.map((line) =>
+        h("li", {}, line.quantity > 1 ? t("orders.line", { count: line.quantity, name: line.name }) : line.name),
+      ),
+      more > 0 ? h("li", { class: "more" }, t("orders.more_items", { count: more })) : null,
+    ),
+  );
 }
 
 function orderItem(order) {
@@ -31,6 +54,7 @@ function orderItem(order) {
       h("span", {}, phrase("orders.placed_on", { date: timeOf(order.placed_at) })),
       h("span", {}, t("orders.items", { count: order.item_count })),
     ),
+    firstItems(order),
     h(
       "p",
       { class: "order-total" },

@@ -1,0 +1,226 @@
+"""The item layout: the one place where keys are spelled. Index *names* come from the
+environment the template sets; the attributes below are the template's key schemas
+(`tests/infra/test_template.py` holds the two equal).
+
+    pk ORDER#<order_id>  sk ORDER                          the order; OrdersByCustomer keys, and
+                                                           due index keys while it awaits a
+                                                           deadline
+                         sk HISTORY#<version>              a change of the order, in order
+                         sk HISTORY#<version>#<at>#<req>   a request noted on the order (no
+                                                           version of its own)
+                         sk CASE#<case_id>                 a copy of each of the order's cases
+                         sk OPENCASE#<action>              the order's one non-closed case per
+                                                           action (a slot: taken, given back)
+    pk CASE#<case_id>    sk CASE                           the case
+                         sk ACTIVITY#<version>             each change of the case, with the
+                                                           message it added
+
+A case's newest activity and the case itself are one Query (`sk <= CASE`, newest first: every
+`ACTIVITY#` key sorts before `CASE`).
+
+The case item (never its copy) carries the keys of two sparse indexes, which hold only cases:
+
+    CasesByCustomer  case_customer_pk CUSTOMER#<customer_id>
+                     case_customer_sk <last_activity_at>#<case_id>     newest activity last
+    CaseQueue        queue_pk QUEUE#<status>#<shard>                   open, pending, solved only
+                     queue_sk <urgency>#<case_id>                      most urgent first
+
+The urgency is the first-response due time of an open case, the last activity of a pending one,
+and when a solved case was solved. A queue is spread over shards (a stable hash of the case id),
+as one partition takes about 1,000 writes a second; a page of a queue merges the shards' pages,
+so its order stays exact. A closed case has no queue keys, so it leaves the queue.
+
+The order item carries the keys of the index of orders awaiting a milestone (the delay check's
+index) while the order waits on a deadline the check watches (`Order.next_delay_deadline()`):
+
+    OrdersAwaitingMilestone  due_pk DUE#<shard>
+                             due_sk <deadline>#<order_id>
+
+Without them the item is not in the index: an order leaves it when it ships, is delivered or
+cancelled, or once its delay is recorded, and comes back with a revised estimate. The delay check
+queries each shard for `due_sk < now` (an order exactly on its deadline is not late yet).
+
+Every time in a sort key is UTC with microseconds, so that text order is time order
+(`09:00:00Z` would sort after `09:00:00.500000Z`).
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from lifecycle.actions import HelpAction
+from lifecycle.case import Case, CaseStatus
+from lifecycle.order import Order
+
+Key = dict[str, str]
+
+ORDER = "ORDER"
+HISTORY = "HISTORY#"
+CASE_COPY = "CASE#"
+OPEN_CASE = "OPENCASE#"
+CASE = "CASE"
+ACTIVITY = "ACTIVITY#"
+DUE = "DUE#"
+QUEUE = "QUEUE#"
+
+OUTBOX = "outbox"
+"""The attribute that puts a log entry in the outbox (the stream's publisher reads it): the kind
+of entry it is. Other items do not have it."""
+OUTBOX_ORDER = "order"
+OUTBOX_CASE = "case"
+
+CUSTOMER_INDEX_KEYS = ("customer_pk", "customer_sk")
+CASES_BY_CUSTOMER_KEYS = ("case_customer_pk", "case_customer_sk")
+CASE_QUEUE_KEYS = ("queue_pk", "queue_sk")
+DUE_INDEX_KEYS = ("due_pk", "due_sk")
+
+
+def sort_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def shard_of(item_id: str, shards: int) -> int:
+    """A stable shard of an id: the same in every process and every run (`hash` is not)."""
+    digest = hashlib.sha256(item_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shards
+
+
+# --- partitions -----------------------------------------------------------------------------------
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def customer_pk(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}"
+
+
+def queue_pk(status: CaseStatus, shard: int) -> str:
+    return f"{QUEUE}{status}#{shard}"
+
+
+def due_pk(shard: int) -> str:
+    return f"{DUE}{shard}"
+
+
+# --- items ----------------------------------------------------------------------------------------
+
+
+def order_key(order_id: str) -> Key:
+    return {"pk": order_pk(order_id), "sk": ORDER}
+
+
+def history_sk(version: int) -> str:
+    return f"{HISTORY}{version:010d}"
+
+
+def note_sk(version: int, at: datetime, request_id: str) -> str:
+    """A noted request sorts after the change whose version it saw, in time order."""
+    return f"{history_sk(version)}#{sort_time(at)}#{request_id}"
+
+
+def case_key(case_id: str) -> Key:
+    return {"pk": case_pk(case_id), "sk": CASE}
+
+
+def case_copy_key(order_id: str, case_id: str) -> Key:
+    return {"pk": order_pk(order_id), "sk": f"{CASE_COPY}{case_id}"}
+
+
+def open_case_key(order_id: str, action: HelpAction | str) -> Key:
+    return {"pk": order_pk(order_id), "sk": f"{OPEN_CASE}{action}"}
+
+
+def activity_sk(version: int) -> str:
+    return f"{ACTIVITY}{version:010d}"
+
+
+def activity_key(case_id: str, version: int) -> Key:
+    return {"pk": case_pk(case_id), "sk": activity_sk(version)}
+
+
+# --- index keys -----------------------------------------------------------------------------------
+
+
+def customer_sk(order: Order) -> str:
+    """Sorts a customer's orders by when they were placed."""
+    return f"ORDER#{sort_time(order.placed_at)}#{order.order_id}"
+
+
+def order_index_keys(order: Order, due_shards: int) -> dict[str, str]:
+    """The index keys an order item carries: its customer's list, and the due index while it
+    awaits a deadline."""
+    keys = {"customer_pk": customer_pk(order.customer_id), "customer_sk": customer_sk(order)}
+    deadline = order.next_delay_deadline()
+    if deadline is not None:
+        keys |= {
+            "due_pk": due_pk(shard_of(order.order_id, due_shards)),
+            "due_sk": due_sk(deadline, order.order_id),
+        }
+    return keys
+
+
+def due_sk(deadline: datetime, order_id: str) -> str:
+    return f"{sort_time(deadline)}#{order_id}"
+
+
+def queue_urgency(case: Case) -> datetime | None:
+    """Where a case stands in its queue; None for a closed case (in no queue)."""
+    return {
+        CaseStatus.OPEN: case.first_response_due_at,
+        CaseStatus.PENDING: case.last_activity_at,
+        CaseStatus.SOLVED: case.solved_at,
+    }.get(case.status)
+
+
+def case_index_keys(case: Case, queue_shards: int) -> dict[str, str]:
+    """The keys that put a case in CasesByCustomer and, unless closed, in the CaseQueue."""
+    keys = {
+        "case_customer_pk": customer_pk(case.customer_id),
+        "case_customer_sk": f"{sort_time(case.last_activity_at)}#{case.case_id}",
+    }
+    urgency = queue_urgency(case)
+    if urgency is not None:
+        keys |= {
+            "queue_pk": queue_pk(case.status, shard_of(case.case_id, queue_shards)),
+            "queue_sk": f"{sort_time(urgency)}#{case.case_id}",
+        }
+    return keys
+
+
+# --- records of their own, and claims -------------------------------------------------------------
+
+CLAIM = "CLAIM#"
+
+RecordKey = Callable[[Any], Key]
+RECORD_KEYS: dict[type, RecordKey] = {}
+"""Where each kind of record (`Changeset.put_record`) lives, by its model class. A new kind adds
+its line here (and, if it is indexed, its index keys to `RECORD_INDEX_KEYS`)."""
+RECORD_INDEX_KEYS: dict[type, Callable[[Any], dict[str, str]]] = {}
+
+
+def record_key(record: Any) -> Key:
+    try:
+        return RECORD_KEYS[type(record)](record)
+    except KeyError:
+        raise TypeError(f"no key layout for {type(record).__name__} in store.keys") from None
+
+
+def record_index_keys(record: Any) -> dict[str, str]:
+    index_keys = RECORD_INDEX_KEYS.get(type(record))
+    return index_keys(record) if index_keys else {}
+
+
+def claim_key(kind: str, value: str) -> Key:
+    """A claimed value: one item per kind and value, in a partition of its own (no hot key)."""
+    return {"pk": f"{CLAIM}{kind}#{value}", "sk": CLAIM.rstrip("#")}
+
+
+def keys_of(item: dict[str, Any]) -> Key:
+    return {"pk": item["pk"], "sk": item["sk"]}

@@ -1,0 +1,108 @@
+"""Worlds for the fault tests: the template's functions in-process, their DynamoDB the embedded
+one (moto's server, as `make run` has it) reached through a `FaultyProxy`, and every id made
+from a counter, so that two runs of the same story — one with a fault, one without — can be
+compared item for item."""
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.endpoint
+import pytest
+
+from orderhelp import changes, ids
+from orderhelp.config import store_settings
+from orderhelp_dev.local import dynamodb_transactions
+from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
+from orderhelp_dev.local.template import create_table_requests, load_template
+from tests.faults.proxy import FaultyProxy
+from tests.handlers.client import START, Api, Clock
+from tests.handlers.conftest import REGION, _lambda_environment
+from tests.process_state import forget_process_state
+
+FUNCTION_SECONDS = 3.5
+"""What a function has for the request a hang test disturbs: short, so that a hung DynamoDB
+costs the test little (the budget keeps 1 s back, so 2.5 s go to DynamoDB: the first attempt is
+sent even on a loaded machine). Everything else runs with the template's timeouts."""
+
+
+class CountingSecrets:
+    """`secrets` for the Lambda code: the same tokens, in the same order, in every world."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def token_hex(self, nbytes: int = 16) -> str:
+        return f"{next(self._counter):0{2 * nbytes}x}"
+
+
+@dataclass
+class World:
+    api: Api
+    proxy: FaultyProxy
+
+    def orders_table(self) -> list[dict[str, Any]]:
+        """Every item of the orders table, sorted: what a story left behind."""
+        return self.api.snapshot()[store_settings().orders_table]
+
+
+@pytest.fixture(scope="module")
+def embedded_dynamodb() -> Iterator[EmbeddedDynamoDB]:
+    server = EmbeddedDynamoDB()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def worlds(embedded_dynamodb: EmbeddedDynamoDB) -> Iterator[Callable[[], Any]]:
+    """`worlds()` enters a fresh world (new tables, fresh process state, ids from 1); one at a
+    time, each in a `with`."""
+    proxy = FaultyProxy(*embedded_dynamodb.endpoint.removeprefix("http://").split(":")).start()
+    direct = boto3.client(
+        "dynamodb",
+        endpoint_url=embedded_dynamodb.endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+    @contextmanager
+    def world() -> Iterator[World]:
+        clock = Clock(START)
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            tables = _lambda_environment(monkeypatch, clock)
+            monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
+            secrets = CountingSecrets()
+            monkeypatch.setattr(ids, "secrets", secrets)
+            monkeypatch.setattr(changes, "secrets", secrets)
+            # botocore's backoff between attempts costs no time (the budget still counts).
+            monkeypatch.setattr(botocore.endpoint, "time", _NoSleep())
+            forget_process_state()
+            for name in direct.list_tables()["TableNames"]:
+                direct.delete_table(TableName=name)
+            dynamodb_transactions.forget_tokens()
+            for request in create_table_requests(tables, load_template()):
+                direct.create_table(**request)
+            proxy.heal()
+            try:
+                yield World(Api(clock, direct), proxy)
+            finally:
+                proxy.heal()
+                forget_process_state()
+
+    try:
+        yield world
+    finally:
+        proxy.stop()
+
+
+class _NoSleep:
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        del seconds

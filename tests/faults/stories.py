@@ -1,0 +1,236 @@
+"""Every write route as a short story: what must be there first (`given`), and the one request
+whose DynamoDB write the fault tests disturb (`when`)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from tests.handlers.case_calls import (
+    AGENT,
+    answer,
+    assign,
+    housekeeping,
+    my_case,
+    open_case,
+    solve,
+    write,
+)
+from tests.handlers.client import CUSTOMER, Api, Identity, Reply, iso
+from tests.handlers.test_delay_check import run_check
+
+ORDER = "ORD-1"
+Headers = dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class Story:
+    route: str
+    given: Callable[[Api], dict[str, Any]]
+    when: Callable[[Api, dict[str, Any], Headers], Reply]
+    keyed: bool = True
+    """An API route (it takes an Idempotency-Key); scheduled functions are not."""
+
+
+def _paid(api: Api) -> dict[str, Any]:
+    api.order_in("paid", order_id=ORDER)
+    return {}
+
+
+def _shipped(api: Api) -> dict[str, Any]:
+    api.order_in("shipped", order_id=ORDER)
+    return {}
+
+
+def _created(api: Api) -> dict[str, Any]:
+    assert api.create_order(CUSTOMER, ORDER).status == 201
+    return {}
+
+
+def _with_case(api: Api) -> dict[str, Any]:
+    api.order_in("paid", order_id=ORDER)
+    return {"case": open_case(api, ORDER)}
+
+
+def _with_taken_case(api: Api) -> dict[str, Any]:
+    context = _with_case(api)
+    assert assign(api, context["case"]).status == 200
+    return context
+
+
+def _with_closed_case(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert solve(api, context["case"]).status == 200
+    api.clock.advance(days=30)
+    assert housekeeping()["closed"] == 1
+    return context
+
+
+def _with_solved_case_due(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert solve(api, context["case"]).status == 200
+    api.clock.advance(days=30)
+    return context
+
+
+def _with_unread_answer(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert answer(api, context["case"], "Your payment arrived.").status == 200
+    return context
+
+
+def _late(api: Api) -> dict[str, Any]:
+    api.order_in("paid", order_id=ORDER)
+    api.clock.advance(days=3)
+    return {}
+
+
+def _ops(api: Api, path: str, body: Any, headers: Headers) -> Reply:
+    return api.call("POST", path, body, identity=Identity.shop(), headers=headers)
+
+
+def _job(result: dict[str, Any]) -> Reply:
+    """A scheduled run's result as a reply; how long it took is not part of what it did."""
+    return Reply(200, {}, {name: value for name, value in result.items() if name != "duration_ms"})
+
+
+NEW_ORDER = {
+    "customer_id": CUSTOMER,
+    "currency": "EUR",
+    "items": [{"sku": "LAMP-01", "name": "Lámpara", "quantity": 1, "unit_price": "39.90"}],
+    "shipping": "4.95",
+    "shipping_address": {
+        "name": "Lucía Fernández",
+        "line1": "Calle de Alcalá 42",
+        "city": "Madrid",
+        "postal_code": "28014",
+        "country": "ES",
+    },
+}
+
+STORIES = [
+    Story(
+        "a help request that opens a case",
+        _paid,
+        lambda api, _, headers: api.help(ORDER, "payment_issue", headers=headers),
+    ),
+    Story(
+        "a help request that joins the open case",
+        _with_case,
+        lambda api, _, headers: api.help(ORDER, "payment_issue", headers=headers),
+    ),
+    Story(
+        "a help request that changes the address",
+        _paid,
+        lambda api, _, headers: api.help(ORDER, "change_address", headers=headers),
+    ),
+    Story(
+        "a help request that cancels the order",
+        _paid,
+        lambda api, _, headers: api.help(ORDER, "cancel_order", headers=headers),
+    ),
+    Story(
+        "a customer's message on a case",
+        _with_taken_case,
+        lambda api, context, headers: write(api, context["case"], "Any news?", headers=headers),
+    ),
+    Story(
+        "a customer's message on a closed case (a follow-up)",
+        _with_closed_case,
+        lambda api, context, headers: write(api, context["case"], "Again?", headers=headers),
+    ),
+    Story(
+        "an agent taking a case",
+        _with_case,
+        lambda api, context, headers: assign(api, context["case"], headers=headers),
+    ),
+    Story(
+        "an agent's answer",
+        _with_taken_case,
+        lambda api, context, headers: answer(api, context["case"], "Done.", headers=headers),
+    ),
+    Story(
+        "an agent's internal note",
+        _with_taken_case,
+        lambda api, context, headers: answer(
+            api, context["case"], "Checked.", internal=True, headers=headers
+        ),
+    ),
+    Story(
+        "an agent solving a case",
+        _with_taken_case,
+        lambda api, context, headers: solve(api, context["case"], headers=headers),
+    ),
+    Story(
+        "the shop creating an order",
+        lambda api: {},
+        lambda api, _, headers: _ops(
+            api, "/ops/orders", {"order_id": "ORD-9", **NEW_ORDER}, headers
+        ),
+    ),
+    Story(
+        "the shop creating an order without an id",
+        lambda api: {},
+        lambda api, _, headers: _ops(api, "/ops/orders", NEW_ORDER, headers),
+    ),
+    Story(
+        "the shop recording the payment",
+        _created,
+        lambda api, _, headers: _ops(
+            api,
+            f"/ops/orders/{ORDER}/pay",
+            {"payment_ref": "PAY-1", "estimated_ship_by": iso(api.clock.now + timedelta(days=2))},
+            headers,
+        ),
+    ),
+    Story(
+        "the shop recording the shipment",
+        _paid,
+        lambda api, _, headers: _ops(
+            api,
+            f"/ops/orders/{ORDER}/ship",
+            {
+                "carrier": "Correos Express",
+                "tracking_number": "CX1",
+                "estimated_delivery_by": iso(api.clock.now + timedelta(days=3)),
+            },
+            headers,
+        ),
+    ),
+    Story(
+        "the shop recording the delivery",
+        _shipped,
+        lambda api, _, headers: _ops(api, f"/ops/orders/{ORDER}/deliver", {}, headers),
+    ),
+    Story(
+        "the shop cancelling",
+        _paid,
+        lambda api, _, headers: _ops(
+            api, f"/ops/orders/{ORDER}/cancel", {"reason": "Out of stock"}, headers
+        ),
+    ),
+    Story(
+        "the shop revising the estimate",
+        _paid,
+        lambda api, _, headers: _ops(
+            api,
+            f"/ops/orders/{ORDER}/estimate",
+            {"estimated_ship_by": iso(api.clock.now + timedelta(days=5))},
+            headers,
+        ),
+    ),
+    # Opening a conversation customer service wrote in marks it read: a write without a key
+    # (a GET), which a later opening finishes if this one's write was lost.
+    Story(
+        "a customer opening an unread conversation",
+        _with_unread_answer,
+        lambda api, context, headers: my_case(api, context["case"]),
+        keyed=False,
+    ),
+    Story("the delay check", _late, lambda api, _, headers: _job(run_check()), keyed=False),
+    Story(
+        "housekeeping", _with_solved_case_due, lambda api, _, h: _job(housekeeping()), keyed=False
+    ),
+]
+
+__all__ = ["AGENT", "STORIES", "Story"]
