@@ -150,7 +150,12 @@ def test_an_estimate_the_state_does_not_wait_on_is_refused(
         )
     message = f"a {status} order can only revise {revisable}"
     assert refused.value.errors == [
-        {"loc": (revisable,), "msg": message, "type": "estimate_not_revisable"}
+        {
+            "loc": (revisable,),
+            "msg": message,
+            "type": "estimate_not_revisable",
+            "ctx": {"field": revisable},
+        }
     ]
     assert str(refused.value) == f"{revisable}: {message}"
 

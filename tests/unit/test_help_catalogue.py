@@ -224,6 +224,7 @@ ITEM_CHECKS: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = [
                 "loc": ("items", 0, "quantity"),
                 "msg": "only 4 of 'BULB-E27' were ordered",
                 "type": "quantity_exceeds_order",
+                "ctx": {"sku": "BULB-E27", "ordered": 4},
             }
         ],
     ),
@@ -234,6 +235,7 @@ ITEM_CHECKS: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = [
                 "loc": ("items", 1, "sku"),
                 "msg": "sku 'NOPE' is not on this order",
                 "type": "unknown_sku",
+                "ctx": {"sku": "NOPE"},
             }
         ],
     ),
@@ -248,11 +250,13 @@ ITEM_CHECKS: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = [
                 "loc": ("items", 1, "quantity"),
                 "msg": "only 4 of 'BULB-E27' were ordered",
                 "type": "quantity_exceeds_order",
+                "ctx": {"sku": "BULB-E27", "ordered": 4},
             },
             {
                 "loc": ("items", 2, "sku"),
                 "msg": "sku 'LAMP-01' is listed twice",
                 "type": "duplicate_sku",
+                "ctx": {"sku": "LAMP-01"},
             },
         ],
     ),
@@ -279,12 +283,13 @@ def test_a_malformed_body_names_each_field_and_why() -> None:
         parse_help_request(
             A.ITEM_PROBLEM, {"problem": "late", "items": [], "message": "", "extra": 1}
         )
-    found = [(error["loc"], error["type"]) for error in invalid.value.errors]
+    found = [(error["loc"], error["type"], error["ctx"]) for error in invalid.value.errors]
     assert found == [
-        (("problem",), "enum"),
-        (("items",), "too_short"),
-        (("message",), "string_too_short"),
-        (("extra",), "extra_forbidden"),
+        (["problem"], "enum", {"expected": "'missing', 'incorrect', 'lost' or 'damaged'"}),
+        (["items"], "too_short", {"field_type": "List", "min_length": 1, "actual_length": 0}),
+        (["message"], "string_too_short", {"min_length": 1}),
+        (["extra"], "extra_forbidden", {}),
     ]
-    assert all(set(error) == {"loc", "msg", "type"} for error in invalid.value.errors)
+    # What a text is made from, never the input it was given
+    assert all(set(error) == {"loc", "msg", "type", "ctx"} for error in invalid.value.errors)
     assert str(invalid.value) == "; ".join(str(e["msg"]) for e in invalid.value.errors)

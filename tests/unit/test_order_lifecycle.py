@@ -127,7 +127,12 @@ def test_backfilled_times_are_kept_and_checked() -> None:
     assert paid_at is not None
     message = f"shipped_at ({T0.isoformat()}) must be at or after paid_at ({paid_at.isoformat()})"
     assert invalid.value.errors == [
-        {"loc": (), "msg": f"Value error, {message}", "type": "value_error"}
+        {
+            "loc": [],
+            "msg": f"Value error, {message}",
+            "type": "value_error",
+            "ctx": {"rule": "not_before", "later": "shipped_at", "earlier": "paid_at"},
+        }
     ]
     assert str(invalid.value) == f"order: Value error, {message}"
 
