@@ -7,8 +7,10 @@ import pytest
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import (
+    Author,
     Case,
     CaseLifecycle,
+    CaseMessage,
     CaseStatus,
     OpenedBy,
     Rating,
@@ -17,6 +19,7 @@ from lifecycle.case import (
     apply_case_event,
 )
 from lifecycle.errors import EventNotAllowed
+from statemachine import State
 
 T0 = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 CLOSE_AFTER = timedelta(days=4)
@@ -231,3 +234,89 @@ def test_the_answer_is_expected_by_the_first_response_due_time_until_it_is_given
 @pytest.mark.parametrize("status", [S.PENDING, S.SOLVED, S.CLOSED])
 def test_no_answer_is_expected_when_it_is_not_customer_services_turn(status: CaseStatus) -> None:
     assert a_case(status).answer_expected_by() is None
+
+
+def test_a_new_case_is_customer_services_turn_with_nothing_done_yet() -> None:
+    # Given a case opened with only what opening it needs
+    opened = Case.model_validate(
+        {
+            "case_id": "CS-9",
+            "number": 48213,
+            "order_id": "ORD-1",
+            "customer_id": "cust-lucia",
+            "action": HelpAction.RETURN_REQUEST,
+            "opened_at": T0,
+            "opened_by": OpenedBy.SYSTEM,
+            "first_response_due_at": T0 + timedelta(hours=24),
+            "last_activity_at": T0,
+        }
+    )
+    # Then it is open, customer service's turn, at version 0, and nobody has done anything yet
+    assert (opened.status, opened.turn, opened.version) == (S.OPEN, Turn.CUSTOMER_SERVICE, 0)
+    nothing_yet = (
+        "assignee",
+        "first_responded_at",
+        "follows",
+        "resolution",
+        "solved_at",
+        "closed_at",
+    )
+    assert {name: getattr(opened, name) for name in nothing_yet} == dict.fromkeys(nothing_yet)
+    assert (opened.followed_by, opened.details) == ([], {})
+
+
+def test_a_message_is_the_customers_to_read_unless_marked_internal() -> None:
+    message = CaseMessage.model_validate(
+        {"message_id": "M-1", "at": T0, "author": Author.CUSTOMER, "body": "¿Y mi pedido?"}
+    )
+    assert (message.internal, message.author_id) == (False, None)
+
+
+def test_whose_turn_it_is_travels_with_the_case_and_is_never_trusted_back() -> None:
+    dumped = a_case(S.PENDING).model_dump(mode="json")
+    assert dumped["turn"] == "customer"
+    assert Case.model_validate(dumped | {"turn": "customer_service"}).turn is Turn.CUSTOMER
+
+
+@pytest.mark.parametrize("status", [S.SOLVED, S.CLOSED])
+def test_a_refused_case_event_names_the_case_and_its_state(status: CaseStatus) -> None:
+    with pytest.raises(EventNotAllowed) as refused:
+        apply_case_event(a_case(status), "agent_reply", now=T0 + timedelta(days=6))
+    assert (refused.value.event, refused.value.state, refused.value.subject) == (
+        "agent_reply",
+        status,
+        "case",
+    )
+    assert str(refused.value) == f"event 'agent_reply' is not allowed when the case is '{status}'"
+
+
+class WatchedCaseLifecycle(CaseLifecycle):
+    """The machine, noting every state it leaves and enters."""
+
+    def __init__(self, case: Case) -> None:
+        self.moves: list[tuple[str, CaseStatus]] = []
+        super().__init__(case)
+
+    def on_exit_state(self, source: State) -> None:
+        self.moves.append(("exit", source.value))
+
+    def on_enter_state(self, target: State) -> None:
+        self.moves.append(("enter", target.value))
+
+
+@pytest.mark.parametrize(
+    ("status", "event"), [pair for pair, after in EXPECTED.items() if after is pair[0]]
+)
+def test_an_event_that_keeps_the_case_in_its_state_never_leaves_it(
+    status: CaseStatus, event: str
+) -> None:
+    machine = WatchedCaseLifecycle(a_case(status))
+    machine.send(event, now=T0 + timedelta(days=6), **data_for(event))
+    assert machine.moves == []
+    assert machine.case.status is status
+
+
+def test_answering_moves_the_case_to_the_customers_turn() -> None:
+    machine = WatchedCaseLifecycle(a_case(S.OPEN))
+    machine.send("agent_reply", now=T0 + timedelta(hours=1))
+    assert machine.moves == [("exit", S.OPEN), ("enter", S.PENDING)]
