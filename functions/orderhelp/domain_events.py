@@ -31,8 +31,8 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy
+from lifecycle.actions import CaseAction, HelpAction
+from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, RatingValue
 from lifecycle.money import round_to_minor_unit
 from lifecycle.order import Address
 from lifecycle.policy import ReturnShippingPayer
@@ -346,13 +346,18 @@ class CaseDetail(Detail):
     """A case's event: `version` is the case's."""
 
     case_id: str
+    number: int = Field(ge=1, description="The case's short number, what people read out.")
     customer_id: str
-    action: HelpAction
+    action: CaseAction = Field(
+        description="The help action the case is about, or `general_question` (a follow-up on "
+        "a closed case whose action the order no longer offers)."
+    )
 
     @classmethod
     def base(cls, entry: Entry) -> dict[str, Any]:
         return super().base(entry) | {
             "case_id": entry.item["case_id"],
+            "number": entry.item["number"],
             "customer_id": entry.item["customer_id"],
             "action": entry.item["action"],
         }
@@ -422,6 +427,17 @@ class CaseSolved(CaseDetail):
 
 class CaseClosed(CaseDetail):
     """Housekeeping closed the case some days after it was solved."""
+
+
+class CaseRated(CaseDetail):
+    """The customer rated how the case was solved (once per solve)."""
+
+    rating: RatingValue
+    comment: str | None = Field(description="What the customer added, if anything.")
+
+    @classmethod
+    def fields(cls, entry: Entry) -> dict[str, Any]:
+        return {"rating": entry.data["rating"], "comment": entry.data.get("comment")}
 
 
 # --- returns and refunds
@@ -596,6 +612,7 @@ MAPPINGS: dict[tuple[str, str], DetailTypes] = {
     ("case", "customer_reply"): (CaseCustomerReplied, CaseReopened),
     ("case", "solve"): (CaseSolved,),
     ("case", "close"): (CaseClosed,),
+    ("case", "rate"): (CaseRated,),
     # A return's and a refund's activity, by their machines' events. A return requested (its
     # case's CaseOpened and HelpRequested tell it), expired, refunded (told by its RefundIssued)
     # or replaced, and a failed refund retried by the payment system emit nothing.

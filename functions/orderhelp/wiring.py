@@ -4,6 +4,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from orderhelp.aws import dynamodb, events, sesv2
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.case_service import CaseService
 from orderhelp.config import (
     StoreSettings,
@@ -45,13 +46,25 @@ def store() -> DynamoOrderStore:
 
 
 @cache
+def case_numbers() -> CaseNumbers:
+    """One allocator per process: what it learns of the numbers' range, every flow uses."""
+    return CaseNumbers()
+
+
+@cache
 def order_service() -> OrderService:
-    return OrderService(store(), utc_now, policy_settings().policy(), case_settings().case_policy())
+    return OrderService(
+        store(),
+        utc_now,
+        policy_settings().policy(),
+        case_settings().case_policy(),
+        numbers=case_numbers(),
+    )
 
 
 @cache
 def case_service() -> CaseService:
-    return CaseService(store(), utc_now, case_settings().case_policy())
+    return CaseService(store(), utc_now, case_settings().case_policy(), numbers=case_numbers())
 
 
 @cache
@@ -65,6 +78,7 @@ def delay_check() -> DelayCheck:
         shards=store_settings().due_index_shards,
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+        numbers=case_numbers(),
         zone=shop_settings().zone(),
     )
 

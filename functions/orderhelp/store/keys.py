@@ -65,7 +65,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order
 from lifecycle.refunds import Refund, RefundStatus
@@ -154,7 +154,7 @@ def case_copy_key(order_id: str, case_id: str) -> Key:
     return {"pk": order_pk(order_id), "sk": f"{CASE_COPY}{case_id}"}
 
 
-def open_case_key(order_id: str, action: HelpAction | str) -> Key:
+def open_case_key(order_id: str, action: CaseAction | str) -> Key:
     return {"pk": order_pk(order_id), "sk": f"{OPEN_CASE}{action}"}
 
 
