@@ -17,7 +17,6 @@ from types import FrameType
 from typing import TextIO
 
 from lifecycle.policy import CasePolicy
-from orderhelp.aws import dynamodb
 from orderhelp.config import CaseSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
@@ -44,7 +43,7 @@ from orderhelp_dev.local.identities import (
 from orderhelp_dev.local.lambda_runtime import function_runtimes
 from orderhelp_dev.local.mail import LocalMail
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
-from orderhelp_dev.local.sdk_endpoints import use_local_aws
+from orderhelp_dev.local.sdk_endpoints import tooling_dynamodb, use_local_aws
 from orderhelp_dev.local.site import (
     LOOPBACK_NAMES,
     WEB_ROOT,
@@ -241,7 +240,7 @@ class LocalStack:
             if "CASE_QUEUE_INDEX" in pool.runtime.environment
         )
         settings = StoreSettings.from_environment(environment)
-        store = store_on(dynamodb(), settings)
+        store = store_on(tooling_dynamodb(), settings)
         return store, CaseSettings.from_environment(environment).case_policy()
 
     def _start_functions(self) -> None:
