@@ -94,6 +94,7 @@ NETWORK_SIGN_IN_FLAG = "--let-network-sign-in-as-anyone"
 
 
 DEMO_FIRST_RUNS = ("DelayCheckFunction",)
+SIGNAL_CHECK_SECONDS = 0.25  # how often the waiting main thread looks for Ctrl-C
 """Scheduled functions the demo runs once after loading, as if the stack had been running: the
 delay check records the late demo orders and opens customer service's proactive cases."""
 
@@ -333,7 +334,10 @@ def serve(options: ServeOptions) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         previous[stop_signal] = signal.signal(stop_signal, request_stop)
     try:
-        stopping.wait()
+        # Woken now and then: a signal that lands on one of the stack's other threads only
+        # sets a flag the main thread acts on when it next runs, and an endless wait never does
+        while not stopping.wait(SIGNAL_CHECK_SECONDS):
+            pass
     finally:
         stack.log.write_text("\nStopping the local stack…")
         stack.stop()
