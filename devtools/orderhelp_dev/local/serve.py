@@ -17,7 +17,6 @@ from types import FrameType
 from typing import TextIO
 
 from lifecycle.policy import CasePolicy
-from orderhelp.aws import dynamodb
 from orderhelp.config import CaseSettings, PolicySettings, ReturnsSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
@@ -45,7 +44,7 @@ from orderhelp_dev.local.identities import (
 from orderhelp_dev.local.lambda_runtime import function_runtimes
 from orderhelp_dev.local.mail import LocalMail
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
-from orderhelp_dev.local.sdk_endpoints import use_local_aws
+from orderhelp_dev.local.sdk_endpoints import tooling_dynamodb, use_local_aws
 from orderhelp_dev.local.site import (
     LOOPBACK_NAMES,
     WEB_ROOT,
@@ -96,6 +95,7 @@ NETWORK_SIGN_IN_FLAG = "--let-network-sign-in-as-anyone"
 
 
 DEMO_FIRST_RUNS = ("DelayCheckFunction",)
+SIGNAL_CHECK_SECONDS = 0.25  # how often the waiting main thread looks for Ctrl-C
 """Scheduled functions the demo runs once after loading, as if the stack had been running: the
 delay check records the late demo orders and opens customer service's proactive cases."""
 
@@ -259,7 +259,7 @@ class LocalStack:
             if "CASE_QUEUE_INDEX" in pool.runtime.environment
         )
         settings = StoreSettings.from_environment(environment)
-        store = store_on(dynamodb(), settings)
+        store = store_on(tooling_dynamodb(), settings)
         return store, CaseSettings.from_environment(environment).case_policy()
 
     def _start_functions(self) -> None:
@@ -352,7 +352,10 @@ def serve(options: ServeOptions) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         previous[stop_signal] = signal.signal(stop_signal, request_stop)
     try:
-        stopping.wait()
+        # Woken now and then: a signal that lands on one of the stack's other threads only
+        # sets a flag the main thread acts on when it next runs, and an endless wait never does
+        while not stopping.wait(SIGNAL_CHECK_SECONDS):
+            pass
     finally:
         stack.log.write_text("\nStopping the local stack…")
         stack.stop()
