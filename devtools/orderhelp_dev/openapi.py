@@ -382,6 +382,11 @@ def _error_cases(
     if ("path", "attachment_id") in parameters:
         text = "there is no such attachment, or the caller may not read it (the same answer)."
         cases[404] = [_ErrorCase("attachment_not_found", text)]
+    for subject in ("return", "refund"):
+        if ("path", f"{subject}_id") in parameters:
+            cases.setdefault(404, []).append(
+                _ErrorCase(f"{subject}_not_found", f"there is no such {subject}.")
+            )
     if ("query", "cursor") in parameters:
         cases.setdefault(400, []).append(
             _ErrorCase("invalid_cursor", "the cursor is not one this API gave out.")

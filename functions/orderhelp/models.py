@@ -7,16 +7,46 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.attachments import AttachmentIds
 from lifecycle.carriers import tracking_url
-from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
+from lifecycle.case import (
+    Author,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    MessageBody,
+    OpenedBy,
+    Rating,
+    RatingValue,
+    Turn,
+)
 from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
-from lifecycle.order import Address, Amount, Contact, Identifier, LineItem, Order, OrderStatus
-from lifecycle.policy import Policy
+from lifecycle.order import (
+    Address,
+    Amount,
+    Contact,
+    Identifier,
+    LineItem,
+    Order,
+    OrderStatus,
+    Quantity,
+)
+from lifecycle.policy import Policy, ReturnShippingPayer
+from lifecycle.refunds import (
+    PaymentReference,
+    Refund,
+    RefundMethod,
+    RefundSource,
+    RefundStatus,
+    refund_left,
+)
+from lifecycle.returns import ItemCondition, ReasonText, Resolution, Return, ReturnStatus
 from lifecycle.times import UtcDatetime
 from orderhelp.records import ActorKind, HistoryEntry, OrderRecord
+
+CASE_NUMBER_TEXT = "The case's short number, unique: what people read out and search by."
 
 
 class Money(BaseModel):
@@ -65,7 +95,8 @@ UNREAD = "Customer service wrote since the customer last opened the conversation
 
 class CaseSummaryView(BaseModel):
     case_id: str
-    action: HelpAction
+    number: int = Field(description=CASE_NUMBER_TEXT)
+    action: CaseAction
     status: CaseStatus
     status_label: str
     turn: Turn | None
@@ -79,6 +110,7 @@ class CaseSummaryView(BaseModel):
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
         return cls(
             case_id=case.case_id,
+            number=case.number,
             action=case.action,
             status=case.status,
             status_label=translate(locale, "case_states", case.status),
@@ -161,12 +193,142 @@ class OrderView(BaseModel):
         return cls(**cls.fields_of(order, locale))
 
 
+class ReturnItemView(BaseModel):
+    sku: str
+    quantity: int
+
+
+class ReceivedItemView(ReturnItemView):
+    condition: ItemCondition
+
+
+class ReturnView(BaseModel):
+    """A return as its customer (and customer service, and the shop) sees it."""
+
+    return_id: str
+    order_id: str
+    status: ReturnStatus
+    status_label: str = Field(description="The status in the caller's language.")
+    items: list[ReturnItemView]
+    resolution: Resolution
+    requested_at: datetime
+    case_id: str | None = Field(default=None, description="The case it was requested on.")
+    rma: str | None = Field(default=None, description="Once approved: the RMA number.")
+    drop_off_by: datetime | None = Field(
+        default=None, description="Once approved: hand the parcel to the carrier by then."
+    )
+    label_url: str | None = Field(
+        default=None, description="Once approved: the printable label (PDF), for its customer."
+    )
+    return_shipping_paid_by: ReturnShippingPayer | None = None
+    reason: str | None = Field(default=None, description="Why it was rejected.")
+    received_at: datetime | None = None
+    received_items: list[ReceivedItemView] = Field(default_factory=list)
+    refund_id: str | None = None
+
+    @classmethod
+    def of(cls, record: Return, locale: str) -> "ReturnView":
+        return cls(
+            **record.model_dump(
+                include={
+                    "return_id",
+                    "order_id",
+                    "status",
+                    "items",
+                    "resolution",
+                    "requested_at",
+                    "case_id",
+                    "rma",
+                    "drop_off_by",
+                    "return_shipping_paid_by",
+                    "reason",
+                    "received_at",
+                    "received_items",
+                    "refund_id",
+                }
+            ),
+            status_label=translate(locale, "return_states", record.status),
+            label_url=(
+                f"/orders/{record.order_id}/returns/{record.return_id}/label"
+                if record.rma
+                else None
+            ),
+        )
+
+
+class RefundView(BaseModel):
+    """A refund: how much, why, and where it stands."""
+
+    refund_id: str
+    order_id: str
+    status: RefundStatus
+    status_label: str = Field(description="The status in the caller's language.")
+    amount: Money
+    source: RefundSource
+    due_since: datetime
+    method: RefundMethod | None = Field(default=None, description="Once issued: how.")
+    reference: str | None = Field(default=None, description="Once issued: the payment's.")
+    issued_at: datetime | None = None
+    failure_reason: str | None = Field(default=None, description="Why the last attempt failed.")
+    return_id: str | None = None
+    case_id: str | None = None
+
+    @classmethod
+    def of(cls, refund: Refund, locale: str) -> "RefundView":
+        return cls(
+            **refund.model_dump(
+                include={
+                    "refund_id",
+                    "order_id",
+                    "status",
+                    "source",
+                    "due_since",
+                    "method",
+                    "reference",
+                    "issued_at",
+                    "failure_reason",
+                    "return_id",
+                    "case_id",
+                }
+            ),
+            status_label=translate(locale, "refund_states", refund.status),
+            amount=Money.of(refund.amount, refund.currency),
+        )
+
+
+class RefundWork(RefundView):
+    """A refund as the payment system works it."""
+
+    customer_id: str
+    version: int
+    failures: int
+
+    @classmethod
+    def of(cls, refund: Refund, locale: str) -> "RefundWork":
+        return cls(
+            **RefundView.of(refund, locale).model_dump(),
+            customer_id=refund.customer_id,
+            version=refund.version,
+            failures=refund.failures,
+        )
+
+
+class RefundPage(BaseModel):
+    refunds: list[RefundWork]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
 class OrderDetails(OrderView):
-    """The Order Details page: the order, its help links, its cases and its history."""
+    """The Order Details page: the order, its help links, its cases and its history, and its
+    returns and refunds."""
 
     help: list[Availability]
     cases: list[CaseSummaryView]
     history: list[HistoryView]
+    returns: list[ReturnView] = Field(description="The order's returns, oldest first.")
+    refunds: list[RefundView] = Field(description="The order's refunds, oldest first.")
 
     @classmethod
     def of_record(
@@ -179,6 +341,14 @@ class OrderDetails(OrderView):
             help=explain(record.order, now, locale, enabled),
             cases=[CaseSummaryView.of(case, locale) for case in record.cases],
             history=[HistoryView.of(entry) for entry in record.history],
+            returns=[
+                ReturnView.of(r, locale)
+                for r in sorted(record.returns, key=lambda r: (r.requested_at, r.return_id))
+            ],
+            refunds=[
+                RefundView.of(r, locale)
+                for r in sorted(record.refunds, key=lambda r: (r.created_at, r.refund_id))
+            ],
         )
 
 
@@ -221,6 +391,7 @@ class OrderPage(BaseModel):
 
 _CASE_FIELDS = {
     "case_id",
+    "number",
     "order_id",
     "action",
     "status",
@@ -231,11 +402,13 @@ _CASE_FIELDS = {
     "first_response_due_at",
     "follows",
     "followed_by",
+    "linked_numbers",
     "resolution",
     "solved_at",
     "closed_at",
     "last_activity_at",
     "details",
+    "rating",
     "unread",
 }
 
@@ -244,8 +417,12 @@ class CaseView(BaseModel):
     """A case as its customer and customer service see it (without its conversation)."""
 
     case_id: str
+    number: int = Field(description=CASE_NUMBER_TEXT)
     order_id: str
-    action: HelpAction
+    action: CaseAction = Field(
+        description="The help action the case is about, or `general_question` (a follow-up on "
+        "a closed case whose action the order no longer offers)."
+    )
     status: CaseStatus
     status_label: str = Field(description="The status in the caller's language.")
     turn: Turn | None = Field(description="Whose move it is; null once solved or closed.")
@@ -257,17 +434,34 @@ class CaseView(BaseModel):
     followed_by: list[str] = Field(
         description="The cases where the conversation went on after this one closed."
     )
+    linked_numbers: dict[str, int] = Field(
+        description="The numbers of the cases `follows` and `followed_by` name, by case id."
+    )
     resolution: str | None
     solved_at: datetime | None
     closed_at: datetime | None
     last_activity_at: datetime
     details: dict[str, Any]
     unread: bool = Field(description=UNREAD)
+    answer_expected_by: datetime | None = Field(
+        description="When customer service will answer: the first answer's due time while it "
+        "is awaited; null once they answered, or when it is not their turn."
+    )
+    rating: Rating | None = Field(
+        description="The customer's latest rating of how the case was solved (`solved_at`: the "
+        "solve it rates)."
+    )
+    rating_requested: bool = Field(
+        description="Solved and not rated since: the customer may rate the answer "
+        "(`POST /cases/{case_id}/rating`), once per solve."
+    )
 
     @classmethod
     def fields_of(cls, case: Case, locale: str) -> dict[str, Any]:
         return case.model_dump(include=_CASE_FIELDS) | {
-            "status_label": translate(locale, "case_states", case.status)
+            "status_label": translate(locale, "case_states", case.status),
+            "answer_expected_by": case.answer_expected_by(),
+            "rating_requested": case.awaits_rating(),
         }
 
     @classmethod
@@ -383,6 +577,20 @@ class AgentCaseDetails(BaseModel):
 
     case: AgentCase
     order: OrderDetails
+    refund_left: Money = Field(
+        description="What can still be refunded on the order (paid, less every refund)."
+    )
+
+    @classmethod
+    def of(
+        cls, case: AgentCase, record: OrderRecord, now: datetime, locale: str
+    ) -> "AgentCaseDetails":
+        order = record.order
+        return cls(
+            case=case,
+            order=OrderDetails.of_record(record, now, locale),
+            refund_left=Money.of(refund_left(order, record.refunds), order.currency),
+        )
 
 
 # --- case bodies ----------------------------------------------------------------------------------
@@ -393,6 +601,15 @@ class CaseMessageRequest(BaseModel):
 
     body: MessageBody = Field(description="1 to 5000 characters, not only blanks.")
     attachment_ids: AttachmentIds = Field(default_factory=list)
+
+
+class RateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: RatingValue = Field(description="How the case was solved: `good` or `not_good`.")
+    comment: MessageBody | None = Field(
+        default=None, description="Optional: what the customer adds, 1 to 5000 characters."
+    )
 
 
 class AgentMessageRequest(CaseMessageRequest):
@@ -466,3 +683,57 @@ class ErrorBody(BaseModel):
     """The body of every error answer."""
 
     error: ErrorDetail
+
+
+# --- returns and refunds bodies -------------------------------------------------------------------
+
+
+class RejectReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReasonText = Field(description="Why, in words the customer reads (1 to 500).")
+
+
+class ApproveReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgentRefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[str, Field(pattern=r"^\d{1,12}(\.\d{1,4})?$", examples=["12.34"])] = Field(
+        description="In the order's currency, as a decimal string."
+    )
+    reason: ReasonText = Field(description="Why, in words the customer reads (1 to 500).")
+
+
+class ReceivedItemBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Identifier
+    quantity: Quantity
+    condition: ItemCondition
+
+
+class ReturnReceivedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ReceivedItemBody] = Field(min_length=1, max_length=200)
+
+
+class RefundIssuedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: RefundMethod
+    reference: PaymentReference
+    issued_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
+
+
+class RefundFailedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReasonText
+
+
+class RefundRetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")

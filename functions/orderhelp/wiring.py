@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from orderhelp.attachment_service import AttachmentService
 from orderhelp.aws import dynamodb, events, s3, sesv2
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.case_service import CaseService
 from orderhelp.config import (
     StoreSettings,
@@ -14,6 +15,7 @@ from orderhelp.config import (
     event_settings,
     notify_settings,
     policy_settings,
+    returns_settings,
     shop_settings,
     store_settings,
 )
@@ -21,8 +23,10 @@ from orderhelp.delay_check import DelayCheck
 from orderhelp.files import S3Files
 from orderhelp.notify import DynamoSentEmails, Notifier, OrdersTable, SesMailer
 from orderhelp.publisher import Publisher
+from orderhelp.returns_service import ReturnsService
 from orderhelp.services import OrderService
 from orderhelp.store import DynamoOrderStore, DynamoTable
+from orderhelp.store.refund_queue import RefundQueue
 from orderhelp.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -45,13 +49,25 @@ def store() -> DynamoOrderStore:
 
 
 @cache
+def case_numbers() -> CaseNumbers:
+    """One allocator per process: what it learns of the numbers' range, every flow uses."""
+    return CaseNumbers()
+
+
+@cache
 def order_service() -> OrderService:
-    return OrderService(store(), utc_now, policy_settings().policy(), case_settings().case_policy())
+    return OrderService(
+        store(),
+        utc_now,
+        policy_settings().policy(),
+        case_settings().case_policy(),
+        numbers=case_numbers(),
+    )
 
 
 @cache
 def case_service() -> CaseService:
-    return CaseService(store(), utc_now, case_settings().case_policy())
+    return CaseService(store(), utc_now, case_settings().case_policy(), numbers=case_numbers())
 
 
 @cache
@@ -65,6 +81,7 @@ def delay_check() -> DelayCheck:
         shards=store_settings().due_index_shards,
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+        numbers=case_numbers(),
         zone=shop_settings().zone(),
     )
 
@@ -94,3 +111,14 @@ def attachment_service() -> AttachmentService:
     bucket = attachment_settings().attachments_bucket
     files = S3Files(s3(), bucket) if bucket else None
     return AttachmentService(store(), utc_now, files)
+
+
+@cache
+def returns_service() -> ReturnsService:
+    the_store = store()
+    return ReturnsService(
+        the_store,
+        RefundQueue(the_store.table, store_settings().refund_queue_index),
+        utc_now,
+        returns_settings().returns_address,
+    )

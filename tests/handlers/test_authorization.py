@@ -53,6 +53,7 @@ def _body(route: Route) -> Any:
         "GET /cases": None,
         "GET /cases/{case_id}": None,
         "POST /cases/{case_id}/messages": {"body": "Hello"},
+        "POST /cases/{case_id}/rating": {"rating": "good"},
         "GET /agent/cases": None,
         "GET /agent/cases/{case_id}": None,
         "POST /agent/cases/{case_id}/assign": {"force": True},
@@ -62,6 +63,18 @@ def _body(route: Route) -> Any:
         # The attachment routes: their readers and owners are tested in test_attachments.py.
         "POST /attachments": {"filename": "p.jpg", "content_type": "image/jpeg", "size": 100},
         "GET /attachments/{attachment_id}": None,
+        # Returns and refunds: their own matrix is in test_returns_routes.py.
+        "GET /orders/{order_id}/returns/{return_id}/label": None,
+        "POST /agent/cases/{case_id}/return/approve": {},
+        "POST /agent/cases/{case_id}/return/reject": {"reason": "Used."},
+        "POST /agent/cases/{case_id}/refund": {"amount": "1.00", "reason": "Sorry."},
+        "POST /ops/returns/{return_id}/received": {
+            "items": [{"sku": "LAMP-01", "quantity": 1, "condition": "ok"}]
+        },
+        "POST /ops/refunds/{refund_id}/issued": {"method": "card", "reference": "R-1"},
+        "POST /ops/refunds/{refund_id}/failed": {"reason": "Card expired"},
+        "POST /ops/refunds/{refund_id}/retry": {},
+        "GET /ops/refunds": None,
     }[f"{route.method} {route.path}"]
 
 
@@ -87,6 +100,8 @@ class Request:
             .replace("{action}", self.action or "")
             .replace("{case_id}", "CS-ANY")
             .replace("{attachment_id}", "AT-ANY")
+            .replace("{return_id}", f"{order_id}-R1")
+            .replace("{refund_id}", f"{order_id}-RF1")
         )
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ def activity_item(
         "sk": f"ACTIVITY#{version:010d}",
         "outbox": "case",
         "case_id": "CS-1",
+        "number": 48213,
         "order_id": ORDER,
         "customer_id": "cust-lucia",
         "action": "payment_issue",
@@ -141,6 +142,7 @@ def types_of(item: dict) -> list[str]:
         ),
         (activity_item("solve", 4, message=message("Refunded")), ["CaseSolved"]),
         (activity_item("close", 6), ["CaseClosed"]),
+        (activity_item("rate", 5, data={"rating": "good"}), ["CaseRated"]),
         (
             activity_item(
                 "internal_note", 3, message=message("The customer is rude", internal=True)
@@ -174,6 +176,49 @@ def test_every_detail_carries_the_order_its_version_the_time_and_the_actor() -> 
     assert detail["message"]["body"] == "Hello"
 
 
+def test_a_case_event_says_the_number_people_read_out_and_a_general_question_is_a_case() -> None:
+    entry = activity_item("close", 6, action="general_question")
+    (closed,) = events_of(entry)
+    detail = closed.detail.model_dump(mode="json")
+    assert (detail["case_id"], detail["number"]) == ("CS-1", 48213)
+    assert detail["action"] == "general_question"
+
+
+def test_a_rating_says_the_rating_and_the_comment_and_nothing_internal() -> None:
+    rated = activity_item(
+        "rate",
+        5,
+        actor={"kind": "customer", "id": "cust-lucia"},
+        to_status="solved",
+        from_status="solved",
+        data={"rating": "not_good", "comment": "It took a week."},
+    )
+    (event,) = events_of(rated)
+    assert event.detail_type == "CaseRated"
+    detail = event.detail.model_dump(mode="json")
+    assert (detail["rating"], detail["comment"], detail["number"]) == (
+        "not_good",
+        "It took a week.",
+        48213,
+    )
+    assert detail["actor"] == {"kind": "customer", "id": "cust-lucia"}
+    assert set(detail) == {
+        "event_id",
+        "order_id",
+        "version",
+        "occurred_at",
+        "actor",
+        "case_id",
+        "number",
+        "customer_id",
+        "action",
+        "rating",
+        "comment",
+    }
+    without = rated | {"data": {"rating": "good"}}
+    assert events_of(without)[0].detail.model_dump()["comment"] is None
+
+
 def test_a_message_marked_internal_never_leaves_even_on_an_event_that_would_carry_one() -> None:
     entry = activity_item("agent_reply", 2, message=message("secret note", internal=True))
     with pytest.raises(MalformedEntry):
@@ -186,6 +231,26 @@ def test_a_poison_record_is_refused_in_words() -> None:
         events_of(broken)
     with pytest.raises(MalformedEntry):
         events_of({"pk": "ORDER#X", "sk": "HISTORY#1", "outbox": "order"})
+
+
+def test_a_returns_entry_without_its_state_is_a_poison_record() -> None:
+    entry = {
+        "pk": f"ORDER#{ORDER}",
+        "sk": "RETURNLOG#ORD-1-R1#0000000002",
+        "outbox": "return",
+        "order_id": ORDER,
+        "customer_id": "cust-lucia",
+        "subject": "return",
+        "subject_id": "ORD-1-R1",
+        "subject_version": 2,
+        "version": 1,
+        "at": "2026-05-04T10:00:00Z",
+        "event": "approve",
+        "actor": {"kind": "agent", "id": "agent-marta"},
+    }
+    with pytest.raises(MalformedEntry, match="ReturnApproved"):
+        events_of(entry)
+    assert events_of(entry | {"event": "expire"}) == []  # expiring tells nobody
 
 
 def test_an_entry_no_mapping_names_emits_nothing() -> None:
@@ -210,5 +275,13 @@ def test_the_table_names_every_detail_type_the_issue_asks_for() -> None:
         "CaseSolved",
         "CaseClosed",
         "CaseReopened",
+        "CaseRated",
+        # issue 12's
+        "ReturnApproved",
+        "ReturnRejected",
+        "ReturnReceived",
+        "RefundDue",
+        "RefundIssued",
+        "RefundFailed",
     }
     assert all(isinstance(kind, str) and isinstance(event, str) for kind, event in MAPPINGS)

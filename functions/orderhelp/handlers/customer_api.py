@@ -1,16 +1,18 @@
 """CustomerApiFunction: customers list their orders, open one, and use its help actions; they
 read their cases with customer service and write on them."""
 
+import base64
 from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
 from lifecycle.help import CATALOGUE, HelpActionSpec, HelpRequest
 from lifecycle.i18n import translate
+from lifecycle.order import OrderStatus
 from orderhelp.api import (
     Answer,
     CaseIdPath,
@@ -20,13 +22,14 @@ from orderhelp.api import (
     answer_once,
     checked_case_id,
     checked_order_id,
+    checked_record_id,
     create_resolver,
     current_caller,
     lambda_entry,
     request_locale,
 )
 from orderhelp.changes import RequestContext
-from orderhelp.errors import UnknownAction
+from orderhelp.errors import ReturnNotFound, UnknownAction
 from orderhelp.models import (
     CaseConversation,
     CaseMessageRequest,
@@ -35,19 +38,20 @@ from orderhelp.models import (
     HelpOutcome,
     OrderDetails,
     OrderPage,
+    RateRequest,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
 from orderhelp.observability import count
 from orderhelp.records import ActorKind
 from orderhelp.store import ACTIVITY_PAGE
-from orderhelp.wiring import case_service, order_service
+from orderhelp.wiring import case_service, order_service, returns_service
 
 app = create_resolver()
 
 
 @app.get(
     "/orders",
-    summary="My orders, newest first",
+    summary="My orders, newest first: all, those in one status, or one searched by number",
     tags=["orders"],
     operation_id="list_orders",
     response_description="A page of the caller's orders",
@@ -55,8 +59,22 @@ app = create_resolver()
 def list_orders(
     limit: PageLimit = 20,
     cursor: PageCursor = None,
+    status: Annotated[
+        OrderStatus | None,
+        Query(description="Only the orders in this status; `next_cursor` keeps to it."),
+    ] = None,
+    order_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Search by order number: that order alone if it is the caller's (as "
+            "typed, or in capitals), else no order at all. One page: no cursor.",
+        ),
+    ] = None,
 ) -> OrderPage:
-    return order_service().list_orders(current_caller(app).subject, limit, cursor)
+    return order_service().list_orders(
+        current_caller(app).subject, limit, cursor, status=status, order_id=order_id
+    )
 
 
 @app.get(
@@ -207,6 +225,80 @@ def post_case_message(
         return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, reply)
 
     return answer_once(app, ActorKind.CUSTOMER, body, work)
+
+
+@app.post(
+    "/cases/<case_id>/rating",
+    summary="Rate how customer service solved the case",
+    description="Once per solve, by the case's customer: `rating_requested` says when. The "
+    "rating is kept on the case (`rating`) and shown to customer service.",
+    tags=["cases"],
+    operation_id="rate_case",
+    responses={
+        200: {
+            "description": "The case with its rating",
+            "content": {"application/json": {"model": CaseConversation}},
+        },
+        409: {
+            "description": "The case is not solved (`case_not_solved`), or its solve was "
+            "already rated (`already_rated`)",
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
+    },
+)
+def rate_case(
+    case_id: CaseIdPath, body: Annotated[RateRequest, Body(embed=False)]
+) -> Response[str]:
+    locale = request_locale(app)
+    checked_id = checked_case_id(case_id)
+
+    def work(request: RequestContext) -> Answer:
+        rated = case_service().rate(request, checked_id, body.rating, body.comment, locale)
+        count("CaseRated", Rating=str(body.rating))
+        return Answer(HTTPStatus.OK, rated)
+
+    return answer_once(app, ActorKind.CUSTOMER, body, work)
+
+
+# --- returns --------------------------------------------------------------------------------------
+
+
+@app.get(
+    "/orders/<order_id>/returns/<return_id>/label",
+    summary="A return's printable label (PDF)",
+    description="Once the return is approved: an A6 PDF with the RMA, the addresses, the items, "
+    "the drop-off deadline and a QR code of the RMA.",
+    tags=["returns"],
+    operation_id="get_return_label",
+    responses={
+        200: {
+            "description": "The label",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        409: {
+            "description": "`no_label_yet`: the return is not approved yet",
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
+    },
+)
+def get_return_label(
+    order_id: OrderIdPath,
+    return_id: Annotated[str, Path(min_length=1, description="The return's id.")],
+) -> Response[str]:
+    customer = current_caller(app).subject
+    checked_order = checked_order_id(order_id)
+    checked_return = checked_record_id(return_id, ReturnNotFound)
+    pdf = returns_service().label(customer, checked_order, checked_return, request_locale(app))
+    # Binary, as API Gateway takes it: base64 with isBase64Encoded (the response validation
+    # only ever sees text).
+    response = Response(
+        status_code=HTTPStatus.OK,
+        content_type="application/pdf",
+        body=base64.b64encode(pdf).decode("ascii"),
+        headers={"Content-Disposition": f'inline; filename="{checked_return}.pdf"'},
+    )
+    response.base64_encoded = True
+    return response
 
 
 handler = lambda_entry(app, authorize=lambda caller: caller)

@@ -17,6 +17,7 @@ import {
   timeOf,
 } from "./common.js";
 import { availabilityDate, cancelSection, helpPath, helpSection } from "./help.js";
+import { returnsSection } from "./returns.js";
 import { whereSection } from "./where.js";
 
 export { availabilityDate, helpPath, helpSection, whereSection };
@@ -232,6 +233,9 @@ export function timelineSection(order, { level = 2, forAgent = false } = {}) {
     .map((entry) => ({ ...entry, at: happenedAt(entry, order) }))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const by = forAgent ? "timeline.by_agent_view" : "timeline.by";
+  const numbers = Object.fromEntries(order.cases.map((entry) => [entry.case_id, entry.number]));
+  const caseText = (caseId) =>
+    numbers[caseId] ? t("timeline.case", { number: numbers[caseId] }) : caseId;
   return card(
     null,
     level,
@@ -254,9 +258,7 @@ export function timelineSection(order, { level = 2, forAgent = false } = {}) {
             caseId
               ? [
                   " · ",
-                  href
-                    ? h("a", { href }, t("timeline.case", { id: caseId }))
-                    : t("timeline.case", { id: caseId }),
+                  href ? h("a", { href }, caseText(caseId)) : caseText(caseId),
                 ]
               : null,
           ),
@@ -288,7 +290,14 @@ function outcomeNotice(outcome, labels) {
     "div",
     { class: "panel panel-success outcome", role: "status", tabindex: "-1" },
     h("h2", { class: "panel-title" }, title),
-    changed ? h("p", {}, t(outcome.opened ? "outcome.opened" : "outcome.joined")) : null,
+    // Done by the customer without a question: its case was solved by the system at once.
+    changed
+      ? h(
+          "p",
+          {},
+          t(outcome.case.status === "solved" ? "outcome.recorded" : outcome.opened ? "outcome.opened" : "outcome.joined"),
+        )
+      : null,
     caseCard(outcome.case, labels),
   );
 }
@@ -312,7 +321,14 @@ export async function orderView(ctx) {
     h(
       "div",
       { class: "order-layout" },
-      h("div", { class: "order-main" }, helpSection(order), itemsSection(order), timelineSection(order)),
+      h(
+        "div",
+        { class: "order-main" },
+        helpSection(order),
+        returnsSection(order),
+        itemsSection(order),
+        timelineSection(order),
+      ),
       h("div", { class: "order-side" }, casesSection(order), addressSection(order)),
     ),
     cancelSection(order),
