@@ -4,6 +4,7 @@ EXIF), and every refusal the issue lists."""
 
 from typing import Any
 
+from lifecycle.policy import CasePolicy
 from orderhelp.store import keys
 from tests.handlers.attachment_calls import (
     attachment,
@@ -14,7 +15,15 @@ from tests.handlers.attachment_calls import (
     stored_object,
     uploaded,
 )
-from tests.handlers.case_calls import AGENT, agent_case, answer, assign, my_case
+from tests.handlers.case_calls import (
+    AGENT,
+    agent_case,
+    answer,
+    assign,
+    housekeeping,
+    my_case,
+    solve,
+)
 from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity
 from tests.support import files
 
@@ -314,3 +323,96 @@ def test_a_retried_upload_request_gets_the_same_attachment(api: Api) -> None:
     assert first.body["attachment_id"] == again.body["attachment_id"]
     other = request_upload(api, LUCIA, "p.jpg", "image/jpeg", 1000)
     assert other.body["attachment_id"] != first.body["attachment_id"]
+
+
+# --- with the returns and the case numbers of today's forms ---------------------------------------
+
+
+def test_a_return_request_takes_photos_on_its_case_and_its_return_stays_about_the_items(
+    api: Api,
+) -> None:
+    # Given a delivered order and a photo of the wrong bulbs
+    api.order_in("delivered")
+    photo = uploaded(api, LUCIA, files.png(), "bombillas.png")
+
+    # When Lucía asks to return two bulbs for a replacement, with the photo
+    reply = api.help(
+        "ORD-1",
+        "return_request",
+        {
+            "items": [{"sku": "BULB-E27", "quantity": 2}],
+            "message": "The wrong colour: see the photo.",
+            "resolution": "replacement",
+            "attachment_ids": [photo],
+        },
+    )
+
+    # Then the return is requested as returns shape it, and the photo is on the case's message
+    assert reply.status == 201, reply.body
+    [requested] = reply.body["order"]["returns"]
+    assert (requested["status"], requested["resolution"]) == ("requested", "replacement")
+    assert "attachment_ids" not in requested
+    case_id = reply.body["case"]["case_id"]
+    assert "attachment_ids" not in reply.body["case"]["details"]
+    (first,) = my_case(api, case_id).body["messages"]
+    assert first["attachment_ids"] == [photo]
+    (seen_by_agent,) = agent_case(api, case_id).body["case"]["messages"]
+    assert seen_by_agent["attachment_ids"] == [photo]
+    history = api.details("ORD-1").body["history"]
+    assert all("attachment_ids" not in entry["data"] for entry in history)
+    # and the photo is taken: a second message cannot carry it again
+    again = api.help(
+        "ORD-1",
+        "item_problem",
+        DAMAGED | {"resolution": "replacement", "attachment_ids": [photo]},
+    )
+    assert again.status == 422
+    assert again.error["errors"][0]["type"] == "attachment_used"
+
+
+def test_a_refused_photo_leaves_no_return_and_no_case(api: Api) -> None:
+    api.order_in("delivered")
+    pending = request_upload(api, LUCIA, "p.png", "image/png", 100).body["attachment_id"]
+    before = api.snapshot()
+    reply = api.help(
+        "ORD-1",
+        "return_request",
+        {
+            "items": [{"sku": "BULB-E27", "quantity": 1}],
+            "message": "Too bright.",
+            "attachment_ids": [pending],
+        },
+    )
+    assert reply.status == 422
+    assert reply.error["errors"][0]["type"] == "attachment_not_ready"
+    assert reply.error["errors"][0]["loc"] == ["body", "attachment_ids", 0]
+    assert api.snapshot() == before
+
+
+def test_a_photo_on_a_closed_case_goes_on_to_its_follow_up(api: Api) -> None:
+    # Given Lucía's damage report, solved and then closed by the housekeeping
+    api.order_in("delivered")
+    closed = damage_report(api, []).body["case"]["case_id"]
+    assert assign(api, closed).status == 200
+    assert solve(api, closed).status == 200
+    api.clock.advance(days=CasePolicy().close_solved_after_days, minutes=1)
+    assert housekeeping()["closed"] == 1
+
+    # When she writes on it again with a photo
+    photo = uploaded(api, LUCIA, files.png(), "otra.png")
+    reply = api.call(
+        "POST",
+        f"/cases/{closed}/messages",
+        {"body": "It broke again.", "attachment_ids": [photo]},
+        identity=LUCIA,
+    )
+
+    # Then the follow-up case, numbered and linked, carries the photo; the closed one does not
+    assert reply.status == 201, reply.body
+    follow_up = reply.body["case"]
+    assert follow_up["follows"] == closed
+    assert follow_up["linked_numbers"] == {closed: my_case(api, closed).body["number"]}
+    assert reply.body["message"]["attachment_ids"] == [photo]
+    assert [m["attachment_ids"] for m in follow_up["messages"]] == [[photo]]
+    assert all(m["attachment_ids"] == [] for m in my_case(api, closed).body["messages"])
+    assert attachment(api, LUCIA, photo).body["status"] == "ready"
