@@ -13,14 +13,17 @@ from orderhelp.config import (
     event_settings,
     notify_settings,
     policy_settings,
+    returns_settings,
     shop_settings,
     store_settings,
 )
 from orderhelp.delay_check import DelayCheck
 from orderhelp.notify import DynamoSentEmails, Notifier, OrdersTable, SesMailer
 from orderhelp.publisher import Publisher
+from orderhelp.returns_service import ReturnsService
 from orderhelp.services import OrderService
 from orderhelp.store import DynamoOrderStore, DynamoTable
+from orderhelp.store.refund_queue import RefundQueue
 from orderhelp.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -95,4 +98,15 @@ def notifier() -> Notifier:
         zone=shop_settings().zone(),
         web_url=settings.web_url,
         clock=utc_now,
+    )
+
+
+@cache
+def returns_service() -> ReturnsService:
+    the_store = store()
+    return ReturnsService(
+        the_store,
+        RefundQueue(the_store.table, store_settings().refund_queue_index),
+        utc_now,
+        returns_settings().returns_address,
     )

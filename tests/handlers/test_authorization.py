@@ -60,6 +60,18 @@ def _body(route: Route) -> Any:
         "POST /agent/cases/{case_id}/messages": {"body": "Hello", "internal": False},
         "POST /agent/cases/{case_id}/solve": {"resolution": "Refund issued."},
         "POST /ops/orders/{order_id}/estimate": {"estimated_ship_by": "2026-05-08T09:00:00Z"},
+        # Returns and refunds: their own matrix is in test_returns_routes.py.
+        "GET /orders/{order_id}/returns/{return_id}/label": None,
+        "POST /agent/cases/{case_id}/return/approve": {},
+        "POST /agent/cases/{case_id}/return/reject": {"reason": "Used."},
+        "POST /agent/cases/{case_id}/refund": {"amount": "1.00", "reason": "Sorry."},
+        "POST /ops/returns/{return_id}/received": {
+            "items": [{"sku": "LAMP-01", "quantity": 1, "condition": "ok"}]
+        },
+        "POST /ops/refunds/{refund_id}/issued": {"method": "card", "reference": "R-1"},
+        "POST /ops/refunds/{refund_id}/failed": {"reason": "Card expired"},
+        "POST /ops/refunds/{refund_id}/retry": {},
+        "GET /ops/refunds": None,
     }[f"{route.method} {route.path}"]
 
 
@@ -84,6 +96,8 @@ class Request:
             self.route.path.replace("{order_id}", order_id)
             .replace("{action}", self.action or "")
             .replace("{case_id}", "CS-ANY")
+            .replace("{return_id}", f"{order_id}-R1")
+            .replace("{refund_id}", f"{order_id}-RF1")
         )
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import TextIO
 
 from lifecycle.policy import CasePolicy
-from orderhelp.config import CaseSettings, StoreSettings
+from orderhelp.config import CaseSettings, PolicySettings, ReturnsSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
 from orderhelp_dev.local.bus import LocalBus, bus_rules
@@ -29,6 +29,7 @@ from orderhelp_dev.local.demo import (
     load_demo,
     stage_demo_cases,
 )
+from orderhelp_dev.local.demo_returns import load_demo_returns, stage_demo_expired_return
 from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
 from orderhelp_dev.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
 from orderhelp_dev.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
@@ -165,6 +166,15 @@ class LocalStack:
                 self.demo = load_demo(self.api_url, self.tokens)
                 store, case_policy = self._store_and_case_policy()
                 stage_demo_cases(store, self.demo, datetime.now(UTC), case_policy)
+                load_demo_returns(self.api_url, self.tokens, datetime.now(UTC))
+                environment = self._case_environment()
+                stage_demo_expired_return(
+                    store,
+                    datetime.now(UTC),
+                    PolicySettings.from_environment(environment).policy(),
+                    case_policy,
+                    ReturnsSettings.from_environment(environment).returns_address,
+                )
                 for schedule in schedules:
                     if schedule.function in DEMO_FIRST_RUNS:
                         self._fire(schedule)
@@ -231,6 +241,14 @@ class LocalStack:
         served_hosts = None if self.options.network_sign_in else LOOPBACK_NAMES
         outbox = LocalOutbox(self.bus, self.mail) if self.bus is not None else None
         return LocalSite(self.options.web_root, users, self.tokens, served_hosts, outbox)
+
+    def _case_environment(self) -> dict[str, str]:
+        """The environment the template gives the case functions."""
+        return next(
+            dict(pool.runtime.environment)
+            for pool in self.pools.values()
+            if "CASE_QUEUE_INDEX" in pool.runtime.environment
+        )
 
     def _store_and_case_policy(self) -> tuple[DynamoOrderStore, CasePolicy]:
         """The store and case settings as the case functions see them, from their environment in

@@ -11,6 +11,7 @@ import { navigate } from "../router.js";
 import { breadcrumb, errorPanel, errorText, heading, pagedList, phrase, timeOf } from "./common.js";
 import { loadAddressFormats } from "../addresses.js";
 import { composer, conversationThread, requestDetails } from "./conversation.js";
+import { returnSteps, returnsSection } from "./returns.js";
 import {
   addressSection,
   casesSection,
@@ -256,6 +257,7 @@ export async function agentCaseView(ctx) {
     loadAddressFormats(),
   ]);
   let order = details.order;
+  let refundLeft = details.refund_left;
   const label = t(`actions.${details.case.action}`);
   ctx.title(`${label} · ${t("agent.case_number", { number: details.case.number })}`);
   const earlier = async (cursor) =>
@@ -347,7 +349,14 @@ export async function agentCaseView(ctx) {
     if (status === "closed") return h("p", { class: "panel panel-info" }, t("agent.closed_note"));
     const answering = status === "open" || status === "pending";
     const done = (key) => (answer) => changed(answer.body, t(`agent.done.${key}`));
+    // The return and refund steps answer the case with the order as it is now.
+    const returnDone = (key) => (answer) => {
+      order = answer.body.order;
+      refundLeft = answer.body.refund_left;
+      changed(answer.body.case, t(`returns.done.${key}`));
+    };
     return [
+      returnSteps(caseData, order, refundLeft, { post, done: returnDone, refused: stale, signal: ctx.signal }),
       caseData.assignee !== me() ? assignControl(caseData) : null,
       answering
         ? composer({
@@ -441,6 +450,7 @@ export async function agentCaseView(ctx) {
           orderFacts(order, "order-facts"),
           whereSection(order, { level: 3 }),
           helpSection(order, { forAgent: true, level: 3 }),
+          returnsSection(order, { level: 3, forAgent: true }),
           casesSection(order, { level: 3, currentCaseId: caseData.case_id }),
           itemsSection(order, { level: 3 }),
           addressSection(order, { level: 3 }),
