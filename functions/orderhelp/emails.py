@@ -101,7 +101,9 @@ def _attachments_note(attachments: Sequence[EventAttachment], c: Context) -> tup
     return (c.text("CaseAnswered", f"attachment_{kind}"),)
 
 
-def _solved(detail: CaseSolved, c: Context) -> Letter:
+def _solved(detail: CaseSolved, c: Context) -> Letter | None:
+    if detail.told_by is not None:  # the cancellation's email says it
+        return None
     return Letter(
         c.text("CaseSolved", "subject", order_id=detail.order_id),
         (c.text("CaseSolved", "intro"), c.text("CaseSolved", "outro")),
