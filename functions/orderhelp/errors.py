@@ -102,6 +102,20 @@ class CaseNotAssigned(ServiceError):
         )
 
 
+class SavedReplyNotFound(ServiceError):
+    def __init__(self, reply_id: str) -> None:
+        super().__init__(f"There is no saved reply '{reply_id}'.", values={"reply_id": reply_id})
+
+
+class SavedReplyChanged(ServiceError):
+    def __init__(self, reply_id: str, version: int) -> None:
+        super().__init__(
+            f"Saved reply '{reply_id}' changed since it was read (it is at version {version}).",
+            values={"reply_id": reply_id},
+            version=version,
+        )
+
+
 class UnknownAction(ServiceError):
     def __init__(self, action: str, valid: list[str]) -> None:
         super().__init__(
@@ -288,6 +302,8 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     CaseNotFound: Answer(HTTPStatus.NOT_FOUND, "case_not_found"),
     UnknownAction: Answer(HTTPStatus.NOT_FOUND, "unknown_action"),
     CaseTaken: Answer(HTTPStatus.CONFLICT, "case_taken"),
+    SavedReplyNotFound: Answer(HTTPStatus.NOT_FOUND, "saved_reply_not_found"),
+    SavedReplyChanged: Answer(HTTPStatus.CONFLICT, "saved_reply_changed"),
     CaseNotAssigned: Answer(HTTPStatus.CONFLICT, "case_not_assigned"),
     OrderAlreadyExists: Answer(HTTPStatus.CONFLICT, "order_exists"),
     Conflict: Answer(HTTPStatus.CONFLICT, "conflict"),

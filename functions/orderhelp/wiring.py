@@ -12,9 +12,13 @@ from orderhelp.config import (
     policy_settings,
     store_settings,
 )
+from orderhelp.console_service import ConsoleService, ProfileDirectory
 from orderhelp.delay_check import DelayCheck
+from orderhelp.observability import count
 from orderhelp.services import OrderService
+from orderhelp.stats_service import StatsService
 from orderhelp.store import DynamoOrderStore, DynamoTable
+from orderhelp.store.console_store import DynamoConsoleStore
 from orderhelp.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -43,7 +47,12 @@ def order_service() -> OrderService:
 
 @cache
 def case_service() -> CaseService:
-    return CaseService(store(), utc_now, case_settings().case_policy())
+    return CaseService(
+        store(),
+        utc_now,
+        case_settings().case_policy(),
+        display_name=lambda agent: profile_directory().name_of(agent),
+    )
 
 
 @cache
@@ -57,4 +66,27 @@ def delay_check() -> DelayCheck:
         shards=store_settings().due_index_shards,
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+    )
+
+
+@cache
+def console_store() -> DynamoConsoleStore:
+    settings = store_settings()
+    return DynamoConsoleStore(store(), settings.indexes(), queue_shards=settings.case_queue_shards)
+
+
+@cache
+def profile_directory() -> ProfileDirectory:
+    return ProfileDirectory(console_store(), utc_now)
+
+
+@cache
+def console_service() -> ConsoleService:
+    return ConsoleService(store(), console_store(), utc_now, profile_directory())
+
+
+@cache
+def stats_service() -> StatsService:
+    return StatsService(
+        store(), console_store(), utc_now, breached=lambda: count("FirstResponseBreaches")
     )

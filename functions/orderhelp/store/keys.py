@@ -25,10 +25,11 @@ The case item (never its copy) carries the keys of two sparse indexes, which hol
     CaseQueue        queue_pk QUEUE#<status>#<shard>                   open, pending, solved only
                      queue_sk <urgency>#<case_id>                      most urgent first
 
-The urgency is the first-response due time of an open case, the last activity of a pending one,
-and when a solved case was solved. A queue is spread over shards (a stable hash of the case id),
-as one partition takes about 1,000 writes a second; a page of a queue merges the shards' pages,
-so its order stays exact. A closed case has no queue keys, so it leaves the queue.
+The urgency is when an open case is due its next answer (the first-response due time until it is
+answered once, then the due time of the customer's latest message), the last activity of a
+pending one, and when a solved case was solved. A queue is spread over shards (a stable hash of
+the case id), as one partition takes about 1,000 writes a second; a page of a queue merges the
+shards' pages, so its order stays exact. A closed case has no queue keys, so it leaves the queue.
 
 The order item carries the keys of the index of orders awaiting a milestone (the delay check's
 index) while the order waits on a deadline the check watches (`Order.next_delay_deadline()`):
@@ -46,12 +47,13 @@ Every time in a sort key is UTC with microseconds, so that text order is time or
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order
+from orderhelp.console_records import AgentProfile, SavedReply, StatsBacklog, StatsDay
 
 Key = dict[str, str]
 
@@ -148,9 +150,10 @@ def customer_sk(order: Order) -> str:
 
 
 def order_index_keys(order: Order, due_shards: int) -> dict[str, str]:
-    """The index keys an order item carries: its customer's list, and the due index while it
-    awaits a deadline."""
+    """The index keys an order item carries: its customer's list, the agents' search by the
+    customer's contact email, and the due index while it awaits a deadline."""
     keys = {"customer_pk": customer_pk(order.customer_id), "customer_sk": customer_sk(order)}
+    keys |= contact_email_keys(order)
     deadline = order.next_delay_deadline()
     if deadline is not None:
         keys |= {
@@ -167,7 +170,8 @@ def due_sk(deadline: datetime, order_id: str) -> str:
 def queue_urgency(case: Case) -> datetime | None:
     """Where a case stands in its queue; None for a closed case (in no queue)."""
     return {
-        CaseStatus.OPEN: case.first_response_due_at,
+        # A case answered before its next due time was kept waits as of its latest activity.
+        CaseStatus.OPEN: case.answer_due_at() or case.last_activity_at,
         CaseStatus.PENDING: case.last_activity_at,
         CaseStatus.SOLVED: case.solved_at,
     }.get(case.status)
@@ -188,6 +192,29 @@ def case_index_keys(case: Case, queue_shards: int) -> dict[str, str]:
     return keys
 
 
+# --- the agents' search ---------------------------------------------------------------------------
+
+CONTACT_EMAIL_KEYS = ("contact_email_pk", "contact_email_sk")
+CASE_NUMBER_CLAIM = "case-number"
+"""The claim kind a case's short number is held under (issue 14): its owner is the case's id, so
+the claim item is also where a number is looked up."""
+
+
+def contact_email_pk(email: str) -> str:
+    """Emails compare as their owners mean them: `Lucia@Example.com` is `lucia@example.com`."""
+    return f"EMAIL#{email.strip().casefold()}"
+
+
+def contact_email_keys(order: Order) -> dict[str, str]:
+    """The keys of the OrdersByContactEmail index, for an order with a contact email (the
+    customer's contact of issue 11, `contact: {email, locale}`); none without one."""
+    contact = getattr(order, "contact", None)
+    email = getattr(contact, "email", None) if contact is not None else None
+    if not isinstance(email, str) or not email:
+        return {}
+    return {"contact_email_pk": contact_email_pk(email), "contact_email_sk": customer_sk(order)}
+
+
 # --- records of their own, and claims -------------------------------------------------------------
 
 CLAIM = "CLAIM#"
@@ -197,6 +224,48 @@ RECORD_KEYS: dict[type, RecordKey] = {}
 """Where each kind of record (`Changeset.put_record`) lives, by its model class. A new kind adds
 its line here (and, if it is indexed, its index keys to `RECORD_INDEX_KEYS`)."""
 RECORD_INDEX_KEYS: dict[type, Callable[[Any], dict[str, str]]] = {}
+
+
+REPLIES = "REPLIES"
+AGENTS = "AGENTS"
+STATS = "STATS"
+STATS_DAY = "DAY#"
+STATS_BACKLOG = "BACKLOG#"
+STATS_EVENT_CLAIM = "stats-event"
+"""An event the figures have counted: a redelivered event finds its claim taken."""
+FIRST_ANSWER_CLAIM = "stats-first-answer"
+"""A case whose first answer the figures have counted, whichever of its events told it first."""
+
+RECORD_KEYS |= {
+    # Every saved reply and every profile in one partition: the console reads them all with one
+    # Query (tens to hundreds of small items).
+    SavedReply: lambda reply: reply_key(reply.reply_id),
+    AgentProfile: lambda profile: profile_key(profile.agent_id),
+    # A month of figures is one Query: `DAY#<first day>` to `DAY#<last day>~`.
+    StatsDay: lambda day: stats_day_key(day.day, day.shard),
+    StatsBacklog: lambda backlog: stats_backlog_key(backlog.shard),
+}
+
+
+def stats_day_sk(day: date, shard: int | None = None) -> str:
+    prefix = f"{STATS_DAY}{day.isoformat()}#"
+    return prefix if shard is None else f"{prefix}{shard:03d}"
+
+
+def stats_day_key(day: date, shard: int) -> Key:
+    return {"pk": STATS, "sk": stats_day_sk(day, shard)}
+
+
+def stats_backlog_key(shard: int) -> Key:
+    return {"pk": STATS, "sk": f"{STATS_BACKLOG}{shard:03d}"}
+
+
+def profile_key(agent_id: str) -> Key:
+    return {"pk": AGENTS, "sk": f"AGENT#{agent_id}"}
+
+
+def reply_key(reply_id: str) -> Key:
+    return {"pk": REPLIES, "sk": f"REPLY#{reply_id}"}
 
 
 def record_key(record: Any) -> Key:
