@@ -273,9 +273,10 @@ class CaseService:
             record = self._load(case_id)
             if record.written_by(request.id) is not None:
                 return recognised(self._agent_case(record, locale))
+            now = self._clock()
+            after = apply_case_event(record.case, event, now=now)
             if not internal:
                 _check_not_taken(record.case, agent, force=force)
-            now = self._clock()
             change = Changeset(request, now, attempt=number)
             message = _message(
                 now,
@@ -285,7 +286,6 @@ class CaseService:
                 internal=internal,
                 author_name=self._display_name(agent),
             )
-            after = apply_case_event(record.case, event, now=now)
             after = change.change_case(record.case, after, event, message)
             self._store.commit(change)
             return self._agent_case(_after(record, change), locale)
@@ -311,8 +311,8 @@ class CaseService:
             case = record.case
             if case.assignee is None and case.status in (CaseStatus.OPEN, CaseStatus.PENDING):
                 raise CaseNotAssigned(case_id)
-            _check_not_taken(case, agent, force=force)
             after = apply_case_event(case, "solve", now=change.now, resolution=resolution)
+            _check_not_taken(case, agent, force=force)
             message = _message(
                 change.now,
                 Author.AGENT,

@@ -96,6 +96,22 @@ def _first_call(function: str, run: int, variant: str = "built") -> dict[str, An
             identity=Identity.customer(CUSTOMER),
             headers={"Idempotency-Key": f"cold-{variant}-{run}"},
         )
+    elif function == "StatsFunction":
+        # A rating from the bus: counted into the day's figures (one claim, one day item).
+        return {
+            "version": "0",
+            "id": f"cold-{variant}-{run}",
+            "detail-type": "CaseRated",
+            "source": "order-help",
+            "time": START.isoformat().replace("+00:00", "Z"),
+            "detail": {
+                "order_id": order_id,
+                "case_id": f"CS-COLD-{variant}-{run}",
+                "version": 3,
+                "occurred_at": START.isoformat().replace("+00:00", "Z"),
+                "rating": "good",
+            },
+        }
     else:
         raise SystemExit(f"no cold call for {function}: add one to bench_cold._first_call")
     assert spec.logical_id == function
