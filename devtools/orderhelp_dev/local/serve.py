@@ -20,6 +20,10 @@ from orderhelp.aws import dynamodb
 from orderhelp.config import CaseSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
+from orderhelp_dev.local.console_demo import (
+    count_demo_figures,
+    load_console_demo,
+)
 from orderhelp_dev.local.cors import cors_configuration
 from orderhelp_dev.local.demo import (
     DEMO_AGENTS,
@@ -148,6 +152,7 @@ class LocalStack:
                 self.demo = load_demo(self.api_url, self.tokens)
                 store, case_policy = self._store_and_case_policy()
                 stage_demo_cases(store, self.demo, datetime.now(UTC), case_policy)
+                self._load_console_demo(store)
                 for schedule in schedules:
                     if schedule.function in DEMO_FIRST_RUNS:
                         self._fire(schedule)
@@ -182,6 +187,18 @@ class LocalStack:
             users += [LocalUser(a.agent_id, a.name, "agent", a.locale) for a in DEMO_AGENTS]
         served_hosts = None if self.options.network_sign_in else LOOPBACK_NAMES
         return LocalSite(self.options.web_root, users, self.tokens, served_hosts)
+
+    def _load_console_demo(self, store: DynamoOrderStore) -> None:
+        """The agents' profiles and saved replies, and the dashboard's figures of the demo."""
+        assert self.tokens is not None and self.demo is not None
+        load_console_demo(self.api_url, self.tokens)
+        environment = next(
+            pool.runtime.environment
+            for pool in self.pools.values()
+            if "CASE_QUEUE_INDEX" in pool.runtime.environment
+        )
+        settings = StoreSettings.from_environment(environment)
+        count_demo_figures(store, settings, self.demo, lambda: datetime.now(UTC))
 
     def _store_and_case_policy(self) -> tuple[DynamoOrderStore, CasePolicy]:
         """The store and case settings as the case functions see them, from their environment in
