@@ -244,17 +244,20 @@ PAGES: dict[str, Visit] = {
     "a reply sent": reply_sent,
 }
 
-AGENT_PAGES: dict[str, Visit] = {
-    "queue, open": visit("/agent", "ol.queue"),
-    "queue, pending": visit("/agent/queue/pending", "[data-queue-hint=pending]"),
-    "queue, solved": visit("/agent/queue/solved", "[data-queue-hint=solved]"),
-    "a case in the console": visit("/agent/cases/{case}", ".agent-case[data-case-id='{case}']"),
-    "a closed case in the console": visit(
-        "/agent/cases/{closed}", ".agent-case[data-case-id='{closed}']"
-    ),
-    "taking a case over, confirmation": take_over_confirmation,
-    "a note without text": note_without_text,
-}
+
+def _dashboard_tables(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    page.goto(f"{base_url}/#/agent/dashboard/7")
+    page.locator("[data-chart=chart-ratings] canvas").wait_for()
+    for toggle in page.locator(".chart-card button[aria-controls]").all():
+        toggle.click()
+    page.locator(".chart-table table").first.wait_for()
+
+
+def _answer_anyway(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    open_agent_case(page, base_url, orders["case"])
+    page.locator(".agent-reply textarea").fill("Lo miro yo.")
+    page.locator(".agent-reply button[type=submit]").click()
+    page.locator("dialog[open]").wait_for()
 
 
 def test_switching_to_spanish_changes_every_label(
@@ -387,3 +390,23 @@ def test_cancelling_by_keyboard_asks_first_and_escape_keeps_the_order(
     page.keyboard.press("Enter")
     expect(page.locator(".outcome h2")).to_have_text("Your order has been cancelled.")
     expect(page.locator(".outcome")).to_be_focused()
+
+
+AGENT_PAGES: dict[str, Visit] = {
+    "queue, open": visit("/agent", "ol.queue"),
+    "queue, pending": visit("/agent/queue/pending", "[data-queue-hint=pending]"),
+    "queue, solved": visit("/agent/queue/solved", "[data-queue-hint=solved]"),
+    "a case in the console": visit("/agent/cases/{case}", ".agent-case[data-case-id='{case}']"),
+    "a closed case in the console": visit(
+        "/agent/cases/{closed}", ".agent-case[data-case-id='{closed}']"
+    ),
+    "answering a colleague's case, confirmation": _answer_anyway,
+    "taking a case over, confirmation": take_over_confirmation,
+    "a note without text": note_without_text,
+    "search": visit("/agent/search/{case}", ".search-results [data-case-id='{case}']"),
+    "a view": visit("/agent/views/overdue", "[data-view-hint=overdue]"),
+    "a view by topic": visit("/agent/views/action/payment_issue", "[data-view-hint=action]"),
+    "saved replies": visit("/agent/replies", "form.reply-form"),
+    "the dashboard": visit("/agent/dashboard/30", "[data-chart=chart-opened] canvas"),
+    "the dashboard's tables": _dashboard_tables,
+}

@@ -412,7 +412,12 @@ const PALETTE = ["#1d4ed8", "#b45309", "#047857", "#9d174d", "#4338ca", "#0f766e
 function chartCard(id, title, summary, table, draw) {
   const canvas = h("canvas", { role: "img", "aria-label": summary, height: "240" });
   const tableId = `${id}-table`;
-  const holder = h("div", { class: "chart-table", id: tableId, hidden: true }, table);
+  // A wide table scrolls inside its card: keyboard users reach it too.
+  const holder = h(
+    "div",
+    { class: "chart-table", id: tableId, hidden: true, tabindex: "0", role: "region", "aria-label": title },
+    table,
+  );
   const toggle = h("button", { type: "button", class: "button", "aria-expanded": "false", "aria-controls": tableId }, t("console.show_table"));
   toggle.addEventListener("click", () => {
     const open = holder.hidden;
