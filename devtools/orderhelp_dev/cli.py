@@ -42,6 +42,14 @@ def _diagram(args: argparse.Namespace) -> int:
     return 0
 
 
+def _events_schemas(args: argparse.Namespace) -> int:
+    from orderhelp_dev.event_schemas import write
+
+    written = write(Path(args.output))
+    print(f"wrote {len(written)} event schemas to {args.output}")
+    return 0
+
+
 def _openapi(args: argparse.Namespace) -> int:
     # Imported here: it loads both API functions, which `matrix` and `diagram` do not need.
     from orderhelp_dev.openapi import openapi_document, render
@@ -227,6 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"file to write, or - (default {OPENAPI_DOCUMENT})",
     )
     openapi.set_defaults(run=_openapi)
+
+    events_schemas = commands.add_parser(
+        "events-schemas",
+        help="write the JSON Schemas of the domain events' details, generated from their models",
+    )
+    events_schemas.add_argument(
+        "--output", default="docs/events", help="folder to write (default docs/events)"
+    )
+    events_schemas.set_defaults(run=_events_schemas)
 
     _add_local_commands(commands)
     return parser

@@ -15,6 +15,8 @@ from orderhelp import budget
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_sesv2 import SESV2Client
 
 # botocore's standard retry mode: exponential backoff with jitter on throttling, 5xx and dropped
 # connections, and a retry quota so a struggling table is not hammered. The read timeout here is
@@ -42,3 +44,34 @@ def idempotency_dynamodb() -> "DynamoDBClient":
     client = boto3.client("dynamodb", config=CLIENT_CONFIG)
     budget.install(client, final=True)
     return client
+
+
+# The bus and the mail service: standard retries with exponential backoff and jitter, so a
+# throttled call (SES's TooManyRequestsException, EventBridge's ThrottlingException) waits and
+# tries again before the invocation gives up (and the record or event is retried, then
+# dead-lettered). They are not DynamoDB's budget: each call is short and the function's own
+# timeout bounds them.
+BUS_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=2,
+    read_timeout=5,
+    tcp_keepalive=True,
+)
+MAIL_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 6},
+    connect_timeout=2,
+    read_timeout=10,
+    tcp_keepalive=True,
+)
+
+
+@cache
+def events() -> "EventBridgeClient":
+    """EventBridge, for the outbox publisher."""
+    return boto3.client("events", config=BUS_CONFIG)
+
+
+@cache
+def sesv2() -> "SESV2Client":
+    """SES (API v2), for the customers' emails."""
+    return boto3.client("sesv2", config=MAIL_CONFIG)

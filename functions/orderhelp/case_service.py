@@ -22,15 +22,20 @@ from lifecycle.case import (
     OpenedBy,
     SystemNote,
     apply_case_event,
-    new_case,
-    open_or_join,
 )
 from lifecycle.errors import EventNotAllowed
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp.attempts import recognised, write_once
-from orderhelp.changes import Changeset, NewCase, RequestContext
-from orderhelp.errors import CaseNotAssigned, CaseNotFound, CaseTaken, Conflict, OrderNotFound
+from orderhelp.changes import CaseRead, Changeset, NewCase, RequestContext
+from orderhelp.errors import (
+    CaseNotAssigned,
+    CaseNotFound,
+    CaseTaken,
+    ConcurrentUpdate,
+    Conflict,
+    OrderNotFound,
+)
 from orderhelp.ids import new_id
 from orderhelp.models import (
     AgentCase,
@@ -102,7 +107,33 @@ class CaseService:
         cursor: str | None = None,
     ) -> CaseConversation:
         record = self._owned(customer_id, case_id, limit, cursor)
-        return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
+        case = record.case
+        if cursor is None and case.unread:
+            case = self._mark_read(case)
+        return CaseConversation.of_conversation(case, record.messages, locale, record.older)
+
+    def _mark_read(self, case: Case) -> Case:
+        """The customer has now seen the latest messages: the case is no longer unread for them.
+        Best effort: if the case changed meanwhile (a new message), it rightly stays unread; if
+        the write fails, the conversation is still what they asked for, and the next opening
+        marks it."""
+        request = RequestContext.derived(
+            Actor(kind=ActorKind.CUSTOMER, id=case.customer_id),
+            "read",
+            case.case_id,
+            str(case.version),
+            str(case.service_wrote_at),
+        )
+        change = Changeset(request, self._clock())
+        read = change.read_case(case)
+        try:
+            self._store.commit(change)
+        except ConcurrentUpdate:
+            return case
+        except Exception:
+            logger.warning("a case could not be marked read", extra={"case_id": case.case_id})
+            return case
+        return read
 
     def customer_message(
         self, request: RequestContext, case_id: str, body: str, locale: str
@@ -136,28 +167,21 @@ class CaseService:
         continues it, or the case already open for the same order and action. The closed case
         records where it went (conditioned on its version, so two messages racing on one closed
         case cannot both open a follow-up)."""
-        now = change.now
         order = self._store.load(closed.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(closed.order_id)
-        message = _message(now, Author.CUSTOMER, body)
         already_open = order.open_case(closed.action)
-        target, event = open_or_join(
+        target, message = change.write_to_customer_service(
             already_open,
-            Author.CUSTOMER,
-            now,
-            lambda: new_case(
-                case_id=new_id("CS", now),
-                order_id=closed.order_id,
-                customer_id=closed.customer_id,
-                action=closed.action,
-                now=now,
-                opened_by=OpenedBy.CUSTOMER,
-                policy=self._case_policy,
-                follows=closed.case_id,
-            ),
+            order_id=closed.order_id,
+            customer_id=closed.customer_id,
+            action=closed.action,
+            author=Author.CUSTOMER,
+            body=body,
+            opened_by=OpenedBy.CUSTOMER,
+            policy=self._case_policy,
+            follows=closed.case_id,
         )
-        target = change.record_case(already_open, target, event, message=message)
         followed_by = [*closed.followed_by]
         if target.case_id not in followed_by:
             followed_by.append(target.case_id)
@@ -452,6 +476,8 @@ class CaseService:
 def _after(record: CaseRecord, change: Changeset) -> CaseRecord:
     """The record as the committed change left it: the case's new version, its activity last."""
     write = change.cases[-1]
+    if isinstance(write, CaseRead):
+        return CaseRecord(case=write.after, activity=record.activity, older=record.older)
     case = write.case if isinstance(write, NewCase) else write.after
     return CaseRecord(case=case, activity=[*record.activity, write.activity], older=record.older)
 

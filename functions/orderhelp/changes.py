@@ -28,9 +28,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from lifecycle.case import OPEN_EVENT, Case, CaseMessage, CaseStatus
+from lifecycle.actions import HelpAction
+from lifecycle.case import (
+    OPEN_EVENT,
+    Author,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    OpenedBy,
+    new_case,
+    open_or_join,
+)
 from lifecycle.order import Order
-from orderhelp.records import Actor, CaseActivity, HistoryEntry
+from lifecycle.policy import CasePolicy
+from orderhelp.ids import new_id
+from orderhelp.records import Actor, ActorKind, CaseActivity, HistoryEntry
 
 V = TypeVar("V", bound="Versioned")
 
@@ -119,7 +131,18 @@ class CaseUpdate:
         )
 
 
-CaseWrite = NewCase | CaseUpdate
+@dataclass(frozen=True)
+class CaseRead:
+    """The customer opened the conversation of `before`: `after` is the same version with the
+    time they read it, conditioned on the case being as read (its version and read time), so
+    it never hides a message written meanwhile. No version and no activity: reading changes
+    nothing anyone else sees, and never contends with customer service's changes."""
+
+    before: Case
+    after: Case
+
+
+CaseWrite = NewCase | CaseUpdate | CaseRead
 
 
 class Versioned(Protocol):
@@ -204,7 +227,7 @@ class Changeset:
         message: CaseMessage | None,
         data: Mapping[str, Any] | None = None,
     ) -> Case:
-        opened = case.model_copy(update={"version": 1})
+        opened = self._written(case.model_copy(update={"version": 1}), message)
         self.cases.append(NewCase(opened, self._activity(OPEN_EVENT, None, opened, message, data)))
         return opened
 
@@ -217,19 +240,66 @@ class Changeset:
         data: Mapping[str, Any] | None = None,
     ) -> Case:
         """`after` (the case machine's result for `event`) as the case's next version."""
-        versioned = after.model_copy(update={"version": before.version + 1})
+        versioned = self._written(after.model_copy(update={"version": before.version + 1}), message)
         activity = self._activity(event, before, versioned, message, data)
         self.cases.append(CaseUpdate(before, versioned, activity))
         return versioned
 
-    def record_case(
-        self, before: Case | None, after: Case, event: str, message: CaseMessage | None
-    ) -> Case:
-        """`open_or_join`'s result: open `after` when there was no case before, else change
-        `before` into it."""
-        if before is None:
-            return self.open_case(after, message)
-        return self.change_case(before, after, event, message)
+    def read_case(self, case: Case) -> Case:
+        """The customer opened `case`'s conversation now (see `CaseRead`)."""
+        read = case.model_copy(update={"customer_read_at": self.now})
+        self.cases.append(CaseRead(case, read))
+        return read
+
+    def write_to_customer_service(
+        self,
+        already_open: Case | None,
+        *,
+        order_id: str,
+        customer_id: str,
+        action: HelpAction,
+        author: Author,
+        body: str,
+        opened_by: OpenedBy,
+        policy: CasePolicy,
+        details: Mapping[str, Any] | None = None,
+        follows: str | None = None,
+    ) -> tuple[Case, CaseMessage]:
+        """`body` by `author` to customer service about the order's `action`: on the case open
+        for it, joined as the case rule says (`lifecycle.case.open_or_join`), or on a new case.
+        Returns the case as the request leaves it, and the message."""
+        message = CaseMessage(
+            message_id=new_id("MSG", self.now), at=self.now, author=author, body=body
+        )
+        case, event = open_or_join(
+            already_open,
+            author,
+            self.now,
+            lambda: new_case(
+                case_id=new_id("CS", self.now),
+                order_id=order_id,
+                customer_id=customer_id,
+                action=action,
+                now=self.now,
+                opened_by=opened_by,
+                policy=policy,
+                details=details,
+                follows=follows,
+            ),
+        )
+        if already_open is None:
+            return self.open_case(case, message), message
+        return self.change_case(already_open, case, event, message), message
+
+    def _written(self, case: Case, message: CaseMessage | None) -> Case:
+        """A message customer service (an agent, or the shop's systems) wrote to the customer
+        makes the case unread for them; their own words, and agents' notes, do not. A customer
+        who writes has read the conversation they answer."""
+        if message is None or message.internal:
+            return case
+        if self.request.actor.kind is ActorKind.CUSTOMER:
+            return case.model_copy(update={"customer_read_at": self.now}) if case.unread else case
+        return case.model_copy(update={"service_wrote_at": self.now})
 
     # --- records of their own, and claims -------------------------------------------------------
 
@@ -256,7 +326,12 @@ class Changeset:
         versions (as the SDK's own retry of this transaction sends it), different otherwise."""
         parts = [self.request.id, str(self.attempt)]
         parts += [f"order:{w.entry.version}:{_order_id(w)}:{type(w).__name__}" for w in self.orders]
-        parts += [f"case:{w.activity.version}:{_case_id(w)}" for w in self.cases]
+        parts += [
+            f"read:{w.after.version}:{w.after.case_id}:{w.after.customer_read_at}"
+            if isinstance(w, CaseRead)
+            else f"case:{w.activity.version}:{_case_id(w)}"
+            for w in self.cases
+        ]
         parts += [f"record:{w.after.version}:{w.after!r}" for w in self.records]
         parts += [f"claim:{c.kind}:{c.value}:{c.owner}:{c.release}" for c in self.claims]
         digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from functools import cache
 from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -109,6 +110,52 @@ class DelayCheckSettings(EnvironmentSettings):
     """A run takes no new page (and no new order) once less than this is left of its time:
     enough for one order's slowest path (a transaction, a read, a retry, with the SDK's own
     retries and timeouts)."""
+
+
+class ShopSettings(EnvironmentSettings):
+    """What the customers read is in the shop's time zone."""
+
+    shop_time_zone: str = "Europe/Madrid"
+
+    @field_validator("shop_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as unknown:
+            raise ValueError(f"'{value}' is not an IANA time zone") from unknown
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.shop_time_zone)
+
+
+class EventSettings(EnvironmentSettings):
+    """The outbox publisher's bus."""
+
+    event_bus_name: str = Field(min_length=1, max_length=256)
+
+
+class NotifySettings(EnvironmentSettings):
+    """The customers' emails: who sends them, and where their links point."""
+
+    notification_sender: str = Field(min_length=3, max_length=320)
+    web_url: str = Field(pattern=r"^https?://[^\s]+/$", description="The page, ending in /.")
+
+
+@cache
+def shop_settings() -> ShopSettings:
+    return ShopSettings.from_environment()
+
+
+@cache
+def event_settings() -> EventSettings:
+    return EventSettings.from_environment()
+
+
+@cache
+def notify_settings() -> NotifySettings:
+    return NotifySettings.from_environment()
 
 
 @cache

@@ -25,18 +25,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
-from lifecycle.i18n import SUPPORTED_LOCALES, format_date, translate
+from lifecycle.case import Author, OpenedBy
+from lifecycle.i18n import SUPPORTED_LOCALES, format_moment, translate
 from lifecycle.order import Order
 from lifecycle.order_lifecycle import DELAY_EVENTS, apply_event, enabled_events
 from lifecycle.policy import CasePolicy
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import ConcurrentUpdate
-from orderhelp.ids import new_id
 from orderhelp.records import Actor, ActorKind, OrderRecord
 from orderhelp.retry import RetryPolicy
 from orderhelp.store import DuePage, OrderStore
@@ -49,6 +49,8 @@ Clock = Callable[[], datetime]
 RemainingMillis = Callable[[], int]
 
 DELAY_CHECK = Actor(kind=ActorKind.SYSTEM, id="delay-check")
+DEFAULT_ZONE = ZoneInfo("Europe/Madrid")
+"""The shop's time zone unless its settings say otherwise (`SHOP_TIME_ZONE`)."""
 
 
 @dataclass(frozen=True)
@@ -155,8 +157,10 @@ class DelayCheck:
         shards: int,
         page_size: int,
         time_margin_ms: int,
+        zone: ZoneInfo = DEFAULT_ZONE,
         retry: RetryPolicy | None = None,
     ) -> None:
+        self._zone = zone
         self._store = store
         self._due = due
         self._clock = clock
@@ -253,28 +257,23 @@ class DelayCheck:
         request = RequestContext.derived(DELAY_CHECK, event, order.order_id, iso(late_since))
         change = Changeset(request, now, attempt=attempt)
         already_open = record.open_case(missed.action)
-        case, case_event = open_or_join(
+        case, _ = change.write_to_customer_service(
             already_open,
-            Author.SYSTEM,
-            now,
-            lambda: new_case(
-                case_id=new_id("CS", now),
-                order_id=order.order_id,
-                customer_id=order.customer_id,
-                action=missed.action,
-                now=now,
-                opened_by=OpenedBy.SYSTEM,
-                policy=self._case_policy,
-                details=facts,
-            ),
-        )
-        message = CaseMessage(
-            message_id=new_id("MSG", now),
-            at=now,
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            action=missed.action,
             author=Author.SYSTEM,
-            body=delay_message(missed.action, estimate, late_since),
+            body=delay_message(
+                missed.action,
+                estimate,
+                late_since,
+                locale=order.contact.locale if order.contact else None,
+                zone=self._zone,
+            ),
+            opened_by=OpenedBy.SYSTEM,
+            policy=self._case_policy,
+            details=facts,
         )
-        case = change.record_case(already_open, case, case_event, message)
         change.change_order(order, changed, event, {"case_id": case.case_id, **facts})
         self._store.commit(change)
         return Outcome.OPENED if already_open is None else Outcome.JOINED
@@ -286,20 +285,24 @@ class DelayCheck:
         return due[0] if due else None
 
 
-def delay_message(action: HelpAction, estimate: datetime, late_since: datetime) -> str:
-    """The system message of a delay, in every supported language (the check does not know
-    which one the customer reads): what was missed, and since when the order is late."""
+def delay_message(
+    action: HelpAction,
+    estimate: datetime,
+    late_since: datetime,
+    *,
+    locale: str | None,
+    zone: ZoneInfo,
+) -> str:
+    """The system message of a delay, which the customer reads: what was missed and since when
+    the order is late, in the order's contact language and the shop's time zone; in every
+    supported language when the order has no contact (the check cannot know which one)."""
     return "\n\n".join(
         translate(
-            locale,
+            language,
             "delay_check",
             action,
-            estimate=_moment(estimate, locale),
-            deadline=_moment(late_since, locale),
+            estimate=format_moment(estimate, language, zone),
+            deadline=format_moment(late_since, language, zone),
         )
-        for locale in SUPPORTED_LOCALES
+        for language in ((locale,) if locale else SUPPORTED_LOCALES)
     )
-
-
-def _moment(moment: datetime, locale: str) -> str:
-    return f"{format_date(moment, locale)}, {moment:%H:%M} UTC"

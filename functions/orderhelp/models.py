@@ -12,7 +12,7 @@ from lifecycle.carriers import tracking_url
 from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
 from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
-from lifecycle.order import Address, Amount, Identifier, LineItem, Order, OrderStatus
+from lifecycle.order import Address, Amount, Contact, Identifier, LineItem, Order, OrderStatus
 from lifecycle.policy import Policy
 from lifecycle.times import UtcDatetime
 from orderhelp.records import ActorKind, HistoryEntry, OrderRecord
@@ -59,6 +59,9 @@ class HistoryView(BaseModel):
         )
 
 
+UNREAD = "Customer service wrote since the customer last opened the conversation."
+
+
 class CaseSummaryView(BaseModel):
     case_id: str
     action: HelpAction
@@ -69,6 +72,7 @@ class CaseSummaryView(BaseModel):
     opened_by: OpenedBy
     last_activity_at: datetime
     follows: str | None = Field(description="The closed case this one continues.")
+    unread: bool = Field(description=UNREAD)
 
     @classmethod
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
@@ -82,6 +86,7 @@ class CaseSummaryView(BaseModel):
             opened_by=case.opened_by,
             last_activity_at=case.last_activity_at,
             follows=case.follows,
+            unread=case.unread,
         )
 
 
@@ -101,6 +106,9 @@ class OrderView(BaseModel):
     tax: Money
     total: Money
     shipping_address: Address
+    contact: Contact | None = Field(
+        description="The customer's email and language for this order; null if the shop gave none."
+    )
     placed_at: datetime
     paid_at: datetime | None
     payment_ref: str | None
@@ -160,10 +168,14 @@ class OrderDetails(OrderView):
     history: list[HistoryView]
 
     @classmethod
-    def of_record(cls, record: OrderRecord, now: datetime, locale: str) -> "OrderDetails":
+    def of_record(
+        cls, record: OrderRecord, now: datetime, locale: str, enabled: set[str] | None = None
+    ) -> "OrderDetails":
+        """`enabled`: what the order's machine enables now, when the caller's machine already
+        said so (the rules build one machine per request)."""
         return cls(
             **OrderView.fields_of(record.order, locale),
-            help=explain(record.order, now, locale),
+            help=explain(record.order, now, locale, enabled),
             cases=[CaseSummaryView.of(case, locale) for case in record.cases],
             history=[HistoryView.of(entry) for entry in record.history],
         )
@@ -223,6 +235,7 @@ _CASE_FIELDS = {
     "closed_at",
     "last_activity_at",
     "details",
+    "unread",
 }
 
 
@@ -250,6 +263,7 @@ class CaseView(BaseModel):
     closed_at: datetime | None
     last_activity_at: datetime
     details: dict[str, Any]
+    unread: bool = Field(description=UNREAD)
 
     @classmethod
     def fields_of(cls, case: Case, locale: str) -> dict[str, Any]:
@@ -478,6 +492,11 @@ class CreateOrderRequest(BaseModel):
     shipping: Amount
     tax: Amount = Decimal(0)
     shipping_address: Address
+    contact: Contact | None = Field(
+        default=None,
+        description="Where the order's emails go and their language (`es` or `en`); without it "
+        "nothing is emailed.",
+    )
     placed_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
 
 

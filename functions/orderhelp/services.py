@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, OpenedBy, new_case, open_or_join
+from lifecycle.case import Author, OpenedBy
 from lifecycle.errors import InvalidOrder
-from lifecycle.help import CATALOGUE, HelpRequest, use_help_action
+from lifecycle.help import CATALOGUE, HelpRequest, decide_help_action
 from lifecycle.i18n import translate
 from lifecycle.order import Order, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
@@ -19,7 +19,6 @@ from lifecycle.policy import CasePolicy, Policy
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import Conflict, OrderAlreadyExists, OrderNotFound
-from orderhelp.ids import new_id
 from orderhelp.models import (
     CaseView,
     CreateOrderRequest,
@@ -33,6 +32,7 @@ from orderhelp.models import (
 from orderhelp.records import HistoryEntry, OrderRecord
 from orderhelp.retry import RetryPolicy
 from orderhelp.store import OrderStore
+from orderhelp.timeutil import iso
 
 Clock = Callable[[], datetime]
 
@@ -101,40 +101,33 @@ class OrderService:
             if written is not None:
                 return recognised(self._help_outcome(record, written, locale))
             now = self._clock()
-            changed = use_help_action(record.order, action, body, now, locale)
+            fired = decide_help_action(record.order, action, body, now, locale)
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
-            case, event = open_or_join(
+            case, _ = change.write_to_customer_service(
                 already_open,
-                author,
-                now,
-                lambda: new_case(
-                    case_id=new_id("CS", now),
-                    order_id=order_id,
-                    customer_id=customer_id,
-                    action=action,
-                    now=now,
-                    opened_by=OpenedBy.CUSTOMER,
-                    policy=self._case_policy,
-                    details=body.model_dump(mode="json", exclude_none=True),
-                ),
+                order_id=order_id,
+                customer_id=customer_id,
+                action=action,
+                author=author,
+                body=text,
+                opened_by=OpenedBy.CUSTOMER,
+                policy=self._case_policy,
+                details=body.model_dump(mode="json", exclude_none=True),
             )
-            message = CaseMessage(message_id=new_id("MSG", now), at=now, author=author, body=text)
-            case = change.record_case(already_open, case, event, message=message)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
-            data |= _event_data(body)
+            data |= _event_data(body) | facts_of_change(record.order, fired.order)
             if CATALOGUE[action].changes_order:
-                order, entry = change.change_order(record.order, changed, str(action), data)
+                order, entry = change.change_order(record.order, fired.order, str(action), data)
             else:
                 guarded_by = fields_read_by(action, record.order.status)
                 order = record.order
                 entry = change.note_on_order(order, str(action), data, guarded_by)
             self._store.commit(change)
             updated = record.with_change(order, entry, case)
-            outcome = HelpOutcome(
-                case=CaseView.of(case, locale), order=OrderDetails.of_record(updated, now, locale)
-            )
+            details = OrderDetails.of_record(updated, now, locale, enabled=fired.enabled)
+            outcome = HelpOutcome(case=CaseView.of(case, locale), order=details)
             return outcome, already_open is None
 
         return write_once(self._retry, attempt, lambda: self._kept_changing(customer_id, order_id))
@@ -174,7 +167,15 @@ class OrderService:
             | {"order_id": order_id, "placed_at": placed_at}
         )
         change = Changeset(request, now)
-        created = change.create_order(order)
+        created = change.create_order(
+            order,
+            {
+                "customer_id": order.customer_id,
+                "placed_at": iso(order.placed_at),
+                "total": Money.of(order.total, order.currency).model_dump(),
+                "item_count": order.item_count,
+            },
+        )
         try:
             self._store.commit(change)
         except OrderAlreadyExists:
@@ -210,9 +211,9 @@ class OrderService:
             )
             changed = apply_event(record.order, event, now=now, details=details, **extra)
             change = Changeset(request, now, attempt=number)
-            after, _ = change.change_order(
-                record.order, changed, event, details.model_dump(mode="json", exclude_none=True)
-            )
+            data = details.model_dump(mode="json", exclude_none=True)
+            data |= facts_of_change(record.order, changed)
+            after, _ = change.change_order(record.order, changed, event, data)
             self._store.commit(change)
             return OrderView.of(after)
 
@@ -231,6 +232,21 @@ class OrderService:
         if record is None or record.order.customer_id != customer_id:
             raise OrderNotFound(order_id)
         return record
+
+
+def facts_of_change(before: Order, after: Order) -> dict[str, Any]:
+    """What the history entry must say of a change beyond the request's own fields, for the
+    events derived from it (the outbox reads entries alone): the address it replaced, and the
+    refund a cancellation makes due."""
+    facts: dict[str, Any] = {}
+    if after.shipping_address != before.shipping_address:
+        facts["previous_address"] = before.shipping_address.model_dump(mode="json")
+    if after.cancelled_at is not None and before.cancelled_at is None:
+        refund = after.total if after.refund_due else None
+        facts["refund_due"] = (
+            None if refund is None else Money.of(refund, after.currency).model_dump()
+        )
+    return facts
 
 
 def _customer_of(request: RequestContext) -> str:

@@ -3,18 +3,23 @@
 from functools import cache
 from typing import TYPE_CHECKING
 
-from orderhelp.aws import dynamodb
+from orderhelp.aws import dynamodb, events, sesv2
 from orderhelp.case_service import CaseService
 from orderhelp.config import (
     StoreSettings,
     case_settings,
     delay_check_settings,
+    event_settings,
+    notify_settings,
     policy_settings,
+    shop_settings,
     store_settings,
 )
 from orderhelp.console_service import ConsoleService, ProfileDirectory
 from orderhelp.delay_check import DelayCheck
+from orderhelp.notify import DynamoSentEmails, Notifier, OrdersTable, SesMailer
 from orderhelp.observability import count
+from orderhelp.publisher import Publisher
 from orderhelp.services import OrderService
 from orderhelp.stats_service import StatsService
 from orderhelp.store import DynamoOrderStore, DynamoTable
@@ -66,6 +71,25 @@ def delay_check() -> DelayCheck:
         shards=store_settings().due_index_shards,
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+        zone=shop_settings().zone(),
+    )
+
+
+@cache
+def publisher() -> Publisher:
+    return Publisher(events(), event_settings().event_bus_name)
+
+
+@cache
+def notifier() -> Notifier:
+    settings = notify_settings()
+    return Notifier(
+        OrdersTable(store().table),
+        DynamoSentEmails(dynamodb(), store_settings().idempotency_table),
+        SesMailer(sesv2(), settings.notification_sender),
+        zone=shop_settings().zone(),
+        web_url=settings.web_url,
+        clock=utc_now,
     )
 
 

@@ -113,6 +113,22 @@ class Case(Record):
     solved_at: UtcDatetime | None = None
     closed_at: UtcDatetime | None = None
     last_activity_at: UtcDatetime
+    service_wrote_at: UtcDatetime | None = Field(
+        default=None,
+        description="When customer service (an agent, or the shop's systems) last wrote to the "
+        "customer on this case; internal notes do not count.",
+    )
+    customer_read_at: UtcDatetime | None = Field(
+        default=None, description="When the customer last opened the conversation."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unread(self) -> bool:
+        """Customer service wrote since the customer last opened the conversation."""
+        return self.service_wrote_at is not None and (
+            self.customer_read_at is None or self.customer_read_at < self.service_wrote_at
+        )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -18,8 +18,9 @@ from lifecycle.order import Address, Identifier, Order, OrderStatus, Quantity
 from lifecycle.order_lifecycle import (
     GUARD_RULES,
     PROGRESSION,
-    apply_event,
+    Fired,
     enabled_events,
+    fire_if_enabled,
     guards_of,
     source_states,
 )
@@ -133,9 +134,13 @@ class Availability(BaseModel):
     opens_case: bool
 
 
-def explain(order: Order, now: datetime, locale: str = "en") -> list[Availability]:
-    """All eight help actions for `order` at `now`, in the catalogue's order."""
-    enabled = enabled_events(order, now)
+def explain(
+    order: Order, now: datetime, locale: str = "en", enabled: set[str] | None = None
+) -> list[Availability]:
+    """All eight help actions for `order` at `now`, in the catalogue's order. `enabled`: what
+    the order's machine enables at `now`, when the caller's machine already said so."""
+    if enabled is None:
+        enabled = enabled_events(order, now)
     return [_availability(order, action, now, locale, enabled) for action in HelpAction]
 
 
@@ -264,12 +269,24 @@ def check_against_order(request: HelpRequest, order: Order) -> None:
         raise InvalidHelpRequest(errors)
 
 
+def decide_help_action(
+    order: Order, action: HelpAction, request: HelpRequest, now: datetime, locale: str = "en"
+) -> Fired:
+    """Fire `action` for the customer: refused with the catalogue's reason when not offered.
+    Returns the order it leaves and what its machine enables then (one machine per request)."""
+
+    def offered(enabled: set[str]) -> None:
+        current = _availability(order, action, now, locale, enabled)
+        if not current.available:
+            raise ActionUnavailable(action, order.status, current)
+        check_against_order(request, order)
+
+    changes = CATALOGUE[action].changes_order
+    return fire_if_enabled(order, action, now=now, changes=changes, check=offered, request=request)
+
+
 def use_help_action(
     order: Order, action: HelpAction, request: HelpRequest, now: datetime, locale: str = "en"
 ) -> Order:
-    """Fire `action` for the customer: refused with the catalogue's reason when not offered."""
-    current = availability_of(order, action, now, locale)
-    if not current.available:
-        raise ActionUnavailable(action, order.status, current)
-    check_against_order(request, order)
-    return apply_event(order, action, now=now, request=request)
+    """The order `action` leaves (see `decide_help_action`)."""
+    return decide_help_action(order, action, request, now, locale).order

@@ -2,9 +2,11 @@
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 SUPPORTED_LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
@@ -65,3 +67,23 @@ def format_date(moment: datetime, locale: str) -> str:
     return pattern.format(
         day=moment.day, month=date_texts["months"][moment.month - 1], year=moment.year
     )
+
+
+def format_moment(moment: datetime, locale: str, zone: ZoneInfo) -> str:
+    """A time as a customer reads it, in the shop's time zone: `14 de mayo de 2026, 11:00 CEST`."""
+    local = moment.astimezone(zone)
+    pattern: str = messages(resolve_locale(locale))["formats"]["moment"]
+    return pattern.format(
+        date=format_date(local, locale), time=f"{local:%H:%M}", zone=local.tzname() or zone.key
+    )
+
+
+def format_money(amount: Decimal, currency: str, locale: str) -> str:
+    """An amount as people write it: `€21.95`, `21,95 €` (the amount as given, never rounded)."""
+    formats = messages(resolve_locale(locale))["formats"]
+    whole, _, fraction = f"{abs(amount):f}".partition(".")
+    groups = f"{int(whole):,}".replace(",", formats["group_separator"])
+    number = groups + (formats["decimal_separator"] + fraction if fraction else "")
+    symbol = formats["currency_symbols"].get(currency, currency)
+    text: str = formats["money"].format(amount=number, symbol=symbol)
+    return f"-{text}" if amount < 0 else text

@@ -1,11 +1,12 @@
 """The order: a pydantic model with its invariants, and the named predicates that guard its
 help actions (python-statemachine's rich-model style: the machine reads them off the model)."""
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -191,6 +192,47 @@ class LineItem(BaseModel):
     )
 
 
+EMAIL_MAX_LENGTH = 254
+"""The longest address SMTP carries (RFC 5321's 256-character path, less its angle brackets)."""
+
+_EMAIL = re.compile(
+    # The HTML standard's "valid e-mail address" (what a browser's <input type=email> takes),
+    # with a dot in the domain: a shop never writes to a host of its own network.
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def _email_address(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise PydanticCustomError("email_format", "not an email address such as ana@example.com")
+    local, _, domain = value.rpartition("@")
+    # The domain is case-insensitive; the local part is the recipient's own.
+    return f"{local}@{domain.lower()}"
+
+
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=EMAIL_MAX_LENGTH),
+    AfterValidator(_email_address),
+]
+
+ContactLocale = Literal["es", "en"]
+
+
+class Contact(BaseModel):
+    """How the shop reaches the customer about an order: the address its emails go to and the
+    language everything automatic they read is written in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: EmailAddress = Field(description="Where the order's emails go.")
+    locale: ContactLocale = Field(
+        description="The language of the order's emails and automatic messages."
+    )
+
+
 class PaymentDetails(BaseModel):
     """Data of the `pay` event."""
 
@@ -256,6 +298,9 @@ class Order(Record):
     shipping: Amount
     tax: Amount = Decimal(0)
     shipping_address: Address
+    contact: Contact | None = Field(
+        default=None, description="The customer's email and language for this order."
+    )
     status: OrderStatus = OrderStatus.CREATED
     version: int = Field(default=0, ge=0)
 

@@ -13,6 +13,7 @@ says it instead; the tests hold the machine to it.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -185,20 +186,26 @@ GUARD_RULES: dict[str, GuardRule] = {
 }
 
 
-def transitions_of(event: str, status: OrderStatus) -> list[Any]:
+# What the machine declares is fixed for the class: read once, not on every request.
+
+
+@cache
+def transitions_of(event: str, status: OrderStatus) -> tuple[Any, ...]:
     """The transitions `event` declares from `status` (empty when the state does not take it)."""
     state = OrderLifecycle.states_map[status]
-    return [t for t in state.transitions if t.match(event)]
+    return tuple(t for t in state.transitions if t.match(event))
 
 
-def source_states(event: str) -> list[OrderStatus]:
+@cache
+def source_states(event: str) -> tuple[OrderStatus, ...]:
     """Every state `event` has a transition from, in the order of `OrderStatus`."""
-    return [status for status in OrderStatus if transitions_of(event, status)]
+    return tuple(status for status in OrderStatus if transitions_of(event, status))
 
 
-def guards_of(event: str, status: OrderStatus) -> list[str]:
+@cache
+def guards_of(event: str, status: OrderStatus) -> tuple[str, ...]:
     """The names of the guards on `event`'s transition from `status`."""
-    return [spec.func for t in transitions_of(event, status) for spec in t.cond]
+    return tuple(spec.func for t in transitions_of(event, status) for spec in t.cond)
 
 
 def fields_read_by(event: str, status: OrderStatus) -> tuple[str, ...]:
@@ -212,9 +219,48 @@ def fields_read_by(event: str, status: OrderStatus) -> tuple[str, ...]:
 
 
 def enabled_events(order: Order, now: datetime) -> set[str]:
-    """The events the machine would accept for this order at `now`, guards evaluated."""
-    machine = OrderLifecycle(order.model_copy(deep=True))
+    """The events the machine would accept for this order at `now`, guards evaluated (the
+    machine only reads the order: nothing is fired)."""
+    return _enabled(OrderLifecycle(order), now)
+
+
+def _enabled(machine: OrderLifecycle, now: datetime) -> set[str]:
     return {event.id for event in machine.enabled_events(now=now)}
+
+
+@dataclass(frozen=True)
+class Fired:
+    """An event fired for a request: the order it left, and what the machine enables after it
+    (what the order's page offers next), from the one machine the request built."""
+
+    order: Order
+    enabled: set[str]
+
+
+def fire_if_enabled(
+    order: Order,
+    event: str,
+    *,
+    now: datetime,
+    changes: bool,
+    check: Callable[[set[str]], None],
+    **data: Any,
+) -> Fired:
+    """One machine for a request: `check(enabled)` decides on what the machine enables now
+    (raising to refuse); then the event is fired on a copy — unless it `changes` nothing on the
+    order (an internal self-transition without effects), when the order and what it enables are
+    as they were, and nothing is copied or validated again."""
+    working = order.model_copy(deep=True) if changes else order
+    machine = OrderLifecycle(working)
+    enabled = _enabled(machine, now)
+    check(enabled)
+    if not changes:
+        return Fired(order, enabled)
+    try:
+        machine.send(event, now=now, **data)
+    except TransitionNotAllowed as refused:
+        raise EventNotAllowed(event, order.status) from refused
+    return Fired(revalidate(working), _enabled(machine, now))
 
 
 def apply_event(order: Order, event: str, *, now: datetime, **data: Any) -> Order:

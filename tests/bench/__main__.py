@@ -3,7 +3,7 @@
 import platform
 import sys
 
-from tests.bench import bench_cold, bench_delay_check, bench_emulator, bench_routes
+from tests.bench import bench_cold, bench_delay_check, bench_emulator, bench_events, bench_routes
 from tests.bench.report import print_table, summary
 
 
@@ -24,7 +24,9 @@ def main() -> None:
     print_table(bench_cold.TITLE, cold)
     emulator = bench_emulator.run()
     print_table("The local emulator, over the loopback interface", emulator)
-    print(f"\n{summary([*routes, *cold, *emulator])}")
+    events = bench_events.run()
+    print_table("Domain events: commit → bus latency (local stack)", events)
+    print(f"\n{summary([*routes, *cold, *emulator, *events])}")
     print("\nThe delay check at two table sizes (in-process moto)…", flush=True)
     bench_delay_check.main([])
 

@@ -29,6 +29,7 @@ from tests.lambda_process import (
     run_child,
 )
 from tests.lambda_process.artefacts import BUILD_DIR, built_artefacts, lambda_paths
+from tests.support.events import outbox_batch, paid_event
 
 # What the handlers need from libraries, without any code of ours: the floor of their cold init.
 LIBRARIES_ONLY = """
@@ -112,6 +113,10 @@ def _first_call(function: str, run: int, variant: str = "built") -> dict[str, An
                 "rating": "good",
             },
         }
+    elif function == "PublisherFunction":
+        return outbox_batch(order_id)
+    elif function == "NotifyFunction":
+        return paid_event(order_id)
     else:
         raise SystemExit(f"no cold call for {function}: add one to bench_cold._first_call")
     assert spec.logical_id == function

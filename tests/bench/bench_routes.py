@@ -26,7 +26,8 @@ from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
-    parameter_defaults,
+    load_template,
+    local_references,
     resources,
 )
 from tests.bench.report import Figure, percentile, print_table, summary
@@ -56,7 +57,7 @@ def set_environment() -> None:
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
     os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-    refs = parameter_defaults() | TABLE_NAMES
+    refs = local_references(load_template(), REGION) | TABLE_NAMES
     for spec in functions().values():
         os.environ |= function_environment(spec, refs)
 
@@ -335,6 +336,8 @@ class Result:
     route: str
     function: str
     handler_seconds: list[float] = field(default_factory=list)
+    handler_cpu: list[float] = field(default_factory=list)
+    """CPU per call beyond the same DynamoDB calls made directly: what the handler adds."""
     calls: list[list[Call]] = field(default_factory=list)  # per handler call, in order
     raw_seconds: list[float] = field(default_factory=list)
     write_units: list[tuple[int, int]] = field(default_factory=list)
@@ -511,9 +514,10 @@ def measure(scenario: Scenario, api: Api, admin: Any, calls: int) -> Result:
 
         keyed = aws.idempotency_dynamodb()
         with recorder.attached(client), recorder.attached_also(keyed), quiet_stdout():
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), time.process_time()
             reply = call.handler(call.event, call.context)
             elapsed = time.perf_counter() - began
+            cpu = time.process_time() - cpu_began
         if reply["statusCode"] != scenario.expected:
             raise SystemExit(f"{scenario.name} #{i}: {reply['statusCode']} {reply['body']}")
 
@@ -521,14 +525,16 @@ def measure(scenario: Scenario, api: Api, admin: Any, calls: int) -> Result:
             if i >= WARMUP:
                 result.write_units.append(write_units(recorder.calls, before, snapshot(admin)))
             restore(admin, before)
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         for operation, params in recorder.calls:
             with contextlib.suppress(ClientError):  # a call that failed fails again
                 getattr(client, xform_name(operation))(**params)
         raw_elapsed = time.perf_counter() - began
+        raw_cpu = time.process_time() - cpu_began
 
         if i >= WARMUP:
             result.handler_seconds.append(elapsed)
+            result.handler_cpu.append(cpu - raw_cpu)
             result.raw_seconds.append(raw_elapsed)
             result.calls.append(recorder.calls)
     assert result is not None
@@ -603,6 +609,14 @@ def figures(results: list[Result]) -> list[Figure]:
                 f"{n} calls; raw DynamoDB p50 {raw50:.2f} ms",
             ),
             Figure(subject, "latency p95", p95, "ms", None, f"raw DynamoDB p95 {raw95:.2f} ms"),
+            Figure(
+                subject,
+                "CPU the handler adds (p50)",
+                percentile(result.handler_cpu, 0.5) * 1000,
+                "ms",
+                None,
+                "CPU per call beyond the same DynamoDB calls made directly",
+            ),
             Figure(
                 subject,
                 "handler / raw DynamoDB (p50)",

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tests.handlers.case_calls import AGENT, answer, assign, housekeeping, open_case, solve, write
+from tests.handlers.case_calls import (
+    AGENT,
+    answer,
+    assign,
+    housekeeping,
+    my_case,
+    open_case,
+    solve,
+    write,
+)
 from tests.handlers.client import CUSTOMER, Api, Identity, Reply, iso
 from tests.handlers.stats_calls import case_events, deliver
 from tests.handlers.test_delay_check import run_check
@@ -62,6 +71,12 @@ def _with_solved_case_due(api: Api) -> dict[str, Any]:
     context = _with_taken_case(api)
     assert solve(api, context["case"]).status == 200
     api.clock.advance(days=30)
+    return context
+
+
+def _with_unread_answer(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert answer(api, context["case"], "Your payment arrived.").status == 200
     return context
 
 
@@ -295,6 +310,14 @@ STORIES = [
         "the figures counting a case event",
         _with_case_event,
         lambda api, context, headers: _delivered(context["event"]),
+        keyed=False,
+    ),
+    # Opening a conversation customer service wrote in marks it read: a write without a key
+    # (a GET), which a later opening finishes if this one's write was lost.
+    Story(
+        "a customer opening an unread conversation",
+        _with_unread_answer,
+        lambda api, context, headers: my_case(api, context["case"]),
         keyed=False,
     ),
     Story("the delay check", _late, lambda api, _, headers: _job(run_check()), keyed=False),

@@ -19,7 +19,8 @@ from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
     functions,
-    parameter_defaults,
+    load_template,
+    local_references,
     resources,
 )
 from tests.handlers.client import START, Api, Clock, Identity
@@ -54,7 +55,7 @@ def _lambda_environment(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> dict[s
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     table_names = {logical_id: logical_id for logical_id in resources("AWS::DynamoDB::Table")}
-    refs = parameter_defaults() | table_names
+    refs = local_references(load_template(), REGION) | table_names
     for spec in functions().values():
         for name, value in function_environment(spec, refs).items():
             monkeypatch.setenv(name, value)

@@ -11,8 +11,13 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto.core.models import botocore_stubber
 
 from orderhelp.changes import Changeset
+from orderhelp.retry import RetryPolicy
 from orderhelp.store import OrderStore
 from tests.handlers.client import Reply
+
+FEW = RetryPolicy(attempts=4, sleep=lambda _: None)
+"""Few tries without waiting: a request that keeps losing gives up fast (in these tests every
+loss is a whole other request, run in between)."""
 
 
 class InterleavingStore:

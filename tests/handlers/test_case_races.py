@@ -44,6 +44,7 @@ from tests.handlers.case_calls import (
     write,
 )
 from tests.handlers.client import CUSTOMER, Api, Reply
+from tests.handlers.interference import FEW
 
 ORDER = "ORD-1"
 REQUESTS = 20
@@ -53,7 +54,7 @@ REQUESTS = 20
 def cases(api: Api, monkeypatch: pytest.MonkeyPatch) -> InterleavingCaseStore:
     """The running case service's store, ready to let another request in before a write."""
     service = wiring.case_service()
-    monkeypatch.setattr(service, "_retry", NO_WAIT)
+    monkeypatch.setattr(service, "_retry", FEW)
     store = InterleavingCaseStore(service._store)
     monkeypatch.setattr(service, "_store", store)
     return store
@@ -123,14 +124,14 @@ def test_a_message_that_keeps_losing_gives_up_with_409_and_the_case_as_it_is(
     api.order_in("paid", order_id=ORDER)
     case_id = open_case(api, ORDER)
     cases.before_next_commit(
-        lambda: answer(api, case_id, "note", internal=True), times=NO_WAIT.attempts
+        lambda: answer(api, case_id, "note", internal=True), times=FEW.attempts
     )
 
     reply = write(api, case_id, "Hello?")
 
     assert reply.status == 409
     assert reply.error["code"] == "conflict"
-    assert (reply.error["status"], reply.error["version"]) == ("open", 1 + NO_WAIT.attempts)
+    assert (reply.error["status"], reply.error["version"]) == ("open", 1 + FEW.attempts)
     assert "Hello?" not in api.case_messages(case_id)
 
 

@@ -56,6 +56,8 @@ CASE_KEYS = {
     "details",
     # The conversation is read a page at a time, newest last (issue 10).
     "older_messages",
+    # Whether customer service wrote since the customer last looked (issue 11).
+    "unread",
 }
 
 
@@ -111,6 +113,7 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
         "last_activity_at": iso(api.clock.now),
         "details": {"message": "Me cobraron dos veces."},
         "messages": None,
+        "unread": False,  # opening the case is reading it
     }
     assert case["messages"] == [
         {

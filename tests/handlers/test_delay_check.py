@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from orderhelp import aws, wiring
 from orderhelp.changes import Changeset, OrderUpdate
 from orderhelp.config import store_settings
-from orderhelp.delay_check import DelayCheck, DueOrders, DuePage
+from orderhelp.delay_check import DEFAULT_ZONE, DelayCheck, DueOrders, DuePage
 from orderhelp.handlers import delay_check as delay_check_handler
 from orderhelp.handlers.delay_check import DelayCheckIncomplete, NotAScheduledEvent
 from orderhelp.records import OrderRecord
@@ -222,7 +222,10 @@ def test_a_run_records_each_delay_once_and_opens_one_proactive_case_per_late_ord
         english, spanish = message.split("\n\n")
         assert "4 May 2026" in english and "Delay check" in english
         assert "4 de mayo de 2026" in spanish and "Control de retrasos" in spanish
-        assert f"{deadline:%H:%M} UTC" in english and f"{deadline:%H:%M} UTC" in spanish
+        # …at the time the shop keeps (issue 11), not in UTC
+        shop_time = f"{deadline.astimezone(DEFAULT_ZONE):%H:%M %Z}"
+        assert shop_time in english and shop_time in spanish
+        assert "UTC" not in message
     # And the orders that were not late are exactly as they were
     for order_id in untouched:
         assert stored(api, order_id) == before[order_id]

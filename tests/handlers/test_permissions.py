@@ -57,9 +57,31 @@ def granted(function: str) -> set[Grant]:
             actions = statement["Action"]
             targets = statement["Resource"]
             for action in [actions] if isinstance(actions, str) else actions:
+                if not action.startswith("dynamodb:"):
+                    continue  # the bus, the mail, the dead-letter queues: `other_grants`
                 for target in targets if isinstance(targets, list) else [targets]:
                     grants.add((action, *_resource(target)))
     return grants
+
+
+def other_grants(function: str) -> list[tuple[str, Any]]:
+    """The grants beyond DynamoDB (EventBridge, SES, SQS), with their resources as written."""
+    return [
+        (action, statement["Resource"])
+        for policy in resources("AWS::Serverless::Function")[function]["Properties"]["Policies"]
+        for statement in policy["Statement"]
+        for action in (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
+        if not action.startswith("dynamodb:")
+    ]
+
+
+def test_no_policy_beyond_dynamodb_grants_a_wildcard_action_or_resource() -> None:
+    for function in resources("AWS::Serverless::Function"):
+        for action, resource in other_grants(function):
+            assert "*" not in action, (function, action)
+            assert resource != "*", (function, action)
 
 
 def test_no_policy_grants_a_wildcard_or_scan() -> None:

@@ -9,9 +9,8 @@ import pytest
 
 from lifecycle.order import Address
 from orderhelp import wiring
-from orderhelp.retry import NO_WAIT
 from tests.handlers.client import NEW_ADDRESS, Api, Identity, Reply, iso
-from tests.handlers.interference import InterleavingStore
+from tests.handlers.interference import FEW, InterleavingStore
 
 ORDER = "ORD-1"
 
@@ -180,25 +179,25 @@ def test_a_request_that_keeps_losing_gives_up_with_409_and_the_current_state(
 ) -> None:
     # Given an order that the shop changes before every one of the customer's writes
     api.order_in("paid", order_id=ORDER)
-    monkeypatch.setattr(wiring.order_service(), "_retry", NO_WAIT)
+    monkeypatch.setattr(wiring.order_service(), "_retry", FEW)
 
     def new_estimate() -> Reply:
         ship_by = api.clock.advance(minutes=1) + timedelta(days=3)
         body = {"estimated_ship_by": iso(ship_by)}
         return api.call("POST", f"/ops/orders/{ORDER}/estimate", body, identity=Identity.shop())
 
-    interleaving.before_next_commit(new_estimate, times=NO_WAIT.attempts)
+    interleaving.before_next_commit(new_estimate, times=FEW.attempts)
 
     # When the customer changes the address
     reply = api.help(ORDER, "change_address")
 
     # Then after its last attempt the request gives up with the order's current state, and
     # nothing of it was written
-    assert len(interleaving.competitor_replies) == NO_WAIT.attempts
+    assert len(interleaving.competitor_replies) == FEW.attempts
     assert reply.status == 409
     assert reply.error["code"] == "conflict"
     record = api.stored(ORDER)
     assert record is not None
     assert (reply.error["status"], reply.error["version"]) == ("paid", record.order.version)
-    assert record.order.version == 2 + NO_WAIT.attempts
+    assert record.order.version == 2 + FEW.attempts
     assert "change_address" not in [entry.event for entry in record.history]

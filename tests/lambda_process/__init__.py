@@ -21,7 +21,7 @@ from orderhelp_dev.local.template import (
     function_environment,
     functions,
     load_template,
-    parameter_defaults,
+    local_references,
     resources,
 )
 
@@ -109,7 +109,7 @@ def lambda_environment(
     memory = resources("AWS::Serverless::Function")[function]["Properties"].get("MemorySize")
     memory = memory or _globals_function().get("MemorySize", 128)
     env = {name: os.environ[name] for name in _KEPT_FROM_PARENT if name in os.environ}
-    env |= function_environment(spec, parameter_defaults() | TABLE_NAMES)
+    env |= function_environment(spec, local_references(load_template(), REGION) | TABLE_NAMES)
     env |= {
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,

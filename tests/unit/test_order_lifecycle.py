@@ -33,6 +33,7 @@ from lifecycle.order_lifecycle import (
     apply_event,
     fields_read_by,
     source_states,
+    transitions_of,
 )
 from lifecycle.policy import Policy
 from lifecycle.text import MESSAGE_MAX_LENGTH
@@ -275,3 +276,14 @@ def test_a_help_action_is_conditioned_on_the_fields_its_guards_read(
     event: str, status: OrderStatus, reads: tuple[str, ...]
 ) -> None:
     assert fields_read_by(event, status) == reads
+
+
+@pytest.mark.parametrize("action", [a for a, spec in CATALOGUE.items() if not spec.changes_order])
+def test_a_help_action_that_changes_nothing_has_no_effect_to_fire(action: HelpAction) -> None:
+    # A help request that changes nothing is decided on the machine without firing it (and
+    # without copying the order): that holds only while the action has no effect of its own.
+    hooks = [f"{when}_{action}" for when in ("on", "before", "after", "enter", "exit")]
+    assert not [hook for hook in hooks if hasattr(OrderLifecycle, hook)]
+    assert all(t.internal for status in OrderStatus for t in transitions_of(action, status)), (
+        "it leaves the order in its state"
+    )

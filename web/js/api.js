@@ -59,8 +59,12 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * `await api("/orders")` → the parsed body; `api(path, {method: "POST", body, idempotencyKey})`
  * → {status, body}. `signal` aborts (navigation away); that rejects with an AbortError.
+ * `background`: not the user's request, so a 401 is only an error, not a sign-out.
  */
-export async function call(path, { method = "GET", body, idempotencyKey, signal } = {}) {
+export async function call(
+  path,
+  { method = "GET", body, idempotencyKey, signal, background = false } = {},
+) {
   const current = session();
   const headers = { accept: "application/json", "accept-language": locale() };
   if (current) headers.authorization = `Bearer ${current.access_token}`;
@@ -104,7 +108,9 @@ export async function call(path, { method = "GET", body, idempotencyKey, signal 
       body: parsed,
       language: response.headers.get("content-language"),
     });
-    if (error.kind === "unauthorized") onUnauthorized(error);
+    // A request the page makes on its own (a badge) never takes the user to sign in: the
+    // view's own request does, once, with the page to come back to.
+    if (error.kind === "unauthorized" && !background) onUnauthorized(error);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 // The page's entry point: settings, language, sign-in, the header, and the routes.
 
-import { ApiError, whenUnauthorized } from "./api.js";
+import { ApiError, get, whenUnauthorized } from "./api.js";
 import { completeHostedSignIn, forget, session, signOut } from "./auth.js";
 import { config, loadConfig } from "./config.js";
 import { focus, h, replace } from "./dom.js";
@@ -62,6 +62,62 @@ function menuLinks(role) {
   return [];
 }
 
+const UNREAD_PAGE = 50;
+
+/** "My cases" says how many of the customer's cases customer service wrote in since they last
+ * opened them (the newest ones: those are where new answers are). A nicety: a failure shows
+ * nothing. */
+async function markUnreadCases(header) {
+  let count;
+  try {
+    const page = await get(`/cases?limit=${UNREAD_PAGE}`, { background: true });
+    count = (page.cases ?? []).filter((entry) => entry.unread === true).length;
+  } catch {
+    return;
+  }
+  const link = header.querySelector('a[href="#/cases"]');
+  if (!link || count === 0) return;
+  link.querySelector(".badge-unread")?.remove();
+  // The number alone fits a phone's menu on one line; a screen reader hears "3 unread".
+  link.append(
+    h(
+      "span",
+      { class: "badge badge-unread badge-count" },
+      h("span", { "aria-hidden": "true" }, String(count)),
+      h("span", { class: "visually-hidden" }, ` ${t("app.unread_count", { count })}`),
+    ),
+  );
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A door with an arrow leaving it: on phones the sign-out button shows this alone (its words
+ * are still its name), so the menu, with its unread badge, keeps to one row. */
+function signOutIcon() {
+  const svg = document.createElementNS(SVG, "svg");
+  for (const [name, value] of Object.entries({
+    class: "sign-out-icon",
+    viewBox: "0 0 24 24",
+    width: "20",
+    height: "20",
+    "aria-hidden": "true",
+    focusable: "false",
+    fill: "none",
+    stroke: "currentColor",
+    "stroke-width": "2",
+    "stroke-linecap": "round",
+    "stroke-linejoin": "round",
+  })) {
+    svg.setAttribute(name, value);
+  }
+  for (const d of ["M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4", "M16 17l5-5-5-5", "M21 12H9"]) {
+    const path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
+}
+
 /** The header: the shop's name, the menu, who is signed in, and the language switch. */
 function renderHeader() {
   const header = document.getElementById("site-header");
@@ -115,7 +171,8 @@ function renderHeader() {
               }
             },
           },
-          t("app.sign_out"),
+          signOutIcon(),
+          h("span", { class: "sign-out-label" }, t("app.sign_out")),
         ),
       )
     : null;
@@ -151,6 +208,7 @@ function renderHeader() {
       languages,
     ),
   );
+  if (user?.role === "customer" && features.caseConversations) markUnreadCases(header);
 }
 
 async function switchLanguage(code) {

@@ -5,6 +5,7 @@ one item could both pass their condition. DynamoDB never allows that, and the wh
 it (every change is a conditional write), so this server takes one request at a time, which is a
 valid serial order of what DynamoDB would do concurrently."""
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -57,6 +58,7 @@ class EmbeddedDynamoDB:
         # Port 0: the system picks a free one, so stacks and test runs never collide.
         self._server = SerializedMotoServer(ip_address=host, port=0, verbose=False)
         self.endpoint = ""
+        self._region = "us-east-1"
 
     def start(self) -> str:
         dynamodb_transactions.install()
@@ -89,6 +91,40 @@ class EmbeddedDynamoDB:
                     },
                 )
         return [names[logical_id] for logical_id in resources("AWS::DynamoDB::Table", template)]
+
+    def _client(self, service: str, region: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 — moto accepts any credentials
+        )
+
+    def create_queues(self, template: Mapping[str, Any], region: str) -> list[str]:
+        """Every SQS queue of the template (its dead-letter queues), named by logical id. The
+        embedded server is all of moto's: it serves SQS and SES too."""
+        self._region = region
+        client = self._client("sqs", region)
+        queues = list(resources("AWS::SQS::Queue", template))
+        for logical_id in queues:
+            client.create_queue(QueueName=logical_id)
+        return queues
+
+    def dead_letter(self, queue: str, message: dict[str, Any]) -> None:
+        """Keep `message` in the template's queue `queue` (its logical id)."""
+        client = self._client("sqs", self._region)
+        url = client.get_queue_url(QueueName=queue)["QueueUrl"]
+        client.send_message(QueueUrl=url, MessageBody=json.dumps(message, default=str))
+
+    def queue_messages(self, queue: str) -> list[dict[str, Any]]:
+        """What a queue holds (read without taking the messages away for long)."""
+        client = self._client("sqs", self._region)
+        url = client.get_queue_url(QueueName=queue)["QueueUrl"]
+        answer = client.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=0
+        )
+        return [json.loads(m["Body"]) for m in answer.get("Messages", [])]
 
     def stop(self) -> None:
         if self.endpoint:

@@ -6,6 +6,8 @@ token with other writes is refused with `IdempotentParameterMismatchException`. 
 token, so without this the SDK's retry of a transaction whose answer was lost would fail its own
 conditions — the very fault the services are built to survive.
 
+Atomic in its stream, as DynamoDB is: a cancelled transaction leaves no stream record.
+
 Cheap, as DynamoDB is: moto backs up a transaction by deep-copying each table it names, once per
 item, so every transaction costs as much as the whole table (a few hundred orders made each help
 action take a second). Here the backup holds just the items the transaction names, and on failure
@@ -112,11 +114,17 @@ def _put_back(table: Table, hash_value: DynamoType, range_value: Any, item: Item
 
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
     saved = _touched_items(self, transact_items)
+    # Moto records a stream record for each write as it goes; a transaction that fails wrote
+    # nothing, so its stream must say nothing either (the outbox publishes what it says).
+    streams = {id(t): (t, len(t.stream_shard.items)) for t, *_ in saved if t.stream_shard}
     try:
         _moto_transact_write_items(self, transact_items)
     except Exception:
         for table, hash_value, range_value, item in reversed(saved):
             _put_back(table, hash_value, range_value, item)
+        for table, length in streams.values():
+            if table.stream_shard is not None:
+                del table.stream_shard.items[length:]
         raise
 
 

@@ -1,6 +1,7 @@
 """`orderhelp serve`: the whole system on one machine — embedded DynamoDB, the API Gateway
 emulator with local identities, the functions' execution environments, schedules, demo data."""
 
+import dataclasses
 import errno
 import os
 import shlex
@@ -20,6 +21,7 @@ from orderhelp.aws import dynamodb
 from orderhelp.config import CaseSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
+from orderhelp_dev.local.bus import LocalBus, bus_rules
 from orderhelp_dev.local.console_demo import (
     count_demo_figures,
     load_console_demo,
@@ -44,10 +46,19 @@ from orderhelp_dev.local.identities import (
     jwt_authorizers,
 )
 from orderhelp_dev.local.lambda_runtime import function_runtimes
+from orderhelp_dev.local.mail import LocalMail
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
 from orderhelp_dev.local.sdk_endpoints import use_local_aws
-from orderhelp_dev.local.site import LOOPBACK_NAMES, WEB_ROOT, LocalSite, LocalUser, is_loopback
+from orderhelp_dev.local.site import (
+    LOOPBACK_NAMES,
+    WEB_ROOT,
+    LocalOutbox,
+    LocalSite,
+    LocalUser,
+    is_loopback,
+)
 from orderhelp_dev.local.state import DEFAULT_PORT, DEFAULT_STATE_ROOT, StackState
+from orderhelp_dev.local.streams import StreamReader, stream_mappings
 from orderhelp_dev.local.template import (
     LOCAL_REGION,
     TEMPLATE,
@@ -55,6 +66,7 @@ from orderhelp_dev.local.template import (
     http_routes,
     load_template,
     local_references,
+    resolve,
     resources,
 )
 
@@ -106,6 +118,9 @@ class LocalStack:
         self.tokens: TokenIssuer | None = None
         self.demo: list[DemoCustomer] = []
         self.table_names: list[str] = []
+        self.bus: LocalBus | None = None
+        self.mail = LocalMail(LOCAL_REGION)
+        self.stream_readers: list[StreamReader] = []
         self._owns_state = False
         self._server_thread: threading.Thread | None = None
 
@@ -128,9 +143,11 @@ class LocalStack:
         use_local_aws(endpoint, LOCAL_REGION)
         tables = {name: name for name in resources("AWS::DynamoDB::Table", self.template)}
         self.table_names = self.dynamodb.create_tables(self.template, tables, LOCAL_REGION)
+        self._start_outbox_services(endpoint)
         authorizers, provider = self._start_identities()
         self._write_info(endpoint, provider, ready=False)
         self._start_functions()
+        self._start_stream_readers(endpoint)
         self.server.emulator = ApiGatewayEmulator(
             list(http_routes(self.template)),
             self.pools,
@@ -160,6 +177,37 @@ class LocalStack:
         self.scheduler.start()
         self._write_info(endpoint, provider, ready=True)
 
+    def _start_outbox_services(self, endpoint: str) -> None:
+        """The template's queues and mail identities in the embedded services, and the local
+        bus (its endpoint is the SDK's `AWS_ENDPOINT_URL_EVENTBRIDGE` for every function)."""
+        self.dynamodb.create_queues(self.template, LOCAL_REGION)
+        senders = [
+            str(resolve(r["Properties"]["EmailIdentity"], self.refs))
+            for r in resources("AWS::SES::EmailIdentity", self.template).values()
+        ]
+        self.mail.verify_senders(endpoint, senders)
+        self.bus = LocalBus(
+            bus_rules(functions(self.template), self.template, self.refs),
+            lambda function, event: self.pools[function].invoke(event),
+            self.dynamodb.dead_letter,
+            region=LOCAL_REGION,
+            log=self.log.write,
+        )
+        os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"] = self.bus.start()
+
+    def _start_stream_readers(self, endpoint: str) -> None:
+        for mapping in stream_mappings(functions(self.template)):
+            pool = self.pools[mapping.function]
+            reader = StreamReader(
+                mapping,
+                endpoint,
+                LOCAL_REGION,
+                pool.invoke,
+                self.dynamodb.dead_letter,
+                self.log.write,
+            )
+            self.stream_readers.append(reader.start())
+
     def _start_identities(self) -> tuple[dict[str, JwtAuthorizer], IdentityProvider | None]:
         """A new signing key, in the state folder for `orderhelp token`; the template's JWT
         authorizers trusting it."""
@@ -186,7 +234,8 @@ class LocalStack:
             ]
             users += [LocalUser(a.agent_id, a.name, "agent", a.locale) for a in DEMO_AGENTS]
         served_hosts = None if self.options.network_sign_in else LOOPBACK_NAMES
-        return LocalSite(self.options.web_root, users, self.tokens, served_hosts)
+        outbox = LocalOutbox(self.bus, self.mail) if self.bus is not None else None
+        return LocalSite(self.options.web_root, users, self.tokens, served_hosts, outbox)
 
     def _load_console_demo(self, store: DynamoOrderStore) -> None:
         """The agents' profiles and saved replies, and the dashboard's figures of the demo."""
@@ -214,7 +263,12 @@ class LocalStack:
 
     def _start_functions(self) -> None:
         runtimes = function_runtimes(self.options.template.resolve(), self.refs)
-        for logical_id, runtime in runtimes.items():
+        for logical_id, template_runtime in runtimes.items():
+            runtime = template_runtime
+            if "WEB_URL" in runtime.environment:
+                # Emails link to the page the stack serves, not to the CloudFront address.
+                local_page = {"WEB_URL": f"{self.api_url}/"}
+                runtime = dataclasses.replace(runtime, environment=runtime.environment | local_page)
             limit = self.options.max_concurrency
             if runtime.reserved_concurrency is not None:
                 limit = min(limit, runtime.reserved_concurrency)
@@ -258,6 +312,10 @@ class LocalStack:
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        for reader in self.stream_readers:
+            reader.stop()
+        if self.bus is not None:
+            self.bus.stop()
         if self.server is not None:
             if self._server_thread is not None:
                 self.server.shutdown()
@@ -348,6 +406,9 @@ def banner(stack: LocalStack, seconds: float) -> str:
         f"  DynamoDB   {stack.dynamodb.endpoint}  (embedded moto; tables "
         f"{', '.join(stack.table_names)}; data lives in memory until the stack stops)",
         f"  State      {state_shown}  (signing key and stack.json; removed on exit)",
+        f"  Events     {stack.api_url}/__local/events?order_id=…  (the stream → publisher → "
+        "the local bus, its rules and targets)",
+        f"  Mail       {stack.api_url}/__local/mailbox  (the emails sent; SES is the embedded one)",
         f"  Functions  {pools} (up to {options.max_concurrency} execution environments each)",
         "  Schedules  "
         + (
@@ -360,7 +421,9 @@ def banner(stack: LocalStack, seconds: float) -> str:
     if stack.demo:
         lines += ["", "Demo customers (their orders, then a ready-made curl line):"]
         for customer in stack.demo:
-            lines.append(f"  {customer.customer_id}  {customer.name} ({customer.locale})")
+            lines.append(
+                f"  {customer.customer_id}  {customer.name} ({customer.locale}, {customer.email})"
+            )
             lines += [f"      {order.order_id}  {order.story}" for order in customer.orders]
             lines += [
                 f"      {case.case_id}  {case.status} case: {case.action} on {case.order_id}, "

@@ -12,10 +12,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from orderhelp_dev.local.apigw import HttpRequest, HttpResponse
+from orderhelp_dev.local.bus import LocalBus
 from orderhelp_dev.local.identities import TokenIssuer
+from orderhelp_dev.local.mail import MAILBOX_CSS, LocalMail, mailbox_page
 
 WEB_ROOT = Path(__file__).resolve().parents[3] / "web"
 LOCAL_PREFIX = "/__local/"
@@ -84,6 +86,26 @@ def host_name(host_header: str) -> str:
 Role = Literal["customer", "agent"]
 
 
+MAIL_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+"""An email's HTML is shown as it is, with nothing active allowed in it."""
+
+MAILBOX_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class LocalOutbox:
+    """What the local stack's events and emails path shows: the bus and the mail sent."""
+
+    bus: LocalBus
+    mail: LocalMail
+
+
 @dataclass(frozen=True)
 class LocalUser:
     user_id: str
@@ -99,11 +121,13 @@ class LocalSite:
         users: Sequence[LocalUser] = (),
         tokens: TokenIssuer | None = None,
         served_hosts: Collection[str] | None = LOOPBACK_NAMES,
+        outbox: LocalOutbox | None = None,
     ) -> None:
         """`served_hosts`: the names the local sign-in answers for; None for any name (a stack
         told to let the network sign in)."""
         self.root = root.resolve()
         self.users = list(users)
+        self.outbox = outbox
         self._tokens = tokens
         self._served_hosts = (
             None if served_hosts is None else frozenset(name.lower() for name in served_hosts)
@@ -192,12 +216,46 @@ class LocalSite:
                     ]
                 },
             )
+        if request.method == "GET" and self.outbox is not None:
+            introspection = self._introspection(endpoint, parse_qs(request.raw_query))
+            if introspection is not None:
+                return introspection
         if endpoint == "sign-in" and request.method == "POST":
             media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
             if media_type != "application/json":
                 return _error(415, "unsupported_media_type", "Send the body as application/json.")
             return self._sign_in(request.body)
         return _error(404, "not_found", f"The local stack has no {request.method} {endpoint}.")
+
+    def _introspection(  # noqa: PLR0911 — one answer per local page
+        self, endpoint: str, query: dict[str, list[str]]
+    ) -> HttpResponse | None:
+        """The events that reached the bus and the emails sent (local-only; never deployed)."""
+        assert self.outbox is not None
+        first = {name: values[0] for name, values in query.items() if values}
+        if endpoint == "events":
+            return _json(200, {"events": self.outbox.bus.events(first.get("order_id"))})
+        if endpoint == "mail":
+            messages = self.outbox.mail.messages(first.get("to"))
+            return _json(
+                200,
+                {
+                    "messages": [
+                        {k: v for k, v in m.to_json().items() if k != "id"} for m in messages
+                    ]
+                },
+            )
+        if endpoint == "mailbox":
+            page = mailbox_page(self.outbox.mail.messages(first.get("to")), first.get("to"))
+            return _page(page, "text/html; charset=utf-8", MAILBOX_CONTENT_SECURITY_POLICY)
+        if endpoint == "mailbox.css":
+            return _page(MAILBOX_CSS, "text/css; charset=utf-8", None)
+        if endpoint.startswith("mail/") and endpoint.endswith(".html"):
+            found = self.outbox.mail.find(endpoint.removeprefix("mail/").removesuffix(".html"))
+            if found is None:
+                return _error(404, "not_found", "There is no such email.")
+            return _page(found.html, "text/html; charset=utf-8", MAIL_CONTENT_SECURITY_POLICY)
+        return None
 
     def _sign_in(self, body: bytes) -> HttpResponse:
         """A token for any customer or agent id, as `orderhelp token` mints them."""
@@ -241,6 +299,18 @@ def _json(status: int, body: Any) -> HttpResponse:
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = [("content-type", "application/json"), ("cache-control", "no-store")]
     return HttpResponse(status, headers, data)
+
+
+def _page(text: str, content_type: str, policy: str | None) -> HttpResponse:
+    headers = [
+        ("content-type", content_type),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+    ]
+    if policy:
+        headers.append(("content-security-policy", policy))
+    return HttpResponse(200, headers, text.encode("utf-8"))
 
 
 def _error(status: int, code: str, message: str) -> HttpResponse:

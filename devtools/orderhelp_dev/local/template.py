@@ -66,6 +66,8 @@ def create_table_requests(
         }
         if "GlobalSecondaryIndexes" in props:
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in props:
+            request["StreamSpecification"] = {"StreamEnabled": True} | props["StreamSpecification"]
         requests.append(request)
     return requests
 

@@ -60,6 +60,7 @@ def history_item(order_id: str, entry: HistoryEntry) -> dict[str, Any]:
         "pk": keys.order_pk(order_id),
         "sk": sort_key,
         "order_id": order_id,
+        keys.OUTBOX: keys.OUTBOX_ORDER,
     }
 
 
@@ -81,6 +82,7 @@ def activity_item(case: Case, activity: CaseActivity) -> dict[str, Any]:
         "order_id": case.order_id,
         "customer_id": case.customer_id,
         "action": str(case.action),
+        keys.OUTBOX: keys.OUTBOX_CASE,
     }
 
 

@@ -66,6 +66,12 @@ ACTIVITY = "ACTIVITY#"
 DUE = "DUE#"
 QUEUE = "QUEUE#"
 
+OUTBOX = "outbox"
+"""The attribute that puts a log entry in the outbox (the stream's publisher reads it): the kind
+of entry it is. Other items do not have it."""
+OUTBOX_ORDER = "order"
+OUTBOX_CASE = "case"
+
 CUSTOMER_INDEX_KEYS = ("customer_pk", "customer_sk")
 CASES_BY_CUSTOMER_KEYS = ("case_customer_pk", "case_customer_sk")
 CASE_QUEUE_KEYS = ("queue_pk", "queue_sk")

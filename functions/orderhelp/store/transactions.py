@@ -2,6 +2,7 @@
 
 from lifecycle.case import Case
 from orderhelp.changes import (
+    CaseRead,
     CaseUpdate,
     CaseWrite,
     Changeset,
@@ -88,13 +89,31 @@ def _case_writes(write: CaseWrite, queue_shards: int) -> list[Write]:
             Put(codec.open_case_item(case), NEW, f"{SLOT}:{case.order_id}:{case.action}"),
             Put(codec.activity_item(case, write.activity), NEW, f"case:{case.case_id}"),
         ]
+    if isinstance(write, CaseRead):
+        return _read_writes(write, queue_shards)
     return _update_writes(write, queue_shards)
+
+
+def as_read(case: Case) -> Condition:
+    """The case is as `case` was read: the same version, and the customer's read time (which
+    takes no version) unchanged, so neither a change nor a read is ever written over."""
+    read_at = case.model_dump(mode="json", include={"customer_read_at"})["customer_read_at"]
+    return Condition(equals={"version": case.version, "customer_read_at": read_at})
+
+
+def _read_writes(write: CaseRead, queue_shards: int) -> list[Write]:
+    case_item, copy_item = codec.case_items(write.after, queue_shards)
+    label = f"case:{write.after.case_id}"
+    return [
+        Put(case_item, as_read(write.before), label),
+        Put(copy_item, as_read(write.before), label),
+    ]
 
 
 def _update_writes(write: CaseUpdate, queue_shards: int) -> list[Write]:
     after = write.after
     case_item, copy_item = codec.case_items(after, queue_shards)
-    same_version = Condition(equals={"version": write.before.version})
+    same_version = as_read(write.before)
     label = f"case:{after.case_id}"
     writes: list[Write] = [
         Put(case_item, same_version, label),

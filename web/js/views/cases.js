@@ -31,7 +31,7 @@ export async function casesView(ctx) {
       return `/cases?${query}`;
     },
     itemsOf: (page) => page.cases,
-    render: (entry) => h("li", {}, caseCard(entry, {}, { headingLevel: "h2", showOrder: true })),
+    render: (entry) => h("li", {}, caseCard(entry, {}, { headingLevel: "h2", showOrder: true, markUnread: true })),
     texts: {
       more: "cases.more",
       loading_more: "cases.loading_more",

@@ -115,20 +115,27 @@ export function caseHrefOf(caseData) {
 export function caseCard(
   caseData,
   labels = {},
-  { headingLevel = "h3", showOrder = false, current = false } = {},
+  { headingLevel = "h3", showOrder = false, current = false, markUnread = false } = {},
 ) {
   const label = labels[caseData.action] ?? t(`actions.${caseData.action}`);
   const turn = caseData.turn ? t(`cases.turn.${caseData.turn}`) : null;
   const titleId = uid("case-title");
   const href = current ? null : caseHrefOf(caseData);
+  // Customer service wrote since the customer last opened the conversation.
+  const unread = markUnread && caseData.unread === true;
   return h(
     "article",
     {
-      class: current ? "case case-current" : "case",
+      class: ["case", current ? "case-current" : null, unread ? "case-unread" : null].filter(Boolean).join(" "),
       "data-case-id": caseData.case_id,
       "data-status": caseData.status,
     },
-    h(headingLevel, { class: "case-title", id: titleId }, label),
+    h(
+      headingLevel,
+      { class: "case-title", id: titleId },
+      label,
+      unread ? h("span", { class: "badge badge-unread" }, t("cases.unread")) : null,
+    ),
     h(
       "dl",
       { class: "facts" },

@@ -140,6 +140,7 @@ export async function signInView(ctx) {
       { class: "panel panel-warning local-only" },
       h("p", {}, h("strong", {}, t("sign_in.local_title"))),
       h("p", {}, t("sign_in.local_note")),
+      h("p", {}, h("a", { href: "/__local/mailbox" }, t("sign_in.mailbox"))),
     ),
     alert,
     users.length ? null : h("p", {}, t("sign_in.no_demo")),
