@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import CaseStatus
-from lifecycle.order import OrderStatus
+from lifecycle.order import Contact, OrderStatus
 from orderhelp.console_records import (
     AgentProfile,
     DisplayName,
@@ -39,6 +39,9 @@ class OrderHit(BaseModel):
     status_label: str
     placed_at: datetime
     total: Money
+    contact: Contact | None = Field(
+        default=None, description="The customer's email and language for this order."
+    )
     cases: list[CaseSummaryView] = Field(
         default_factory=list, description="The order's cases (for a hit by order id)."
     )

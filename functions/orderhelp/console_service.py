@@ -6,13 +6,15 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
+
+from pydantic import TypeAdapter, ValidationError
 
 from lifecycle.actions import HelpAction
 from lifecycle.carriers import tracking_url
 from lifecycle.case import Case, CaseStatus
 from lifecycle.i18n import format_date, translate
-from lifecycle.order import Order
+from lifecycle.order import EmailAddress, Order
 from lifecycle.replies import fill
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, RequestContext
@@ -50,11 +52,13 @@ from orderhelp.store.cursors import decode_cursor, encode_cursor
 
 Clock = Callable[[], datetime]
 
-SEARCHED_KINDS: tuple[SearchKind, ...] = (SearchKind.ORDER_ID, SearchKind.CASE_REFERENCE)
-"""The kinds of key `GET /agent/search` looks a query up as. Case numbers (issue 14's `number`,
-held as the `case-number` claim) and customers' contact emails (issue 11's `contact.email`, on
-the OrdersByContactEmail index) have their lookups here already; each joins this list when the
-key it reads is written on main."""
+SEARCHED_KINDS: tuple[SearchKind, ...] = (
+    SearchKind.ORDER_ID,
+    SearchKind.CASE_REFERENCE,
+    SearchKind.CUSTOMER_EMAIL,
+)
+"""The kinds of key `GET /agent/search` looks a query up as. Case numbers (issue 14's
+`Case.number`) join once the service is given the store's `case_by_number`, when it lands."""
 
 EMAIL_HITS = 10
 PANEL_ORDERS = 5
@@ -62,7 +66,8 @@ PANEL_CASES = 10
 PROFILES_KEPT_FOR = timedelta(seconds=60)
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}$")
-_NUMBER = re.compile(r"^\d{1,12}$")
+_EMAIL_ADDRESS: TypeAdapter[str] = TypeAdapter(EmailAddress)
+_NUMBER = re.compile(r"^[1-9]\d{0,11}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _VIEW_CURSOR = re.compile(
     r"^[01]#\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#(?P<case_id>[A-Za-z0-9][A-Za-z0-9._:-]{0,63})$"
@@ -80,6 +85,21 @@ def kinds_of(query: str) -> list[SearchKind]:
     if _IDENTIFIER.fullmatch(query):
         kinds += [SearchKind.ORDER_ID, SearchKind.CASE_REFERENCE]
     return kinds
+
+
+class CaseNumbers(Protocol):
+    """Issue 14's lookup of a case by its short number (`OrderStore.case_by_number`)."""
+
+    def case_by_number(self, number: int) -> Case | None: ...
+
+
+def normalised_email(text: str) -> str | None:
+    """The address as an order's contact stores it (`lifecycle.order.EmailAddress`: the domain
+    in lower case, the mailbox as written); None when it is not one a contact can hold."""
+    try:
+        return _EMAIL_ADDRESS.validate_python(text)
+    except ValidationError:
+        return None
 
 
 class ProfileDirectory:
@@ -114,13 +134,17 @@ class ConsoleService:
         *,
         retry: RetryPolicy | None = None,
         searched: Iterable[SearchKind] = SEARCHED_KINDS,
+        case_numbers: CaseNumbers | None = None,
     ) -> None:
         self._orders = orders
         self._console = console
         self._clock = clock
         self._profiles = profiles
         self._retry = retry or RetryPolicy()
-        self._searched = tuple(searched)
+        self._case_numbers = case_numbers
+        self._searched = tuple(searched) + (
+            (SearchKind.CASE_NUMBER,) if case_numbers is not None else ()
+        )
 
     # --- search ----------------------------------------------------------------------------------
 
@@ -157,13 +181,18 @@ class ConsoleService:
         return [SearchHit(matched=SearchKind.CASE_REFERENCE, case=summary, case_id=case.case_id)]
 
     def _by_case_number(self, text: str, locale: str) -> list[SearchHit]:
-        case_id = self._console.case_id_by_number(text)
-        return (
-            [] if case_id is None else [SearchHit(matched=SearchKind.CASE_NUMBER, case_id=case_id)]
-        )
+        assert self._case_numbers is not None  # searched only with them
+        case = self._case_numbers.case_by_number(int(text))
+        if case is None:
+            return []
+        summary = AgentCaseSummary.of_case(case, locale, self._clock())
+        return [SearchHit(matched=SearchKind.CASE_NUMBER, case=summary, case_id=case.case_id)]
 
     def _by_email(self, text: str, locale: str) -> list[SearchHit]:
-        rows = self._console.orders_by_contact_email(text, EMAIL_HITS)
+        email = normalised_email(text)
+        if email is None:
+            return []
+        rows = self._console.orders_by_contact_email(email, EMAIL_HITS)
         return [
             SearchHit(matched=SearchKind.CUSTOMER_EMAIL, order=_order_hit(row, locale))
             for row in rows
@@ -443,15 +472,14 @@ def _order_hit(
         status_label=translate(locale, "states", values["status"]),
         placed_at=values["placed_at"],
         total=Money(amount=str(values["total"]), currency=values["currency"]),
+        contact=values.get("contact"),
         cases=cases or [],
     )
 
 
 def _customer_locale(order: Order | None) -> Locale | None:
-    """The language the customer reads, from the order's contact (issue 11's `contact.locale`)."""
-    contact = getattr(order, "contact", None)
-    locale = getattr(contact, "locale", None)
-    return "es" if locale == "es" else "en" if locale == "en" else None
+    """The language the customer reads: the order's contact's."""
+    return order.contact.locale if order is not None and order.contact is not None else None
 
 
 def _placeholder_values(

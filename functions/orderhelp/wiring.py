@@ -106,6 +106,8 @@ def profile_directory() -> ProfileDirectory:
 
 @cache
 def console_service() -> ConsoleService:
+    # Case numbers (issue 14) join the search as `case_numbers=store()` once the order store
+    # has `case_by_number`.
     return ConsoleService(store(), console_store(), utc_now, profile_directory())
 
 

@@ -195,6 +195,7 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
     )
     # The console: search, views, saved replies, profiles, a customer's panel, the figures
     assert calls("GET", f"/agent/search?q={case_id}", identity=ana) == 200
+    assert calls("GET", "/agent/search?q=lucia@example.com", identity=ana) == 200
     assert calls("GET", "/agent/views", identity=ana) == 200
     assert calls("GET", "/agent/views/mine", identity=ana) == 200
     saved = {"title": "Hi", "locale": "en", "body": "Hello {customer_name}"}

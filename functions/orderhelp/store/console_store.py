@@ -24,11 +24,9 @@ ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.PENDING)
 
 
 class ConsoleStore(Protocol):
-    def case_id_by_number(self, number: str) -> str | None:
-        """The case holding the short number `number`, or None: one GetItem of its claim."""
-
     def orders_by_contact_email(self, email: str, limit: int) -> list[dict[str, Any]]:
-        """The newest orders whose contact email is `email` (any case of letters): one Query."""
+        """The newest orders whose contact email is `email`, exactly (normalised as an order's
+        contact is): one Query."""
 
     def active_cases(self) -> list[Case]:
         """Every case that is customer service's or the customer's turn (open or pending), read
@@ -72,11 +70,6 @@ class DynamoConsoleStore:
         self._queue_shards = queue_shards
 
     # --- search ----------------------------------------------------------------------------------
-
-    def case_id_by_number(self, number: str) -> str | None:
-        item = self.table.get(keys.claim_key(keys.CASE_NUMBER_CLAIM, number), consistent=False)
-        owner = item.get("owner") if item else None
-        return owner if isinstance(owner, str) else None
 
     def orders_by_contact_email(self, email: str, limit: int) -> list[dict[str, Any]]:
         index = _required(self._indexes.orders_by_contact_email, "OrdersByContactEmail")

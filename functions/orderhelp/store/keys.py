@@ -41,6 +41,11 @@ Without them the item is not in the index: an order leaves it when it ships, is 
 cancelled, or once its delay is recorded, and comes back with a revised estimate. The delay check
 queries each shard for `due_sk < now` (an order exactly on its deadline is not late yet).
 
+An order item with a contact also carries the keys of the agents' search by contact email:
+
+    OrdersByContactEmail  contact_email_pk EMAIL#<contact.email>      as the contact normalises it
+                          contact_email_sk ORDER#<placed_at>#<order_id>   read newest first
+
 Every time in a sort key is UTC with microseconds, so that text order is time order
 (`09:00:00Z` would sort after `09:00:00.500000Z`).
 """
@@ -201,24 +206,23 @@ def case_index_keys(case: Case, queue_shards: int) -> dict[str, str]:
 # --- the agents' search ---------------------------------------------------------------------------
 
 CONTACT_EMAIL_KEYS = ("contact_email_pk", "contact_email_sk")
-CASE_NUMBER_CLAIM = "case-number"
-"""The claim kind a case's short number is held under (issue 14): its owner is the case's id, so
-the claim item is also where a number is looked up."""
 
 
 def contact_email_pk(email: str) -> str:
-    """Emails compare as their owners mean them: `Lucia@Example.com` is `lucia@example.com`."""
-    return f"EMAIL#{email.strip().casefold()}"
+    """`email` as `lifecycle.order.EmailAddress` normalises it (the order's `contact.email` is;
+    a search normalises what the agent typed the same way): exact from there on."""
+    return f"EMAIL#{email}"
 
 
 def contact_email_keys(order: Order) -> dict[str, str]:
-    """The keys of the OrdersByContactEmail index, for an order with a contact email (the
-    customer's contact of issue 11, `contact: {email, locale}`); none without one."""
-    contact = getattr(order, "contact", None)
-    email = getattr(contact, "email", None) if contact is not None else None
-    if not isinstance(email, str) or not email:
+    """The keys of the OrdersByContactEmail index, newest order first: none for an order
+    without a contact."""
+    if order.contact is None:
         return {}
-    return {"contact_email_pk": contact_email_pk(email), "contact_email_sk": customer_sk(order)}
+    return {
+        "contact_email_pk": contact_email_pk(order.contact.email),
+        "contact_email_sk": customer_sk(order),
+    }
 
 
 # --- records of their own, and claims -------------------------------------------------------------
