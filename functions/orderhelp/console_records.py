@@ -121,11 +121,12 @@ class StatsBacklog(BaseModel):
 
 
 class StatsEventDetail(BaseModel):
-    """What the aggregation reads of a case event's `detail` (issue 11's shape: `order_id`,
-    `version`, `occurred_at`, `actor`, and the case it is about); anything else is ignored."""
+    """What the aggregation reads of a case event's `detail` (`domain_events.CaseDetail`: its
+    stable `event_id`, the case and the case's `version`); anything else is ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
+    event_id: str = Field(min_length=1, max_length=128)
     case_id: Identifier
     order_id: Identifier
     version: int = Field(ge=1)

@@ -1,11 +1,14 @@
-"""Customer service's figures, kept from the event stream into per-day aggregate items.
+"""Customer service's figures, kept from the domain events into per-day aggregate items.
 
-`count(event)` takes one domain event from the bus (issue 11: case events carry the case's id
-and version) and adds what it means to the figures, in one transaction that also claims the
-event's id, so that an event delivered twice (at-least-once delivery, a replay from the archive)
-counts once. What an event means is read from what its change wrote — the case's activity at that
-version (who moved the case from which status to which) — so the figures do not depend on what
-else a publisher puts in the detail, nor on the order events arrive in:
+`count(event)` takes one case event as the template's rule hands it over from the events bus
+(`domain_events`: the outbox publisher's, made from the stream's log entries) and adds what it
+means to the figures, in one transaction that also claims the event's `detail.event_id` — stable
+on every delivery, unlike the envelope's `id`, which EventBridge gives anew to a republished or
+replayed event — so that an event delivered twice (at-least-once delivery, a replay from the
+archive) counts once. What an event means is read from the log entry it was made of — the
+case's activity at the event's version (who moved the case from which status to which) — so
+the figures have one source of truth, the outbox, whatever else the detail says and in whatever
+order events arrive:
 
 - cases opened per day by help action (the `open` activity);
 - the backlog by status and action (every activity that changes the status moves one case);
@@ -61,12 +64,13 @@ CASE_EVENTS = (
     "CaseCustomerReplied",
     "CaseSolved",
     "CaseClosed",
-    "CaseReopened",
 )
+"""One per activity that can move a case: `domain_events.MAPPINGS` emits exactly one of these
+for each. `CaseReopened` is left out — it is the second event of a customer's reply to a solved
+case, whose `CaseCustomerReplied` counts that activity already."""
 RATED = "CaseRated"
 COUNTED_EVENTS = (*CASE_EVENTS, RATED)
-"""The detail types the template's rule sends the aggregation (issue 11's names; `CaseRated`
-for issue 14's ratings)."""
+"""The detail types the template's rule sends the aggregation (issue 14 adds `CaseRated`)."""
 
 
 class UnknownCaseChange(Exception):
@@ -97,11 +101,11 @@ class StatsService:
 
     def count(self, event: Mapping[str, Any]) -> bool:
         """Add `event` to the figures; False when it was counted before (or means nothing)."""
-        event_id = str(event["id"])
         detail_type = str(event.get("detail-type", ""))
         if detail_type not in COUNTED_EVENTS:
             return False
         detail = StatsEventDetail.model_validate(event.get("detail") or {})
+        event_id = detail.event_id
         request = RequestContext.derived(STATS, "stats", event_id)
         shard = keys.shard_of(event_id, self._shards)
 

@@ -1,9 +1,9 @@
 """Customer service's figures, kept from the case events into per-day aggregate items.
 
-The bus of issue 11 is not on main yet, so the events are made here as it says they are: one per
-case change, with a stable `id`, the detail type, and a `detail` with `order_id`, `case_id`, the
-case's `version`, `occurred_at` and `actor`. They are given to the template's StatsFunction as
-its EventBridge rule would give them; the figures are read back through `GET /agent/stats`."""
+The events are the outbox publisher's (`domain_events`, made from the log entries the routes
+wrote), those the template's rule on the events bus matches, given to the template's
+StatsFunction as that rule gives them; one test takes the whole path (stream → publisher →
+bus). The figures are read back through `GET /agent/stats`."""
 
 import json
 from typing import Any
@@ -23,7 +23,9 @@ from tests.handlers.case_calls import (
     write,
 )
 from tests.handlers.client import Api, Identity, iso
-from tests.handlers.stats_calls import case_events, deliver
+from tests.handlers.outbox import Outbox
+from tests.handlers.stats_calls import case_events, deliver, published, stats_rule
+from tests.support.events import bus_event
 
 
 def stats(api: Api, days: int = 7) -> dict[str, Any]:
@@ -122,20 +124,17 @@ def test_a_case_closed_leaves_the_backlog(api: Api) -> None:
 def test_ratings_are_counted_once_per_event(api: Api) -> None:
     api.order_in("paid", order_id="ORD-1")
     case_id = open_case(api, "ORD-1")
-    rated = {
-        "id": "rating-1",
-        "detail-type": "CaseRated",
-        "source": "order-help",
-        "detail": {
-            "order_id": "ORD-1",
-            "case_id": case_id,
-            "version": 2,
-            "occurred_at": iso(api.clock.now),
-            "rating": "good",
-        },
+    detail = {
+        "event_id": "rating-1",
+        "order_id": "ORD-1",
+        "case_id": case_id,
+        "version": 2,
+        "occurred_at": iso(api.clock.now),
+        "rating": "good",
     }
-    assert deliver(rated)["counted"] is True
-    assert deliver(rated)["counted"] is False
+    # Each delivery is a new envelope (`id`); the detail's event id is the same
+    assert deliver(bus_event("CaseRated", detail))["counted"] is True
+    assert deliver(bus_event("CaseRated", detail))["counted"] is False
     assert stats(api)["ratings"] == {"good": 1}
 
 
@@ -143,7 +142,7 @@ def test_an_event_for_a_change_not_stored_is_not_counted_and_fails(api: Api) -> 
     api.order_in("paid", order_id="ORD-1")
     case_id = open_case(api, "ORD-1")
     [opened] = case_events(api, case_id)
-    bogus = opened | {"id": "bogus", "detail": opened["detail"] | {"version": 99}}
+    bogus = opened | {"detail": opened["detail"] | {"event_id": "bogus", "version": 99}}
     before = _stats_items(api)
     with pytest.raises(Exception, match="no version 99"):
         deliver(bogus)
@@ -152,7 +151,7 @@ def test_an_event_for_a_change_not_stored_is_not_counted_and_fails(api: Api) -> 
 
 
 def test_other_detail_types_are_ignored(api: Api) -> None:
-    assert deliver({"id": "x", "detail-type": "OrderShipped", "detail": {}})["counted"] is False
+    assert deliver(bus_event("OrderShipped", {}))["counted"] is False
 
 
 def test_only_7_or_30_days(api: Api) -> None:
@@ -174,15 +173,18 @@ def test_the_template_sends_the_case_events_to_the_function() -> None:
     stats_function = resources("AWS::Serverless::Function")["StatsFunction"]["Properties"]
     rule = stats_function["Events"]["CaseEvents"]
     assert rule["Type"] == "EventBridgeRule"
-    assert rule["Properties"]["Pattern"]["detail-type"] == [
-        "CaseOpened",
-        "CaseAnswered",
-        "CaseCustomerReplied",
-        "CaseSolved",
-        "CaseClosed",
-        "CaseReopened",
-        "CaseRated",
-    ]
+    assert rule["Properties"]["EventBusName"] == {"Ref": "EventsBus"}  # the outbox's bus
+    assert rule["Properties"]["Pattern"] == {
+        "source": ["order-help"],
+        "detail-type": [
+            "CaseOpened",
+            "CaseAnswered",
+            "CaseCustomerReplied",
+            "CaseSolved",
+            "CaseClosed",
+            "CaseRated",
+        ],
+    }
     assert "DeadLetterConfig" in rule["Properties"]
     assert stats_function["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
 
@@ -210,3 +212,56 @@ def test_a_late_first_answer_counts_as_a_breach(
     published = capsys.readouterr().out
     # Due in 2 hours, answered after 3: one breach, published as the alarm's metric
     assert published.count('"FirstResponseBreaches"') >= 1
+
+
+def test_a_reply_that_reopens_a_solved_case_moves_it_once(api: Api) -> None:
+    # The publisher tells that one change twice (CaseCustomerReplied and CaseReopened); the
+    # rule sends the figures the first alone
+    api.order_in("paid", order_id="ORD-1")
+    case_id = open_case(api, "ORD-1")
+    assign(api, case_id)
+    solve(api, case_id)
+    assert write(api, case_id, "It came broken after all.").status == 200
+    types = [event["detail-type"] for event in published(api, case_id)]
+    assert types[-2:] == ["CaseCustomerReplied", "CaseReopened"]
+    assert not stats_rule().matches(published(api, case_id)[-1])
+
+    for event in case_events(api, case_id):
+        deliver(event)
+
+    backlog = {(b["status"], b["action"]): b["count"] for b in stats(api)["backlog"]}
+    assert backlog == {("open", "payment_issue"): 1}
+
+
+def test_a_replay_from_the_archive_counts_nothing_twice(api: Api) -> None:
+    events = a_day_of_cases(api)
+    for event in events:
+        deliver(event)
+    once = stats(api)
+
+    # A replay (or a republished stream record) is a new envelope around the same detail
+    replayed = [bus_event(e["detail-type"], e["detail"]) for e in events]
+    assert {e["id"] for e in replayed}.isdisjoint(e["id"] for e in events)
+
+    assert [deliver(event)["counted"] for event in replayed] == [False] * len(events)
+    assert stats(api) == once
+
+
+def test_the_events_the_outbox_puts_on_the_bus_are_counted(api: Api) -> None:
+    # The whole path: the table's stream → PublisherFunction → the bus → the rule's events
+    outbox = Outbox()
+    api.order_in("paid", order_id="ORD-1")
+    case_id = open_case(api, "ORD-1", "cancel_order")
+    assign(api, case_id)
+    api.clock.advance(minutes=20)
+    answer(api, case_id, "Cancelled.")
+    rule = stats_rule()
+    on_the_bus = [event for event in outbox.publish() if rule.matches(event)]
+    assert [event["detail-type"] for event in on_the_bus] == ["CaseOpened", "CaseAnswered"]
+
+    assert [deliver(event)["counted"] for event in on_the_bus] == [True, True]
+
+    figures = stats(api)
+    assert figures["opened"] == {"cancel_order": 1}
+    assert figures["first_response"]["answered"] == 1
+    assert figures["first_response"]["within_target"] == 1

@@ -1,29 +1,11 @@
-"""The console's demo data: the demo agents' profiles, a useful set of saved replies in both
-languages, and the dashboard's figures for the demo's cases.
+"""The console's demo data: the demo agents' profiles and a useful set of saved replies in both
+languages. (The dashboard's figures of the demo's cases need nothing here: the demo's case
+changes reach StatsFunction as any others do, stream → publisher → the local bus's rule.)"""
 
-Until the bus of issue 11 runs locally, the figures are counted here from the case events its
-publisher will make (one per case change, as `case_events` makes them), through the very
-aggregation StatsFunction runs; once the local bus delivers them, this bridge goes."""
-
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from orderhelp.config import StoreSettings
-from orderhelp.records import CaseActivity
-from orderhelp.stats_service import StatsService
-from orderhelp.store import DynamoOrderStore
-from orderhelp.store.console_store import DynamoConsoleStore
-from orderhelp_dev.local.demo import DEMO_AGENTS, DemoCustomer, DemoLoadFailed, http_caller
+from orderhelp_dev.local.demo import DEMO_AGENTS, DemoLoadFailed, http_caller
 from orderhelp_dev.local.identities import TokenIssuer
-
-DETAIL_TYPES = {
-    "open": "CaseOpened",
-    "agent_reply": "CaseAnswered",
-    "customer_reply": "CaseCustomerReplied",
-    "solve": "CaseSolved",
-    "close": "CaseClosed",
-}
 
 DISPLAY_NAMES = {"agent-marta": "Marta", "agent-james": "James"}
 
@@ -113,68 +95,3 @@ def load_console_demo(api_url: str, tokens: TokenIssuer) -> None:
         status, answer = call("POST", "/agent/replies", tokens.agent(author), reply)
         if status != 201:
             raise DemoLoadFailed(f"saved reply {reply['title']}: HTTP {status} {answer}")
-
-
-def case_events(
-    case_id: str, order_id: str, activities: list[CaseActivity]
-) -> list[dict[str, Any]]:
-    """The events issue 11's publisher makes of a case's changes, as EventBridge delivers them
-    (internal notes and assignments are not published)."""
-    events = []
-    for activity in activities:
-        detail_type = DETAIL_TYPES.get(activity.event)
-        if detail_type == "CaseCustomerReplied" and activity.from_status == "solved":
-            detail_type = "CaseReopened"
-        if detail_type is None:
-            continue
-        at = activity.at.isoformat().replace("+00:00", "Z")
-        events.append(
-            {
-                "version": "0",
-                "id": f"{case_id}:{activity.version}",
-                "detail-type": detail_type,
-                "source": "order-help",
-                "time": at,
-                "detail": {
-                    "order_id": order_id,
-                    "case_id": case_id,
-                    "version": activity.version,
-                    "occurred_at": at,
-                    "actor": activity.actor.model_dump(mode="json"),
-                },
-            }
-        )
-    return events
-
-
-def whole_activity(store: DynamoOrderStore, case_id: str) -> list[CaseActivity]:
-    activities: list[CaseActivity] = []
-    cursor = None
-    while True:
-        record = store.load_case(case_id, 100, cursor)
-        if record is None:
-            return activities
-        activities[:0] = record.activity
-        if record.older is None:
-            return activities
-        cursor = record.older
-
-
-def count_demo_figures(
-    store: DynamoOrderStore,
-    settings: StoreSettings,
-    customers: list[DemoCustomer],
-    clock: Callable[[], datetime],
-) -> int:
-    """Count every demo case's events into the dashboard's figures; how many were counted."""
-    console = DynamoConsoleStore(store, settings.indexes(), queue_shards=settings.case_queue_shards)
-    stats = StatsService(store, console, clock)
-    counted = 0
-    for customer in customers:
-        cases, _ = store.list_cases_for_customer(customer.customer_id, 100, None)
-        for case in cases:
-            for event in case_events(
-                case.case_id, case.order_id, whole_activity(store, case.case_id)
-            ):
-                counted += stats.count(event)
-    return counted

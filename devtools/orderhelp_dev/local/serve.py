@@ -22,10 +22,7 @@ from orderhelp.config import CaseSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
 from orderhelp_dev.local.bus import LocalBus, bus_rules
-from orderhelp_dev.local.console_demo import (
-    count_demo_figures,
-    load_console_demo,
-)
+from orderhelp_dev.local.console_demo import load_console_demo
 from orderhelp_dev.local.cors import cors_configuration
 from orderhelp_dev.local.demo import (
     DEMO_AGENTS,
@@ -169,7 +166,7 @@ class LocalStack:
                 self.demo = load_demo(self.api_url, self.tokens)
                 store, case_policy = self._store_and_case_policy()
                 stage_demo_cases(store, self.demo, datetime.now(UTC), case_policy)
-                self._load_console_demo(store)
+                load_console_demo(self.api_url, self.tokens)
                 for schedule in schedules:
                     if schedule.function in DEMO_FIRST_RUNS:
                         self._fire(schedule)
@@ -236,18 +233,6 @@ class LocalStack:
         served_hosts = None if self.options.network_sign_in else LOOPBACK_NAMES
         outbox = LocalOutbox(self.bus, self.mail) if self.bus is not None else None
         return LocalSite(self.options.web_root, users, self.tokens, served_hosts, outbox)
-
-    def _load_console_demo(self, store: DynamoOrderStore) -> None:
-        """The agents' profiles and saved replies, and the dashboard's figures of the demo."""
-        assert self.tokens is not None and self.demo is not None
-        load_console_demo(self.api_url, self.tokens)
-        environment = next(
-            pool.runtime.environment
-            for pool in self.pools.values()
-            if "CASE_QUEUE_INDEX" in pool.runtime.environment
-        )
-        settings = StoreSettings.from_environment(environment)
-        count_demo_figures(store, settings, self.demo, lambda: datetime.now(UTC))
 
     def _store_and_case_policy(self) -> tuple[DynamoOrderStore, CasePolicy]:
         """The store and case settings as the case functions see them, from their environment in

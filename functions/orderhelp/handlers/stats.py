@@ -1,9 +1,9 @@
 """StatsFunction: customer service's figures, kept from the event bus.
 
-An EventBridge rule sends it the case events (issue 11's detail types, and issue 14's ratings);
-each is counted once into the per-day aggregate items, however often it is delivered. An event it
-cannot count raises: Lambda retries the asynchronous invocation, then keeps it in the dead-letter
-queue."""
+An EventBridge rule on the events bus sends it the case events (`domain_events`, and issue 14's
+ratings); each is counted once into the per-day aggregate items, however often it is delivered
+(by its `detail.event_id`). An event it cannot count raises: Lambda retries the asynchronous
+invocation, then keeps it in the dead-letter queue."""
 
 from typing import Any
 
@@ -14,11 +14,16 @@ from orderhelp.observability import count, lambda_handler, logger
 from orderhelp.wiring import stats_service
 
 
-@lambda_handler(correlation_id_path="id")
+@lambda_handler(correlation_id_path="detail.event_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with budget.invocation(context.get_remaining_time_in_millis()):
         counted = stats_service().count(event)
     count("StatsEventsCounted" if counted else "StatsEventsSkipped")
-    outcome = {"id": event.get("id"), "detail_type": event.get("detail-type"), "counted": counted}
+    detail = event.get("detail") or {}
+    outcome = {
+        "event_id": detail.get("event_id"),
+        "detail_type": event.get("detail-type"),
+        "counted": counted,
+    }
     logger.info("stats event", extra=outcome)
     return outcome
