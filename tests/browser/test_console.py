@@ -4,6 +4,7 @@ colleague's case only once asked, and the dashboard with a table of each chart, 
 on a desktop and a 360 px phone."""
 
 import re
+import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -12,6 +13,7 @@ from tests.browser.browser import PHONE, new_page, open_agent_case, sign_in_as_a
 from tests.browser.test_cases import open_help_case
 from tests.e2e.shop import Shop
 from tests.e2e.stack import Http
+from tests.e2e.test_events_and_mail import eventually
 
 
 def _no_errors(page: Page) -> None:
@@ -40,6 +42,48 @@ def test_an_agent_finds_the_order_a_customer_reads_out_and_opens_its_case(
         search.fill(order_id[:-1])
         search.press("Enter")
         expect(page.locator("main [role=status]")).to_contain_text("Nada coincide")
+        _no_errors(page)
+    finally:
+        page.context.close()
+
+
+def test_an_agent_finds_a_customer_by_email_and_reads_their_contact_beside_the_case(
+    browser: Browser, base_url: str, shop: Shop, tokens: TokenIssuer, customer_id: str
+) -> None:
+    mailbox = f"Cliente.{uuid.uuid4().hex[:8]}"
+    created = shop.create_order(
+        customer_id, contact={"email": f"{mailbox}@example.com", "locale": "en"}
+    )
+    assert created.status == 201, created.body
+    order_id = created.body["order_id"]
+    assert shop.pay(order_id).status == 200
+    opened = shop.http.call(
+        "POST",
+        f"/orders/{order_id}/help/payment_issue",
+        {"message": "I was charged twice."},
+        token=tokens.customer(customer_id),
+    )
+    assert opened.status == 201, opened.body
+    case_id = opened.body["case"]["case_id"]
+    page = new_page(browser, language="es")
+    try:
+        sign_in_as_agent(page, base_url, "Marta Gil")
+        # When she types the email the customer reads out, its domain in capitals
+        search = page.get_by_label("Buscar un pedido o un caso")
+        search.fill(f"{mailbox}@EXAMPLE.com")
+        search.press("Enter")
+        # Then the customer's order is found, with the email as the order keeps it
+        hit = page.locator(f".search-hit[data-order-id='{order_id}']")
+        expect(hit).to_contain_text(f"{mailbox}@example.com")
+        # And the order leads on to its cases
+        hit.get_by_role("link", name=re.compile(f"Pedido {order_id}")).click()
+        hit = page.locator(f".search-hit[data-order-id='{order_id}']")
+        hit.get_by_role("link", name="Informar de un problema con el pago").click()
+        page.locator(f".agent-case[data-case-id='{case_id}']").wait_for()
+        # And beside the case, the customer's email and the language they read
+        panel = page.locator(".customer-panel")
+        expect(panel).to_contain_text(f"{mailbox}@example.com")
+        expect(panel).to_contain_text("Inglés")
         _no_errors(page)
     finally:
         page.context.close()
@@ -162,8 +206,14 @@ def test_answering_a_colleagues_case_asks_first(
 
 
 def test_the_dashboard_and_its_tables_in_both_languages_on_a_phone(
-    browser: Browser, base_url: str
+    browser: Browser, base_url: str, http: Http, tokens: TokenIssuer
 ) -> None:
+    # The demo's case changes reach the figures through the bus, seconds after the stack starts
+    figures = eventually(
+        lambda: http.call("GET", "/agent/stats?days=30", token=tokens.agent("agent-marta")).body,
+        lambda body: bool(body["backlog"]),
+    )
+    assert figures["backlog"], figures
     for language, texts in {
         "en": ("Customer service, the last 30 days", "Show as a table", "Hide the table"),
         "es": ("Atención al cliente, los últimos 30 días", "Ver como tabla", "Ocultar la tabla"),

@@ -143,19 +143,25 @@ export function consoleBar(ctx, { query = "", current = null } = {}) {
 
 // --- search ------------------------------------------------------------------------------------
 
-function orderHit(order) {
+/** An order found; `withCases`: found by its id, with its cases (an email's orders come without
+ * them, one Query for them all: the order's own search shows its cases). */
+function orderHit(order, withCases) {
+  const title = t("console.hit_order", { order: order.order_id, name: order.customer_name ?? order.customer_id });
   return h(
     "li",
     { class: "search-hit", "data-order-id": order.order_id },
-    h("h2", { class: "queue-title" }, t("console.hit_order", { order: order.order_id, name: order.customer_name ?? order.customer_id })),
+    h("h2", { class: "queue-title" }, withCases ? title : h("a", { href: `#${searchPath(order.order_id)}` }, title)),
     h(
       "dl",
       { class: "facts" },
       h("div", {}, h("dt", {}, t("console.status")), h("dd", {}, order.status_label)),
       h("div", {}, h("dt", {}, t("console.placed")), h("dd", {}, timeOf(order.placed_at))),
       h("div", {}, h("dt", {}, t("console.total")), h("dd", {}, money(order.total))),
+      order.contact ? h("div", {}, h("dt", {}, t("console.customer_email")), h("dd", {}, order.contact.email)) : null,
     ),
-    order.cases.length
+    !withCases
+      ? null
+      : order.cases.length
       ? h(
           "ul",
           { class: "search-cases" },
@@ -180,7 +186,7 @@ export async function searchView(ctx) {
   ctx.title(t("console.search_title", { query }));
   const result = await get(`/agent/search?${new URLSearchParams({ q: query })}`, { signal: ctx.signal });
   await loadProfiles(ctx.signal);
-  const hits = result.hits.map((hit) => (hit.order ? orderHit(hit.order) : caseHit(hit)));
+  const hits = result.hits.map((hit) => (hit.order ? orderHit(hit.order, hit.matched === "order_id") : caseHit(hit)));
   replace(
     ctx.main,
     heading(t("console.search_title", { query })),
