@@ -59,7 +59,23 @@ def _body(route: Route) -> Any:
         "POST /agent/cases/{case_id}/messages": {"body": "Hello", "internal": False},
         "POST /agent/cases/{case_id}/solve": {"resolution": "Refund issued."},
         "POST /ops/orders/{order_id}/estimate": {"estimated_ship_by": "2026-05-08T09:00:00Z"},
+        # The console's routes (agents only: test_case_authorization.py has their 403s).
+        "GET /agent/cases/{case_id}/replies": None,
+        "GET /agent/search": None,
+        "GET /agent/views": None,
+        "GET /agent/views/{view}": None,
+        "GET /agent/replies": None,
+        "POST /agent/replies": SAVED_REPLY,
+        "PUT /agent/replies/{reply_id}": SAVED_REPLY,
+        "DELETE /agent/replies/{reply_id}": None,
+        "GET /agent/profiles": None,
+        "PUT /agent/profile": {"display_name": "Ana", "languages": ["es"]},
+        "GET /agent/customers/{customer_id}": None,
+        "GET /agent/stats": None,
     }[f"{route.method} {route.path}"]
+
+
+SAVED_REPLY = {"title": "Hola", "locale": "es", "body": "Hola {customer_name}"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,9 @@ class Request:
             self.route.path.replace("{order_id}", order_id)
             .replace("{action}", self.action or "")
             .replace("{case_id}", "CS-ANY")
+            .replace("{view}", "mine")
+            .replace("{reply_id}", "RP-ANY")
+            .replace("{customer_id}", CUSTOMER)
         )
 
     def __str__(self) -> str:
