@@ -107,6 +107,17 @@ build: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint, sam build (arm64, p
 bench: build ## benchmark the handlers: DynamoDB requests, latency, cold init (built artefacts), memory
 	$(BIN)/python -m tests.bench
 
+# mutmut (the `mutation` dependency group) goes into .venv beside the dev tools.
+MUTATION_INSTALLED := $(VENV)/.mutation-installed
+
+$(MUTATION_INSTALLED): $(INSTALLED) pyproject.toml
+	$(BIN)/python -m pip install --quiet --quiet --group mutation
+	@touch $@
+
+.PHONY: mutation
+mutation: $(MUTATION_INSTALLED) ## mutation testing of the rules against the unit tests, score per file (slow)
+	$(BIN)/python -m tests.mutation --fail-under 90
+
 # uv in a tools environment of its own, so a lock can be made even when the old one no longer
 # fits pyproject.toml (.venv is installed with its versions). Existing pins are kept unless
 # pyproject.toml needs others; `make lock LOCK_ARGS=--upgrade` takes the newest allowed.

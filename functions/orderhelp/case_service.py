@@ -20,17 +20,22 @@ from lifecycle.case import (
     CaseMessage,
     CaseStatus,
     OpenedBy,
+    RatingValue,
     SystemNote,
     apply_case_event,
 )
 from lifecycle.errors import EventNotAllowed
+from lifecycle.follow_up import follow_up_action
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
 from orderhelp.attempts import recognised, write_once
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import CaseRead, Changeset, NewCase, RequestContext
 from orderhelp.errors import (
+    CaseAlreadyRated,
     CaseNotAssigned,
     CaseNotFound,
+    CaseNotSolved,
     CaseTaken,
     ConcurrentUpdate,
     Conflict,
@@ -61,6 +66,8 @@ HOUSEKEEPING_PAGE = 25
 HOUSEKEEPING = Actor(kind=ActorKind.SYSTEM, id="housekeeping")
 FOLLOW_UP = "follow_up"
 """The activity of a closed case whose customer wrote again: where the message went."""
+RATE = "rate"
+"""The activity of the customer's rating: `data` is `{"rating": "good"|"not_good", "comment"?}`."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,9 @@ class CaseService:
         clock: Clock,
         case_policy: CasePolicy,
         retry: RetryPolicy | None = None,
+        *,
         display_name: Callable[[str], str | None] = lambda agent: None,
+        numbers: CaseNumbers | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -88,6 +97,7 @@ class CaseService:
         self._retry = retry or RetryPolicy()
         self._display_name = display_name
         """An agent's display name (their profile's), for the messages customers read."""
+        self._numbers = numbers or CaseNumbers()
 
     # --- customers -------------------------------------------------------------------------------
 
@@ -156,46 +166,82 @@ class CaseService:
             after = apply_case_event(record.case, "customer_reply", now=now)
             after = change.change_case(record.case, after, "customer_reply", message)
             self._store.commit(change)
-            return _reply(after, [*record.messages, message], message, locale), False
+            return _reply(after, [*record.messages, message], message, locale, record.older), False
+
+        return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
+
+    def rate(
+        self,
+        request: RequestContext,
+        case_id: str,
+        rating: RatingValue,
+        comment: str | None,
+        locale: str,
+    ) -> CaseConversation:
+        """The customer's rating of how the case was solved: a change of the case (its `rate`
+        activity carries `{"rating", "comment"?}`), which the case machine allows once per solve.
+        Rating a case that is not solved, or already rated since it was solved, is refused."""
+        customer_id = request.actor.id or ""
+
+        def attempt(number: int) -> CaseConversation:
+            record = self._owned(customer_id, case_id)
+            if record.written_by(request.id) is not None:
+                return recognised(_conversation(record, locale))
+            now = self._clock()
+            try:
+                after = apply_case_event(record.case, RATE, now=now, rating=rating, comment=comment)
+            except EventNotAllowed as refused:
+                if record.case.status is CaseStatus.SOLVED:
+                    raise CaseAlreadyRated(case_id) from refused
+                raise CaseNotSolved(case_id, str(record.case.status)) from refused
+            change = Changeset(request, now, attempt=number)
+            data = {"rating": str(rating)} | ({"comment": comment} if comment else {})
+            change.change_case(record.case, after, RATE, data=data)
+            self._store.commit(change)
+            return _conversation(_after(record, change), locale)
 
         return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 
     def _follow_up(
         self, change: Changeset, closed: Case, body: str, locale: str
     ) -> tuple[CaseReply, bool]:
-        """A message on a closed case goes on where the order's rule says: a new case that
-        continues it, or the case already open for the same order and action. The closed case
-        records where it went (conditioned on its version, so two messages racing on one closed
-        case cannot both open a follow-up)."""
+        """A message on a closed case goes on where the rules say: about the closed case's
+        action while the order still offers it, else as a general question
+        (`lifecycle.follow_up`); in a new case that continues it, or the case already open for
+        the same order and action. The closed case records where it went (conditioned on its
+        version, so two messages racing on one closed case cannot both open a follow-up)."""
         order = self._store.load(closed.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(closed.order_id)
-        already_open = order.open_case(closed.action)
+        action = follow_up_action(closed.action, order.order, change.now)
+        already_open = order.open_case(action)
         target, message = change.write_to_customer_service(
             already_open,
             order_id=closed.order_id,
             customer_id=closed.customer_id,
-            action=closed.action,
+            action=action,
             author=Author.CUSTOMER,
             body=body,
             opened_by=OpenedBy.CUSTOMER,
             policy=self._case_policy,
-            follows=closed.case_id,
+            numbers=self._numbers,
+            follows=closed,
         )
         followed_by = [*closed.followed_by]
         if target.case_id not in followed_by:
             followed_by.append(target.case_id)
+        linked = closed.linked_numbers | {target.case_id: target.number}
         change.change_case(
             closed,
-            closed.model_copy(update={"followed_by": followed_by}),
+            closed.model_copy(update={"followed_by": followed_by, "linked_numbers": linked}),
             FOLLOW_UP,
             data={"case_id": target.case_id, "opened": already_open is None},
         )
-        self._store.commit(change)
+        self._numbers.commit(self._store, change)
         if already_open is None:
             return _reply(target, [message], message, locale), True
         joined = self._load(target.case_id)
-        return _reply(joined.case, joined.messages, message, locale), False
+        return _reply(joined.case, joined.messages, message, locale, joined.older), False
 
     def _message_answer(
         self, record: CaseRecord, written: CaseActivity, locale: str
@@ -214,10 +260,10 @@ class CaseService:
             if message is None:
                 raise self._gave_up(record.case.case_id)
             opened = bool(written.data.get("opened"))
-            return _reply(target.case, target.messages, message, locale), opened
+            return _reply(target.case, target.messages, message, locale, target.older), opened
         if written.message is None:
             raise self._gave_up(record.case.case_id)
-        return _reply(record.case, record.messages, written.message, locale), False
+        return _reply(record.case, record.messages, written.message, locale, record.older), False
 
     # --- customer service ------------------------------------------------------------------------
 
@@ -488,6 +534,10 @@ def _check_not_taken(case: Case, agent: str, *, force: bool) -> None:
         raise CaseTaken(case.case_id, case.assignee)
 
 
+def _conversation(record: CaseRecord, locale: str) -> CaseConversation:
+    return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
+
+
 def _message(
     now: datetime,
     author: Author,
@@ -508,9 +558,17 @@ def _message(
     )
 
 
-def _reply(case: Case, messages: list[CaseMessage], message: CaseMessage, locale: str) -> CaseReply:
+def _reply(
+    case: Case,
+    messages: list[CaseMessage],
+    message: CaseMessage,
+    locale: str,
+    older: str | None = None,
+) -> CaseReply:
+    """The answer to the customer's message: the case with its latest page (the page it was
+    read with, the message added) and `older`, the cursor of the page before it."""
     return CaseReply(
-        case=CaseConversation.of_conversation(case, messages, locale),
+        case=CaseConversation.of_conversation(case, messages, locale, older),
         message=MessageView(**MessageView.fields_of(message, locale)),
     )
 

@@ -12,8 +12,8 @@ exactly-once token are written here once:
   conditioned on what its guards read instead, and takes no version, so it never contends with
   the shop's own changes;
 - a new case takes the order's slot for its action (at most one case per order and action is not
-  closed); a closing case gives the slot back; every other case change is conditioned on the
-  case's version;
+  closed) and claims its number (unique among all cases); a closing case gives the slot back;
+  every other case change is conditioned on the case's version;
 - `token()` is the transaction's `ClientRequestToken`, derived from the request and the versions
   it writes, so DynamoDB recognises the SDK's retry of a transaction it already applied.
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.case import (
     OPEN_EVENT,
     Author,
@@ -48,6 +48,9 @@ V = TypeVar("V", bound="Versioned")
 
 TOKEN_LENGTH = 36
 """DynamoDB's limit for a `ClientRequestToken`."""
+
+CASE_NUMBER = "case_number"
+"""The claim of a case's number: held by the case that opened with it, for good."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,12 @@ class CaseRead:
 CaseWrite = NewCase | CaseUpdate | CaseRead
 
 
+class CaseNumberSource(Protocol):
+    """Where a new case's number comes from (`orderhelp.case_numbers.CaseNumbers`)."""
+
+    def draw(self, case_id: str, attempt: int = 0) -> int: ...
+
+
 class Versioned(Protocol):
     """A record of its own (a return, a refund, an attachment…): a pydantic model with a
     version, whose key `store.keys.record_key` knows."""
@@ -229,6 +238,8 @@ class Changeset:
     ) -> Case:
         opened = self._written(case.model_copy(update={"version": 1}), message)
         self.cases.append(NewCase(opened, self._activity(OPEN_EVENT, None, opened, message, data)))
+        # A number another case holds refuses the opening (`ClaimTaken`): draw another.
+        self.claim(CASE_NUMBER, str(opened.number), opened.case_id)
         return opened
 
     def change_case(
@@ -257,26 +268,29 @@ class Changeset:
         *,
         order_id: str,
         customer_id: str,
-        action: HelpAction,
+        action: CaseAction,
         author: Author,
         body: str,
         opened_by: OpenedBy,
         policy: CasePolicy,
+        numbers: CaseNumberSource,
         details: Mapping[str, Any] | None = None,
-        follows: str | None = None,
+        follows: Case | None = None,
     ) -> tuple[Case, CaseMessage]:
         """`body` by `author` to customer service about the order's `action`: on the case open
-        for it, joined as the case rule says (`lifecycle.case.open_or_join`), or on a new case.
+        for it, joined as the case rule says (`lifecycle.case.open_or_join`), or on a new case,
+        which draws its number from `numbers` and claims it in this transaction (`open_case`).
+        `follows`: the closed case a new case continues (linked by id and number).
         Returns the case as the request leaves it, and the message."""
         message = CaseMessage(
             message_id=new_id("MSG", self.now), at=self.now, author=author, body=body
         )
-        case, event = open_or_join(
-            already_open,
-            author,
-            self.now,
-            lambda: new_case(
-                case_id=new_id("CS", self.now),
+
+        def opening() -> Case:
+            case_id = new_id("CS", self.now)
+            opened = new_case(
+                case_id=case_id,
+                number=numbers.draw(case_id, self.attempt),
                 order_id=order_id,
                 customer_id=customer_id,
                 action=action,
@@ -284,9 +298,13 @@ class Changeset:
                 opened_by=opened_by,
                 policy=policy,
                 details=details,
-                follows=follows,
-            ),
-        )
+                follows=None if follows is None else follows.case_id,
+            )
+            if follows is None:
+                return opened
+            return opened.model_copy(update={"linked_numbers": {follows.case_id: follows.number}})
+
+        case, event = open_or_join(already_open, author, self.now, opening)
         if already_open is None:
             return self.open_case(case, message), message
         return self.change_case(already_open, case, event, message), message

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import HelpAction, Question
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp.store.order_store import Indexes
 
@@ -61,7 +61,7 @@ class CaseSettings(EnvironmentSettings):
         pairs: dict[str, int] = {}
         for pair in filter(None, (p.strip() for p in value.split(","))):
             action, _, hours = pair.partition("=")
-            if action.strip() not in set(HelpAction):
+            if action.strip() not in set(HelpAction) | set(Question):
                 raise ValueError(f"'{action.strip()}' is not a help action")
             pairs[action.strip()] = int(hours)
         return pairs

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.case import CaseStatus
 from lifecycle.order import Contact, OrderStatus
 from orderhelp.console_records import (
@@ -74,7 +74,7 @@ class ViewName(StrEnum):
 
 class ViewCount(BaseModel):
     view: ViewName
-    action: HelpAction | None = Field(default=None, description="With `view: action`.")
+    action: CaseAction | None = Field(default=None, description="With `view: action`.")
     count: int
 
 
@@ -107,7 +107,7 @@ class SavedReplyView(BaseModel):
     title: str
     locale: Locale
     body: str
-    actions: list[HelpAction]
+    actions: list[CaseAction]
     created_at: datetime
     created_by: str
     updated_at: datetime
@@ -180,7 +180,7 @@ class CustomerPanel(BaseModel):
 
 class BacklogCount(BaseModel):
     status: CaseStatus
-    action: HelpAction
+    action: CaseAction
     count: int
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.errors import RuleViolation
 from lifecycle.order import Identifier
 from lifecycle.replies import MAX_ACTIONS, PLACEHOLDERS, TITLE_MAX_LENGTH, unknown_placeholders
@@ -31,7 +31,7 @@ def _known_placeholders(text: str) -> str:
     return text
 
 
-def _distinct_actions(actions: list[HelpAction]) -> list[HelpAction]:
+def _distinct_actions(actions: list[CaseAction]) -> list[CaseAction]:
     if len(set(actions)) != len(actions):
         raise RuleViolation("repeated_action", "each help action at most once")
     return actions
@@ -44,7 +44,7 @@ ReplyTitle = Annotated[
 ]
 ReplyBody = Annotated[MessageText, AfterValidator(_known_placeholders)]
 ReplyActions = Annotated[
-    list[HelpAction], Field(max_length=MAX_ACTIONS), AfterValidator(_distinct_actions)
+    list[CaseAction], Field(max_length=MAX_ACTIONS), AfterValidator(_distinct_actions)
 ]
 DisplayName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SINGLE_LINE

@@ -4,13 +4,13 @@ Nothing here knows HTTP or DynamoDB; every write is one `Changeset` of records."
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction, HelpAction, Question
 from lifecycle.carriers import tracking_url
 from lifecycle.case import Case, CaseStatus
 from lifecycle.i18n import format_date, translate
@@ -52,14 +52,6 @@ from orderhelp.store.cursors import decode_cursor, encode_cursor
 
 Clock = Callable[[], datetime]
 
-SEARCHED_KINDS: tuple[SearchKind, ...] = (
-    SearchKind.ORDER_ID,
-    SearchKind.CASE_REFERENCE,
-    SearchKind.CUSTOMER_EMAIL,
-)
-"""The kinds of key `GET /agent/search` looks a query up as. Case numbers (issue 14's
-`Case.number`) join once the service is given the store's `case_by_number`, when it lands."""
-
 EMAIL_HITS = 10
 PANEL_ORDERS = 5
 PANEL_CASES = 10
@@ -85,12 +77,6 @@ def kinds_of(query: str) -> list[SearchKind]:
     if _IDENTIFIER.fullmatch(query):
         kinds += [SearchKind.ORDER_ID, SearchKind.CASE_REFERENCE]
     return kinds
-
-
-class CaseNumbers(Protocol):
-    """Issue 14's lookup of a case by its short number (`OrderStore.case_by_number`)."""
-
-    def case_by_number(self, number: int) -> Case | None: ...
 
 
 def normalised_email(text: str) -> str | None:
@@ -133,25 +119,19 @@ class ConsoleService:
         profiles: ProfileDirectory,
         *,
         retry: RetryPolicy | None = None,
-        searched: Iterable[SearchKind] = SEARCHED_KINDS,
-        case_numbers: CaseNumbers | None = None,
     ) -> None:
         self._orders = orders
         self._console = console
         self._clock = clock
         self._profiles = profiles
         self._retry = retry or RetryPolicy()
-        self._case_numbers = case_numbers
-        self._searched = tuple(searched) + (
-            (SearchKind.CASE_NUMBER,) if case_numbers is not None else ()
-        )
 
     # --- search ----------------------------------------------------------------------------------
 
     def search(self, query: str, locale: str) -> SearchResult:
         """Each kind of key the query may be is one small lookup (a GetItem or one Query)."""
         text = query.strip()
-        kinds = [kind for kind in kinds_of(text) if kind in self._searched]
+        kinds = kinds_of(text)
         lookups: dict[SearchKind, Callable[[str, str], list[SearchHit]]] = {
             SearchKind.ORDER_ID: self._by_order_id,
             SearchKind.CASE_REFERENCE: self._by_case_reference,
@@ -181,8 +161,7 @@ class ConsoleService:
         return [SearchHit(matched=SearchKind.CASE_REFERENCE, case=summary, case_id=case.case_id)]
 
     def _by_case_number(self, text: str, locale: str) -> list[SearchHit]:
-        assert self._case_numbers is not None  # searched only with them
-        case = self._case_numbers.case_by_number(int(text))
+        case = self._orders.case_by_number(int(text))
         if case is None:
             return []
         summary = AgentCaseSummary.of_case(case, locale, self._clock())
@@ -212,7 +191,7 @@ class ConsoleService:
             ViewCount(
                 view=ViewName.ACTION, action=action, count=sum(c.action is action for c in active)
             )
-            for action in HelpAction
+            for action in (*HelpAction, *Question)
         ]
         return ViewCounts(at=now, views=counts)
 
@@ -221,7 +200,7 @@ class ConsoleService:
         agent: str,
         view: ViewName,
         *,
-        action: HelpAction | None,
+        action: CaseAction | None,
         limit: int,
         cursor: str | None,
         locale: str,
@@ -442,7 +421,7 @@ def _profile_changed(agent: str) -> Exception:
 
 
 def _view_filter(
-    view: ViewName, action: HelpAction | None, agent: str, now: datetime
+    view: ViewName, action: CaseAction | None, agent: str, now: datetime
 ) -> Callable[[Case], bool]:
     if view is ViewName.MINE:
         return lambda case: case.assignee == agent
@@ -491,7 +470,7 @@ def _placeholder_values(
     values: dict[str, str | None] = {
         "order_id": case.order_id,
         "case_reference": case.case_id,
-        "case_number": _text(getattr(case, "number", None)),
+        "case_number": _text(case.number),
         "agent_name": agent_name,
     }
     if order is not None:

@@ -35,6 +35,7 @@ from lifecycle.i18n import SUPPORTED_LOCALES, format_moment, translate
 from lifecycle.order import Order
 from lifecycle.order_lifecycle import DELAY_EVENTS, apply_event, enabled_events
 from lifecycle.policy import CasePolicy
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import ConcurrentUpdate
 from orderhelp.records import Actor, ActorKind, OrderRecord
@@ -159,6 +160,7 @@ class DelayCheck:
         time_margin_ms: int,
         zone: ZoneInfo = DEFAULT_ZONE,
         retry: RetryPolicy | None = None,
+        numbers: CaseNumbers | None = None,
     ) -> None:
         self._zone = zone
         self._store = store
@@ -169,6 +171,7 @@ class DelayCheck:
         self._page_size = page_size
         self._time_margin_ms = time_margin_ms
         self._retry = retry or RetryPolicy(attempts=ATTEMPTS)
+        self._numbers = numbers or CaseNumbers()
 
     def run(self, remaining_ms: RemainingMillis) -> RunReport:
         """Handle every order that is late now, until done or until less than the margin of
@@ -272,10 +275,11 @@ class DelayCheck:
             ),
             opened_by=OpenedBy.SYSTEM,
             policy=self._case_policy,
+            numbers=self._numbers,
             details=facts,
         )
         change.change_order(order, changed, event, {"case_id": case.case_id, **facts})
-        self._store.commit(change)
+        self._numbers.commit(self._store, change)
         return Outcome.OPENED if already_open is None else Outcome.JOINED
 
     @staticmethod

@@ -30,8 +30,8 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy
+from lifecycle.actions import CaseAction, HelpAction
+from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, RatingValue
 from lifecycle.order import Address
 from lifecycle.times import UtcDatetime
 from orderhelp.records import Actor, ActorKind
@@ -332,13 +332,18 @@ class CaseDetail(Detail):
     """A case's event: `version` is the case's."""
 
     case_id: str
+    number: int = Field(ge=1, description="The case's short number, what people read out.")
     customer_id: str
-    action: HelpAction
+    action: CaseAction = Field(
+        description="The help action the case is about, or `general_question` (a follow-up on "
+        "a closed case whose action the order no longer offers)."
+    )
 
     @classmethod
     def base(cls, entry: Entry) -> dict[str, Any]:
         return super().base(entry) | {
             "case_id": entry.item["case_id"],
+            "number": entry.item["number"],
             "customer_id": entry.item["customer_id"],
             "action": entry.item["action"],
         }
@@ -404,6 +409,17 @@ class CaseClosed(CaseDetail):
     """Housekeeping closed the case some days after it was solved."""
 
 
+class CaseRated(CaseDetail):
+    """The customer rated how the case was solved (once per solve)."""
+
+    rating: RatingValue
+    comment: str | None = Field(description="What the customer added, if anything.")
+
+    @classmethod
+    def fields(cls, entry: Entry) -> dict[str, Any]:
+        return {"rating": entry.data["rating"], "comment": entry.data.get("comment")}
+
+
 def _pick(entry: Entry, *names: str) -> dict[str, Any]:
     return {name: entry.data.get(name) for name in names}
 
@@ -439,6 +455,7 @@ MAPPINGS: dict[tuple[str, str], DetailTypes] = {
     ("case", "customer_reply"): (CaseCustomerReplied, CaseReopened),
     ("case", "solve"): (CaseSolved,),
     ("case", "close"): (CaseClosed,),
+    ("case", "rate"): (CaseRated,),
 }
 """(kind of entry, its event) → the detail types it emits, in order. One line per mapping."""
 

@@ -116,6 +116,22 @@ class SavedReplyChanged(ServiceError):
         )
 
 
+class CaseAlreadyRated(ServiceError):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(
+            f"Case '{case_id}' was already rated since it was solved.", values={"case_id": case_id}
+        )
+
+
+class CaseNotSolved(ServiceError):
+    def __init__(self, case_id: str, status: str) -> None:
+        super().__init__(
+            f"Case '{case_id}' is not solved: there is no answer to rate yet.",
+            values={"case_id": case_id},
+            status=status,
+        )
+
+
 class UnknownAction(ServiceError):
     def __init__(self, action: str, valid: list[str]) -> None:
         super().__init__(
@@ -305,6 +321,8 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     SavedReplyNotFound: Answer(HTTPStatus.NOT_FOUND, "saved_reply_not_found"),
     SavedReplyChanged: Answer(HTTPStatus.CONFLICT, "saved_reply_changed"),
     CaseNotAssigned: Answer(HTTPStatus.CONFLICT, "case_not_assigned"),
+    CaseAlreadyRated: Answer(HTTPStatus.CONFLICT, "already_rated"),
+    CaseNotSolved: Answer(HTTPStatus.CONFLICT, "case_not_solved"),
     OrderAlreadyExists: Answer(HTTPStatus.CONFLICT, "order_exists"),
     Conflict: Answer(HTTPStatus.CONFLICT, "conflict"),
     InvalidCursor: Answer(HTTPStatus.BAD_REQUEST, "invalid_cursor"),

@@ -7,15 +7,27 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.carriers import tracking_url
-from lifecycle.case import Author, Case, CaseMessage, CaseStatus, MessageBody, OpenedBy, Turn
+from lifecycle.case import (
+    Author,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    MessageBody,
+    OpenedBy,
+    Rating,
+    RatingValue,
+    Turn,
+)
 from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
 from lifecycle.order import Address, Amount, Contact, Identifier, LineItem, Order, OrderStatus
 from lifecycle.policy import Policy
 from lifecycle.times import UtcDatetime
 from orderhelp.records import ActorKind, HistoryEntry, OrderRecord
+
+CASE_NUMBER_TEXT = "The case's short number, unique: what people read out and search by."
 
 
 class Money(BaseModel):
@@ -64,7 +76,8 @@ UNREAD = "Customer service wrote since the customer last opened the conversation
 
 class CaseSummaryView(BaseModel):
     case_id: str
-    action: HelpAction
+    number: int = Field(description=CASE_NUMBER_TEXT)
+    action: CaseAction
     status: CaseStatus
     status_label: str
     turn: Turn | None
@@ -78,6 +91,7 @@ class CaseSummaryView(BaseModel):
     def of(cls, case: Case, locale: str) -> "CaseSummaryView":
         return cls(
             case_id=case.case_id,
+            number=case.number,
             action=case.action,
             status=case.status,
             status_label=translate(locale, "case_states", case.status),
@@ -220,6 +234,7 @@ class OrderPage(BaseModel):
 
 _CASE_FIELDS = {
     "case_id",
+    "number",
     "order_id",
     "action",
     "status",
@@ -230,11 +245,13 @@ _CASE_FIELDS = {
     "first_response_due_at",
     "follows",
     "followed_by",
+    "linked_numbers",
     "resolution",
     "solved_at",
     "closed_at",
     "last_activity_at",
     "details",
+    "rating",
     "unread",
 }
 
@@ -243,8 +260,12 @@ class CaseView(BaseModel):
     """A case as its customer and customer service see it (without its conversation)."""
 
     case_id: str
+    number: int = Field(description=CASE_NUMBER_TEXT)
     order_id: str
-    action: HelpAction
+    action: CaseAction = Field(
+        description="The help action the case is about, or `general_question` (a follow-up on "
+        "a closed case whose action the order no longer offers)."
+    )
     status: CaseStatus
     status_label: str = Field(description="The status in the caller's language.")
     turn: Turn | None = Field(description="Whose move it is; null once solved or closed.")
@@ -258,17 +279,34 @@ class CaseView(BaseModel):
     followed_by: list[str] = Field(
         description="The cases where the conversation went on after this one closed."
     )
+    linked_numbers: dict[str, int] = Field(
+        description="The numbers of the cases `follows` and `followed_by` name, by case id."
+    )
     resolution: str | None
     solved_at: datetime | None
     closed_at: datetime | None
     last_activity_at: datetime
     details: dict[str, Any]
     unread: bool = Field(description=UNREAD)
+    answer_expected_by: datetime | None = Field(
+        description="When customer service will answer: the first answer's due time while it "
+        "is awaited; null once they answered, or when it is not their turn."
+    )
+    rating: Rating | None = Field(
+        description="The customer's latest rating of how the case was solved (`solved_at`: the "
+        "solve it rates)."
+    )
+    rating_requested: bool = Field(
+        description="Solved and not rated since: the customer may rate the answer "
+        "(`POST /cases/{case_id}/rating`), once per solve."
+    )
 
     @classmethod
     def fields_of(cls, case: Case, locale: str) -> dict[str, Any]:
         return case.model_dump(include=_CASE_FIELDS) | {
-            "status_label": translate(locale, "case_states", case.status)
+            "status_label": translate(locale, "case_states", case.status),
+            "answer_expected_by": case.answer_expected_by(),
+            "rating_requested": case.awaits_rating(),
         }
 
     @classmethod
@@ -446,6 +484,15 @@ TAKE_OVER = (
     "Answer a case another agent has (they keep it). Without it, such a case is refused with "
     "409 `case_taken`."
 )
+
+
+class RateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: RatingValue = Field(description="How the case was solved: `good` or `not_good`.")
+    comment: MessageBody | None = Field(
+        default=None, description="Optional: what the customer adds, 1 to 5000 characters."
+    )
 
 
 class AgentMessageRequest(CaseMessageRequest):

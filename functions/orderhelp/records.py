@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.case import Case, CaseMessage, CaseStatus
 from lifecycle.order import Order, OrderStatus
 from lifecycle.times import UtcDatetime
@@ -78,10 +78,10 @@ class OrderRecord:
     order: Order
     cases: list[Case] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
-    open_cases: dict[HelpAction, str] = field(default_factory=dict)
-    """The one non-closed case per help action, by action (the order's case slots)."""
+    open_cases: dict[CaseAction, str] = field(default_factory=dict)
+    """The one non-closed case per action, by action (the order's case slots)."""
 
-    def open_case(self, action: HelpAction) -> Case | None:
+    def open_case(self, action: CaseAction) -> Case | None:
         case_id = self.open_cases.get(action)
         return next((case for case in self.cases if case.case_id == case_id), None)
 

@@ -6,19 +6,20 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, OpenedBy
 from lifecycle.errors import InvalidOrder
 from lifecycle.help import CATALOGUE, HelpRequest, decide_help_action
 from lifecycle.i18n import translate
-from lifecycle.order import Order, PaymentDetails
+from lifecycle.order import Identifier, Order, OrderStatus, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp.attempts import recognised, write_once
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, RequestContext
-from orderhelp.errors import Conflict, OrderAlreadyExists, OrderNotFound
+from orderhelp.errors import Conflict, InvalidCursor, OrderAlreadyExists, OrderNotFound
 from orderhelp.models import (
     CaseView,
     CreateOrderRequest,
@@ -47,31 +48,52 @@ class OrderService:
         policy: Policy,
         case_policy: CasePolicy,
         retry: RetryPolicy | None = None,
+        *,
+        numbers: CaseNumbers | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._policy = policy
         self._case_policy = case_policy
         self._retry = retry or RetryPolicy()
+        self._numbers = numbers or CaseNumbers()
 
     # --- customers -------------------------------------------------------------------------------
 
-    def list_orders(self, customer_id: str, limit: int, cursor: str | None) -> OrderPage:
-        rows, next_cursor = self._store.list_for_customer(customer_id, limit, cursor)
-        return OrderPage(
-            orders=[
-                OrderListItem(
-                    order_id=row["order_id"],
-                    status=row["status"],
-                    placed_at=row["placed_at"],
-                    total=Money(amount=row["total"], currency=row["currency"]),
-                    item_count=row["item_count"],
-                    first_items=row.get("items", []),
-                )
-                for row in rows
-            ],
-            next_cursor=next_cursor,
-        )
+    def list_orders(
+        self,
+        customer_id: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        status: OrderStatus | None = None,
+        order_id: str | None = None,
+    ) -> OrderPage:
+        """My Orders, newest first: only those in `status` when given; with `order_id`, that
+        order alone (read by its key) if it is the customer's and in `status`, else none: another
+        customer's order is found exactly as a missing one is, not at all."""
+        if order_id is not None:
+            if cursor is not None:
+                raise InvalidCursor  # a search is one page: no cursor of it exists
+            found = self._find_order(customer_id, order_id)
+            rows = [found] if found and status in (None, found["status"]) else []
+            return OrderPage(orders=[_list_item(row) for row in rows], next_cursor=None)
+        rows, next_cursor = self._store.list_for_customer(customer_id, limit, cursor, status)
+        return OrderPage(orders=[_list_item(row) for row in rows], next_cursor=next_cursor)
+
+    def _find_order(self, customer_id: str, searched: str) -> dict[str, Any] | None:
+        """The order a customer means by `searched`: the id as typed, or in capitals (order
+        numbers are printed so; `ord-1003` means ORD-1003). Text no id can be finds nothing."""
+        typed = searched.strip()
+        for candidate in dict.fromkeys((typed, typed.upper())):
+            try:
+                _ORDER_ID.validate_python(candidate)
+            except ValidationError:
+                continue
+            found = self._store.customer_order(customer_id, candidate)
+            if found is not None:
+                return found
+        return None
 
     def order_details(self, customer_id: str, order_id: str, locale: str) -> OrderDetails:
         record = self._owned_record(customer_id, order_id)
@@ -114,6 +136,7 @@ class OrderService:
                 body=text,
                 opened_by=OpenedBy.CUSTOMER,
                 policy=self._case_policy,
+                numbers=self._numbers,
                 details=body.model_dump(mode="json", exclude_none=True),
             )
             data = {"case_id": case.case_id, "case_opened": already_open is None}
@@ -124,7 +147,7 @@ class OrderService:
                 guarded_by = fields_read_by(action, record.order.status)
                 order = record.order
                 entry = change.note_on_order(order, str(action), data, guarded_by)
-            self._store.commit(change)
+            self._numbers.commit(self._store, change)
             updated = record.with_change(order, entry, case)
             details = OrderDetails.of_record(updated, now, locale, enabled=fired.enabled)
             outcome = HelpOutcome(case=CaseView.of(case, locale), order=details)
@@ -232,6 +255,20 @@ class OrderService:
         if record is None or record.order.customer_id != customer_id:
             raise OrderNotFound(order_id)
         return record
+
+
+_ORDER_ID: TypeAdapter[str] = TypeAdapter(Identifier)
+
+
+def _list_item(row: Mapping[str, Any]) -> OrderListItem:
+    return OrderListItem(
+        order_id=row["order_id"],
+        status=row["status"],
+        placed_at=row["placed_at"],
+        total=Money(amount=row["total"], currency=row["currency"]),
+        item_count=row["item_count"],
+        first_items=row.get("items", []),
+    )
 
 
 def facts_of_change(before: Order, after: Order) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import case_action
 from lifecycle.case import CaseStatus
 from lifecycle.stats import (
     add_counts,
@@ -198,7 +198,7 @@ class StatsService:
             first_day=dates[0],
             last_day=dates[-1],
             backlog=[
-                BacklogCount(status=CaseStatus(status), action=HelpAction(action), count=value)
+                BacklogCount(status=CaseStatus(status), action=case_action(action), count=value)
                 for (status, action), value in sorted(backlog.items())
                 if value > 0
             ],

@@ -4,6 +4,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from orderhelp.aws import dynamodb, events, sesv2
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.case_service import CaseService
 from orderhelp.config import (
     StoreSettings,
@@ -46,8 +47,20 @@ def store() -> DynamoOrderStore:
 
 
 @cache
+def case_numbers() -> CaseNumbers:
+    """One allocator per process: what it learns of the numbers' range, every flow uses."""
+    return CaseNumbers()
+
+
+@cache
 def order_service() -> OrderService:
-    return OrderService(store(), utc_now, policy_settings().policy(), case_settings().case_policy())
+    return OrderService(
+        store(),
+        utc_now,
+        policy_settings().policy(),
+        case_settings().case_policy(),
+        numbers=case_numbers(),
+    )
 
 
 @cache
@@ -57,6 +70,7 @@ def case_service() -> CaseService:
         utc_now,
         case_settings().case_policy(),
         display_name=lambda agent: profile_directory().name_of(agent),
+        numbers=case_numbers(),
     )
 
 
@@ -71,6 +85,7 @@ def delay_check() -> DelayCheck:
         shards=store_settings().due_index_shards,
         page_size=settings.delay_check_page_size,
         time_margin_ms=int(settings.delay_check_time_margin_seconds * 1000),
+        numbers=case_numbers(),
         zone=shop_settings().zone(),
     )
 
@@ -106,8 +121,6 @@ def profile_directory() -> ProfileDirectory:
 
 @cache
 def console_service() -> ConsoleService:
-    # Case numbers (issue 14) join the search as `case_numbers=store()` once the order store
-    # has `case_by_number`.
     return ConsoleService(store(), console_store(), utc_now, profile_directory())
 
 

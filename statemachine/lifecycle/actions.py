@@ -16,6 +16,26 @@ class HelpAction(StrEnum):
     CANCEL_ORDER = "cancel_order"
 
 
+class Question(StrEnum):
+    """What a case can be about besides a help action."""
+
+    GENERAL = "general_question"
+    """A question to customer service about the order: what a message on a closed case becomes
+    when the order no longer offers the closed case's action (`lifecycle.follow_up`)."""
+
+
+CaseAction = HelpAction | Question
+"""What a case is about: the help action that opened it, or a general question."""
+
+
+def case_action(value: str) -> CaseAction:
+    """The case action a stored value names (`ValueError` if none)."""
+    try:
+        return HelpAction(value)
+    except ValueError:
+        return Question(value)
+
+
 class Reason(StrEnum):
     """Why a help action is not offered right now."""
 

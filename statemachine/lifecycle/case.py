@@ -3,7 +3,9 @@
 A case belongs to one order and one help action. It is `open` while it is customer service's
 turn, `pending` while it is the customer's, `solved` once an agent resolved it (a customer reply
 reopens it), and `closed` when housekeeping closes a solved case after some days; a customer who
-writes on a closed case gets a follow-up case that links back to it.
+writes on a closed case gets a follow-up case that links back to it (`lifecycle.follow_up` says
+what it is about). Once solved, the case asks its customer for a rating of the answer, once per
+solve.
 """
 
 from collections.abc import Callable, Mapping
@@ -14,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from statemachine.exceptions import TransitionNotAllowed
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier
@@ -77,11 +79,32 @@ class CaseMessage(BaseModel):
     note: SystemNote | None = None
 
 
+class RatingValue(StrEnum):
+    GOOD = "good"
+    NOT_GOOD = "not_good"
+
+
+class Rating(BaseModel):
+    """The customer's rating of how a case was solved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: RatingValue
+    comment: MessageText | None = None
+    at: UtcDatetime
+    solved_at: UtcDatetime = Field(
+        description="The solve it rates (a case solved again asks again)."
+    )
+
+
 class Case(Record):
     case_id: Identifier
+    number: int = Field(
+        ge=1, description="The case's short number, unique among cases: what people read out."
+    )
     order_id: Identifier
     customer_id: Identifier
-    action: HelpAction
+    action: CaseAction
     status: CaseStatus = CaseStatus.OPEN
     version: int = Field(default=0, ge=0)
     opened_at: UtcDatetime
@@ -106,6 +129,10 @@ class Case(Record):
         default_factory=list,
         description="Where the customer went on after this case closed: its follow-up cases.",
     )
+    linked_numbers: dict[Identifier, int] = Field(
+        default_factory=dict,
+        description="The numbers of the cases `follows` and `followed_by` name, by case id.",
+    )
     details: dict[str, Any] = Field(
         default_factory=dict, description="What the customer asked for, as the action's body."
     )
@@ -113,6 +140,9 @@ class Case(Record):
     solved_at: UtcDatetime | None = None
     closed_at: UtcDatetime | None = None
     last_activity_at: UtcDatetime
+    rating: Rating | None = Field(
+        default=None, description="The customer's latest rating of how the case was solved."
+    )
     service_wrote_at: UtcDatetime | None = Field(
         default=None,
         description="When customer service (an agent, or the shop's systems) last wrote to the "
@@ -172,6 +202,21 @@ class Case(Record):
             and now > self.first_response_due_at
         )
 
+    def awaits_rating(self) -> bool:
+        """Solved, and not rated since it was solved: the customer rates each solve once."""
+        return self.status is CaseStatus.SOLVED and (
+            self.rating is None or self.rating.solved_at != self.solved_at
+        )
+
+    # --- what the customer is told ---------------------------------------------------------------
+
+    def answer_expected_by(self) -> datetime | None:
+        """When customer service will answer: the first answer's due time while it is awaited
+        (open, nobody answered yet); None once answered, or when it is not their turn."""
+        if self.status is CaseStatus.OPEN and self.first_responded_at is None:
+            return self.first_response_due_at
+        return None
+
 
 class CaseLifecycle(StateMachine):
     open = State("Open", initial=True, value=CaseStatus.OPEN)
@@ -183,6 +228,8 @@ class CaseLifecycle(StateMachine):
     customer_reply = open.to.itself(internal=True) | pending.to(open) | solved.to(open)
     solve = open.to(solved, cond="has_assignee") | pending.to(solved, cond="has_assignee")
     close = solved.to(closed, cond="solved_for")
+    # The customer's rating of the answer; the turn stays nobody's.
+    rate = solved.to.itself(internal=True, cond="awaits_rating")
     internal_note = (
         open.to.itself(internal=True)
         | pending.to.itself(internal=True)
@@ -237,6 +284,11 @@ class CaseLifecycle(StateMachine):
     def on_close(self, now: datetime) -> None:
         self.case.closed_at = now
 
+    def on_rate(self, now: datetime, rating: RatingValue, comment: str | None = None) -> None:
+        solved_at = self.case.solved_at
+        assert solved_at is not None  # the guard: only a solved case is rated
+        self.case.rating = Rating(value=rating, comment=comment, at=now, solved_at=solved_at)
+
 
 def apply_case_event(case: Case, event: str, *, now: datetime, **data: Any) -> Case:
     """Fire `event` on a copy of `case` and return the new case; `EventNotAllowed` if refused."""
@@ -261,9 +313,10 @@ def join_event(author: Author) -> str:
 def new_case(
     *,
     case_id: str,
+    number: int,
     order_id: str,
     customer_id: str,
-    action: HelpAction,
+    action: CaseAction,
     now: datetime,
     opened_by: OpenedBy,
     policy: CasePolicy,
@@ -273,6 +326,7 @@ def new_case(
     """A case just opened: customer service's turn, its first answer due by the policy."""
     return Case(
         case_id=case_id,
+        number=number,
         order_id=order_id,
         customer_id=customer_id,
         action=action,

@@ -52,6 +52,7 @@ def _default_first_response_hours() -> dict[str, int]:
         "shipping_delay": 24,
         "return_request": 24,
         "customs_duties": 48,
+        "general_question": 24,
     }
 
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from lifecycle.actions import HelpAction, Question
+
 PLACEHOLDERS: tuple[str, ...] = (
     "customer_name",
     "order_id",
@@ -29,7 +31,8 @@ handed to the carrier, from the return's label)."""
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]*)\}")
 
 TITLE_MAX_LENGTH = 120
-MAX_ACTIONS = 8
+MAX_ACTIONS = len(HelpAction) + len(Question)
+"""A saved reply may suit every case action, general questions included, each once."""
 
 
 def placeholders_in(text: str) -> list[str]:

@@ -122,8 +122,8 @@ def _with_contact(scenario: str) -> Callable[[Api, int], None]:
 CASE_ID = "CS-BENCH-1"
 
 
-def _with_case_of_id(scenario: str) -> Callable[[Api, int], None]:
-    """A paid order with an open case of a fixed id (so every call's path is the same)."""
+def _with_case_of_id(scenario: str, status: str = "pending") -> Callable[[Api, int], None]:
+    """A paid order with a case of a fixed id (so every call's path is the same)."""
     paid = _in_state("paid", scenario)
 
     def prepare(api: Api, i: int) -> None:
@@ -136,7 +136,7 @@ def _with_case_of_id(scenario: str) -> Callable[[Api, int], None]:
             case_id=CASE_ID,
             order_id=_order_id(scenario, i),
             action="payment_issue",
-            status="pending",
+            status=status,
             now=api.clock.now,
             case_policy=config.case_settings().case_policy(),
         )
@@ -176,6 +176,20 @@ def scenarios() -> list[Scenario]:
             "list",
             "GET",
             lambda _: "/orders",
+            identity=Identity.customer(LISTER),
+            prepare=lister,
+        ),
+        Scenario(
+            "list-status",
+            "GET",
+            lambda _: "/orders?status=created",
+            identity=Identity.customer(LISTER),
+            prepare=lister,
+        ),
+        Scenario(
+            "list-search",
+            "GET",
+            lambda _: "/orders?order_id=B-list-0007",
             identity=Identity.customer(LISTER),
             prepare=lister,
         ),
@@ -238,6 +252,15 @@ def scenarios() -> list[Scenario]:
             lambda _: f"/cases/{CASE_ID}/messages",
             lambda _: {"body": "¿Alguna novedad?"},
             prepare=_with_case_of_id("case-message"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "case-rate",
+            "POST",
+            lambda _: f"/cases/{CASE_ID}/rating",
+            lambda _: {"rating": "good", "comment": "Muy rápidos."},
+            prepare=_with_case_of_id("case-rate", status="solved"),
             idempotency_key=True,
             goal=2,
         ),

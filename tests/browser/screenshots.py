@@ -222,6 +222,16 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
             submit(".error-summary", {"[name='address.postal_code']": "NW1"}),
         ],
     ),
+    (
+        "27-my-orders-one-status",
+        "es",
+        [signed_in_as("Lucía"), visit("/orders?status=paid", ".order-results")],
+    ),
+    (
+        "28-my-orders-searched-en",
+        "en",
+        [signed_in_as("Oliver"), visit("/orders?order=ord-2004", ".order-results")],
+    ),
 ]
 
 

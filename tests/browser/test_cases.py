@@ -257,10 +257,16 @@ def test_writing_on_a_closed_case_opens_a_follow_up_linked_both_ways(
     page.get_by_label("Your message").fill("El cargo ha vuelto a aparecer este mes.")
     page.get_by_role("button", name="Send", exact=True).click()
 
-    # Then the message opened a follow-up, and the page went there saying so
+    # Then the message opened a follow-up, and the page went there saying so, by the closed
+    # request's number
+    numbers = {
+        case["case_id"]: case["number"]
+        for case in http.call("GET", "/cases", token=tokens.customer(customer_id)).body["cases"]
+    }
     notice = page.locator(".case-notice")
     expect(notice).to_have_text(
-        f"Request {closed} was closed, so your message opened this new request, which continues it."
+        f"Request {numbers[closed]} was closed, so your message opened this new request, "
+        "which continues it."
     )
     expect(notice).to_be_focused()
     expect(conversation).not_to_have_attribute("data-case-id", closed)
@@ -270,16 +276,23 @@ def test_writing_on_a_closed_case_opens_a_follow_up_linked_both_ways(
     expect(page.locator("ol.messages > li .message-body")).to_have_text(
         ["El cargo ha vuelto a aparecer este mes."]
     )
+    numbers = {
+        case["case_id"]: case["number"]
+        for case in http.call("GET", "/cases", token=tokens.customer(customer_id)).body["cases"]
+    }
+    expect(page.locator(".order-facts .case-number")).to_have_text(f"Request {numbers[follow_up]}")
     expect(page.locator(".case-follows")).to_have_text(
-        f"This request continues {closed}, which was closed."
+        f"This request continues request {numbers[closed]}, which was closed."
     )
-    # And the two link to each other
-    page.locator(".case-follows").get_by_role("link", name=closed).click()
+    # And the two link to each other, by their numbers
+    page.locator(".case-follows").get_by_role("link", name=f"request {numbers[closed]}").click()
     expect(conversation).to_have_attribute("data-case-id", closed)
     expect(page.locator(".case-followed-by")).to_have_text(
-        f"The conversation went on in {follow_up}."
+        f"The conversation went on in request {numbers[follow_up]}."
     )
-    page.locator(".case-followed-by").get_by_role("link", name=follow_up).click()
+    page.locator(".case-followed-by").get_by_role(
+        "link", name=f"request {numbers[follow_up]}"
+    ).click()
     expect(conversation).to_have_attribute("data-case-id", follow_up)
     # As the API has them
     continued = http.call("GET", f"/cases/{follow_up}", token=tokens.customer(customer_id)).body

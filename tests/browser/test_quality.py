@@ -113,6 +113,28 @@ def orders(
             resolution="Pago confirmado.",
         ),
     )
+    # A solved case that asks for a rating, one rated with a comment, and a conversation
+    # longer than a page
+    solved = f"CS-QUALITY-SOLVED-{uuid.uuid4().hex[:8].upper()}"
+    stage_case(
+        store, case_id=solved, order_id=cancelled, action="payment_issue", status="solved", now=now
+    )
+    rated = f"CS-QUALITY-RATED-{uuid.uuid4().hex[:8].upper()}"
+    stage_case(
+        store, case_id=rated, order_id=shipped, action="payment_issue", status="solved", now=now
+    )
+    rating = {"rating": "not_good", "comment": "Tardasteis una semana en contestar."}
+    rating_reply = http.call("POST", f"/cases/{rated}/rating", rating, token=customer)
+    assert rating_reply.status == 200, rating_reply.body
+    long = f"CS-QUALITY-LONG-{uuid.uuid4().hex[:8].upper()}"
+    stage_case(
+        store, case_id=long, order_id=paid, action="customs_duties", status="pending", now=now
+    )
+    for n in range(1, 23):
+        posted = http.call(
+            "POST", f"/cases/{long}/messages", {"body": f"Mensaje número {n}."}, token=customer
+        )
+        assert posted.status == 200, posted.body
     return {
         "customer": customer_id,
         "paid": paid,
@@ -121,6 +143,9 @@ def orders(
         "late": late,
         "case": case_id,
         "closed": closed,
+        "solved": solved,
+        "rated": rated,
+        "long": long,
     }
 
 
@@ -211,6 +236,24 @@ def reply_sent(page: Page, base_url: str, orders: dict[str, str]) -> None:
     page.locator(".case-notice").wait_for()
 
 
+def earlier_messages(base: str, ready: str) -> Visit:
+    """A long conversation with its earlier messages read on demand, to the start."""
+
+    def step(page: Page, base_url: str, orders: dict[str, str]) -> None:
+        visit(base, ready)(page, base_url, orders)
+        page.locator(".earlier button").click()
+        page.locator(".earlier p.hint").wait_for()
+
+    return step
+
+
+def rating_not_chosen(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    """The rating form's error in words: sent without choosing."""
+    open_case(page, base_url, orders["solved"])
+    page.locator(".rating-form button[type=submit]").click()
+    page.locator(".rating-form .field-error:not([hidden])").wait_for()
+
+
 def take_over_confirmation(page: Page, base_url: str, orders: dict[str, str]) -> None:
     open_agent_case(page, base_url, orders["case"])
     page.locator(".assign button").click()
@@ -242,6 +285,19 @@ PAGES: dict[str, Visit] = {
     "a case's conversation": visit("/cases/{case}", "section.conversation[data-case-id='{case}']"),
     "a closed case": visit("/cases/{closed}", "section.conversation[data-case-id='{closed}']"),
     "a reply sent": reply_sent,
+    "my orders, one status": visit("/orders?status=paid", ".order-results"),
+    "my orders, an order searched": visit("/orders?order={paid}", ".order-results"),
+    "my orders, nothing found": visit(
+        "/orders?order=ORD-NOT-MINE&status=shipped", ".order-results"
+    ),
+    "a solved case asking for a rating": visit(
+        "/cases/{solved}", "section.conversation[data-case-id='{solved}'] ~ .rating form"
+    ),
+    "a rating not chosen": rating_not_chosen,
+    "a rated case": visit("/cases/{rated}", ".rating .rating-given"),
+    "a long conversation, earlier messages shown": earlier_messages(
+        "/cases/{long}", "section.conversation[data-case-id='{long}'] .earlier button"
+    ),
 }
 
 
@@ -258,6 +314,32 @@ def _answer_anyway(page: Page, base_url: str, orders: dict[str, str]) -> None:
     page.locator(".agent-reply textarea").fill("Lo miro yo.")
     page.locator(".agent-reply button[type=submit]").click()
     page.locator("dialog[open]").wait_for()
+
+
+AGENT_PAGES: dict[str, Visit] = {
+    "queue, open": visit("/agent", "ol.queue"),
+    "queue, pending": visit("/agent/queue/pending", "[data-queue-hint=pending]"),
+    "queue, solved": visit("/agent/queue/solved", "[data-queue-hint=solved]"),
+    "a case in the console": visit("/agent/cases/{case}", ".agent-case[data-case-id='{case}']"),
+    "a closed case in the console": visit(
+        "/agent/cases/{closed}", ".agent-case[data-case-id='{closed}']"
+    ),
+    "a rated case in the console": visit(
+        "/agent/cases/{rated}", ".agent-case[data-case-id='{rated}'] .rating-given"
+    ),
+    "a long conversation in the console, earlier messages shown": earlier_messages(
+        "/agent/cases/{long}", ".agent-case[data-case-id='{long}'] .earlier button"
+    ),
+    "answering a colleague's case, confirmation": _answer_anyway,
+    "taking a case over, confirmation": take_over_confirmation,
+    "a note without text": note_without_text,
+    "search": visit("/agent/search/{case}", ".search-results [data-case-id='{case}']"),
+    "a view": visit("/agent/views/overdue", "[data-view-hint=overdue]"),
+    "a view by topic": visit("/agent/views/action/payment_issue", "[data-view-hint=action]"),
+    "saved replies": visit("/agent/replies", "form.reply-form"),
+    "the dashboard": visit("/agent/dashboard/30", "[data-chart=chart-opened] canvas"),
+    "the dashboard's tables": _dashboard_tables,
+}
 
 
 def test_switching_to_spanish_changes_every_label(
@@ -390,23 +472,3 @@ def test_cancelling_by_keyboard_asks_first_and_escape_keeps_the_order(
     page.keyboard.press("Enter")
     expect(page.locator(".outcome h2")).to_have_text("Your order has been cancelled.")
     expect(page.locator(".outcome")).to_be_focused()
-
-
-AGENT_PAGES: dict[str, Visit] = {
-    "queue, open": visit("/agent", "ol.queue"),
-    "queue, pending": visit("/agent/queue/pending", "[data-queue-hint=pending]"),
-    "queue, solved": visit("/agent/queue/solved", "[data-queue-hint=solved]"),
-    "a case in the console": visit("/agent/cases/{case}", ".agent-case[data-case-id='{case}']"),
-    "a closed case in the console": visit(
-        "/agent/cases/{closed}", ".agent-case[data-case-id='{closed}']"
-    ),
-    "answering a colleague's case, confirmation": _answer_anyway,
-    "taking a case over, confirmation": take_over_confirmation,
-    "a note without text": note_without_text,
-    "search": visit("/agent/search/{case}", ".search-results [data-case-id='{case}']"),
-    "a view": visit("/agent/views/overdue", "[data-view-hint=overdue]"),
-    "a view by topic": visit("/agent/views/action/payment_issue", "[data-view-hint=action]"),
-    "saved replies": visit("/agent/replies", "form.reply-form"),
-    "the dashboard": visit("/agent/dashboard/30", "[data-chart=chart-opened] canvas"),
-    "the dashboard's tables": _dashboard_tables,
-}

@@ -78,6 +78,11 @@ def test_my_cases_says_how_many_cases_customer_service_answered_since_they_were_
     marked.first.get_by_role("link", name="Read the conversation").click()
     expect(page).to_have_url(re.compile(r"#/cases/."))
     expect(page.get_by_role("heading", level=1)).not_to_have_text("My cases")
+    # …at once, on the conversation itself, not only on the next page
+    if unread == 1:
+        expect(my_cases.locator(".badge-unread")).to_have_count(0)
+    else:
+        expect(my_cases.locator(".badge-unread [aria-hidden=true]")).to_have_text(str(unread - 1))
     page.goto(f"{base_url}/#/cases")
     if unread == 1:
         expect(my_cases.locator(".badge-unread")).to_have_count(0)

@@ -13,6 +13,7 @@ from tests.handlers.case_calls import (
     housekeeping,
     my_case,
     open_case,
+    rate,
     solve,
     write,
 )
@@ -56,6 +57,12 @@ def _with_case(api: Api) -> dict[str, Any]:
 def _with_taken_case(api: Api) -> dict[str, Any]:
     context = _with_case(api)
     assert assign(api, context["case"]).status == 200
+    return context
+
+
+def _with_solved_case(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert solve(api, context["case"]).status == 200
     return context
 
 
@@ -178,6 +185,13 @@ STORIES = [
         "a customer's message on a closed case (a follow-up)",
         _with_closed_case,
         lambda api, context, headers: write(api, context["case"], "Again?", headers=headers),
+    ),
+    Story(
+        "a customer rating a solved case",
+        _with_solved_case,
+        lambda api, context, headers: rate(
+            api, context["case"], {"rating": "good", "comment": "Quick."}, headers=headers
+        ),
     ),
     Story(
         "an agent taking a case",

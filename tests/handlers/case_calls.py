@@ -63,6 +63,24 @@ def write(
     )
 
 
+def rate(
+    api: Api,
+    case_id: str,
+    body: Any,
+    *,
+    identity: Identity | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """Rate a solved case: `{"rating": "good"|"not_good", "comment"?}`, by its customer."""
+    return api.call(
+        "POST",
+        f"/cases/{case_id}/rating",
+        body,
+        identity=identity or Identity.customer(CUSTOMER),
+        headers=headers,
+    )
+
+
 def queue(api: Api, status: str = "open", query: str = "", agent: str = AGENT) -> Reply:
     return api.call("GET", f"/agent/cases?status={status}{query}", identity=Identity.agent(agent))
 

@@ -53,6 +53,7 @@ def _body(route: Route) -> Any:
         "GET /cases": None,
         "GET /cases/{case_id}": None,
         "POST /cases/{case_id}/messages": {"body": "Hello"},
+        "POST /cases/{case_id}/rating": {"rating": "good"},
         "GET /agent/cases": None,
         "GET /agent/cases/{case_id}": None,
         "POST /agent/cases/{case_id}/assign": {"force": True},

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 
 from orderhelp_dev.local.template import Route, http_routes
-from tests.handlers.case_calls import AGENT, assign, open_case
+from tests.handlers.case_calls import AGENT, assign, open_case, solve
 from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity
 
 BODIES: dict[str, Any] = {
     "GET /cases": None,
     "GET /cases/{case_id}": None,
     "POST /cases/{case_id}/messages": {"body": "Any news?"},
+    "POST /cases/{case_id}/rating": {"rating": "not_good", "comment": "Too slow."},
     "GET /agent/cases": None,
     "GET /agent/cases/{case_id}": None,
     "POST /agent/cases/{case_id}/assign": {},
@@ -104,11 +105,13 @@ def api(shared_api: Api) -> Api:
 
 def _case_for(api: Api, row: Row) -> str:
     """A case of Lucía's, on an order of this row's own, taken by the agent (so it can be
-    solved)."""
+    solved), and solved for the route that rates a solve."""
     order_id = f"ORD-{ROWS.index(row):03d}"
     api.order_in("paid", customer=CUSTOMER, order_id=order_id)
     case_id = open_case(api, order_id)
     assert assign(api, case_id).status == 200
+    if row.route.path.endswith("/rating"):
+        assert solve(api, case_id).status == 200
     return case_id
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from lifecycle.case import CaseStatus
 from lifecycle.i18n import translate
-from lifecycle.policy import CasePolicy
+from lifecycle.policy import CasePolicy, Policy
 from orderhelp import aws, wiring
 from orderhelp.config import store_settings
 from orderhelp_dev.local.cases import stage_cases_in_every_state
@@ -56,6 +56,12 @@ CASE_KEYS = {
     "details",
     # The conversation is read a page at a time, newest last (issue 10).
     "older_messages",
+    # A number to read out, when they will answer, and the rating of a solve (issue 14).
+    "number",
+    "linked_numbers",
+    "answer_expected_by",
+    "rating",
+    "rating_requested",
     # Whether customer service wrote since the customer last looked (issue 11).
     "unread",
 }
@@ -90,7 +96,13 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
     assert reply.status == 200
     case = reply.body
     assert set(case) == CASE_KEYS
-    assert case | {"messages": None} == {
+    assert case["number"] in range(10000, 100000)
+    assert case | {"messages": None, "number": None} == {
+        "number": None,
+        "linked_numbers": {},
+        "answer_expected_by": None,
+        "rating": None,
+        "rating_requested": False,
         "older_messages": None,
         "case_id": case_id,
         "order_id": ORDER,
@@ -320,6 +332,9 @@ def test_a_message_on_a_closed_case_opens_a_follow_up_shown_with_it(api: Api) ->
     closed_view = my_case(api, closed).body
     assert closed_view["status"] == "closed"
     assert closed_view["followed_by"] == [follow_up["case_id"]]
+    # each names the other by its number too, to be shown instead of the id
+    assert follow_up["linked_numbers"] == {closed: closed_view["number"]}
+    assert closed_view["linked_numbers"] == {follow_up["case_id"]: follow_up["number"]}
     # The follow-up took the order's slot: a new help request joins it
     assert open_case(api, ORDER, "payment_issue") == follow_up["case_id"]
     # and the order shows both
@@ -365,6 +380,50 @@ def test_a_message_on_a_closed_case_joins_the_case_already_open_for_that_action(
     assert record is not None
     assert record.open_cases == {"payment_issue": newer}
     assert len(record.cases) == 2
+
+
+def test_a_follow_up_whose_window_closed_is_a_general_question_not_a_new_request(
+    api: Api,
+) -> None:
+    # Given a delivered order's return and item problem cases, both closed, and the return and
+    # claim windows closed since
+    api.order_in("delivered", order_id=ORDER)
+    returned = _closed_case(api, ORDER, "return_request")
+    claimed = _closed_case(api, ORDER, "item_problem")
+    api.clock.advance(days=Policy().return_window_days + 1)
+    offered = {link["action"]: link["available"] for link in api.details(ORDER).body["help"]}
+    assert (offered["return_request"], offered["item_problem"]) == (False, False)
+
+    # When the customer writes on the closed return
+    reply = write(api, returned, "Can I still send it back?")
+
+    # Then the message opens a general question to customer service, not a return the order
+    # no longer takes; it continues the closed case
+    assert reply.status == 201, reply
+    question = reply.body["case"]
+    assert (question["action"], question["follows"], question["status"]) == (
+        "general_question",
+        returned,
+        "open",
+    )
+    assert question["number"] != my_case(api, returned).body["number"]
+    assert my_case(api, returned).body["followed_by"] == [question["case_id"]]
+    record = api.stored(ORDER)
+    assert record is not None
+    assert record.open_cases == {"general_question": question["case_id"]}
+    # and customer service sees it in its queue, due by the general questions' time
+    assert question["case_id"] in _ids(queue(api, "open"))
+    assert question["first_response_due_at"] == iso(
+        api.clock.now + CasePolicy().first_response_within("general_question")
+    )
+
+    # When the customer then writes on the closed item problem too
+    again = write(api, claimed, "And the broken shade?")
+
+    # Then it joins the same open question: one open case per order and topic
+    assert again.status == 200
+    assert again.body["case"]["case_id"] == question["case_id"]
+    assert _bodies(again.body["case"])[-1] == ("customer", "And the broken shade?")
 
 
 # --- the agents' routes ---------------------------------------------------------------------------

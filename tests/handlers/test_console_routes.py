@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from lifecycle.i18n import translate
+from lifecycle.policy import CasePolicy, Policy
 from orderhelp import wiring
-from orderhelp.console_service import SEARCHED_KINDS, ConsoleService, kinds_of
+from orderhelp.console_service import kinds_of
 from orderhelp.store import codec, keys
 from orderhelp.store.console_store import DynamoConsoleStore
 from tests.handlers.case_calls import (
@@ -16,9 +17,11 @@ from tests.handlers.case_calls import (
     OTHER_AGENT,
     answer,
     assign,
+    housekeeping,
     my_case,
     open_case,
     solve,
+    solved_case,
     write,
 )
 from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity, Reply, iso
@@ -162,49 +165,40 @@ def test_an_email_search_is_one_query_of_its_index(
     ]
 
 
-class _Numbers:
-    """Issue 14's `OrderStore.case_by_number`, as its branch defines it."""
-
-    def __init__(self, cases: dict[int, Any]) -> None:
-        self.cases = cases
-        self.asked: list[int] = []
-
-    def case_by_number(self, number: int) -> Any:
-        self.asked.append(number)
-        return self.cases.get(number)
-
-
-def test_a_case_number_is_looked_up_once_the_store_has_numbers(api: Api) -> None:
-    # Case numbers are issue 14's (`OrderStore.case_by_number`, not on main yet): the search
-    # takes them as soon as the service is given that lookup.
+def test_a_case_is_found_by_its_number(api: Api) -> None:
     api.order_in("paid", order_id="ORD-7")
     case = wiring.store().get_case(open_case(api, "ORD-7"))
-    numbers = _Numbers({48213: case})
-    service = ConsoleService(
-        wiring.store(),
-        wiring.console_store(),
-        api.clock,
-        wiring.profile_directory(),
-        case_numbers=numbers,
-    )
+    assert case is not None
 
-    found = service.search("48213", "en")
-    assert [str(kind) for kind in found.searched] == ["case_number", "order_id", "case_reference"]
-    assert [(hit.matched, hit.case_id) for hit in found.hits] == [("case_number", case.case_id)]
-    assert found.hits[0].case is not None and found.hits[0].case.order_id == "ORD-7"
-    assert service.search("48214", "en").hits == []
-    assert numbers.asked == [48213, 48214]
-    assert service.search("048213", "en").searched == ["order_id", "case_reference"]
+    reply = get(api, f"/agent/search?q={case.number}")
+
+    assert reply.status == 200
+    assert reply.body["searched"] == ["case_number", "order_id", "case_reference"]
+    hits = reply.body["hits"]
+    assert [(hit["matched"], hit["case_id"]) for hit in hits] == [("case_number", case.case_id)]
+    assert hits[0]["case"]["order_id"] == "ORD-7"
+    assert hits[0]["case"]["number"] == case.number
 
 
-def test_the_route_searches_case_numbers_only_once_they_land(api: Api) -> None:
-    # Until issue 14's numbers are on main the route leaves that kind out.
-    assert [str(kind) for kind in SEARCHED_KINDS] == [
+def test_an_unknown_case_number_finds_nothing(api: Api) -> None:
+    api.order_in("paid", order_id="ORD-7")
+    case = wiring.store().get_case(open_case(api, "ORD-7"))
+    assert case is not None
+    unknown = case.number + 1 if case.number < 99999 else case.number - 1
+
+    reply = get(api, f"/agent/search?q={unknown}")
+
+    assert reply.status == 200
+    assert reply.body["searched"] == ["case_number", "order_id", "case_reference"]
+    assert reply.body["hits"] == []
+    # A leading zero is not how a number is read out: not looked up as one
+    assert get(api, f"/agent/search?q=0{case.number}").body["searched"] == [
         "order_id",
         "case_reference",
-        "customer_email",
     ]
-    assert wiring.console_service().search("48213", "en").searched == ["order_id", "case_reference"]
+
+
+def test_a_query_is_looked_up_as_each_kind_of_key_its_shape_allows() -> None:
     assert kinds_of("lucia@example.com") == ["customer_email"]
     assert kinds_of("48213") == ["case_number", "order_id", "case_reference"]
     assert kinds_of("CS-01") == ["order_id", "case_reference"]
@@ -287,6 +281,32 @@ def test_a_view_pages_with_a_cursor_and_refuses_one_of_another_view(api: Api) ->
 def test_an_unknown_view_or_action_is_refused(api: Api) -> None:
     assert get(api, "/agent/views/everything").status == 422
     assert get(api, "/agent/views/action?action=refund_everything").status == 422
+
+
+def test_general_questions_have_their_view_and_saved_replies(api: Api) -> None:
+    # Given a closed return whose window closed since: the customer's message on it opens a
+    # general question (issue 14's follow-up), not another return
+    api.order_in("delivered", order_id="ORD-1")
+    returned = solved_case(api, "ORD-1", "return_request")
+    api.clock.advance(days=CasePolicy().close_solved_after_days, minutes=1)
+    assert housekeeping()["closed"] == 1
+    api.clock.advance(days=Policy().return_window_days + 1)
+    question = write(api, returned, "Can I still send it back?").body["case"]
+    assert question["action"] == "general_question"
+
+    # It has a view of its own, counted as the help actions are
+    assert counts(api)["action:general_question"] == 1
+    assert view_ids(api, "action", "&action=general_question") == [question["case_id"]]
+    assert view_ids(api, "action", "&action=return_request") == []
+
+    # and a saved reply may suit it, suggested on it
+    saved = save_reply(api, REPLY | {"actions": ["general_question"]})
+    assert (saved.status, saved.body["actions"]) == (201, ["general_question"])
+    every = [*REPLY["actions"], "general_question", "return_request"]
+    assert save_reply(api, REPLY | {"title": "Every", "actions": every}).status == 201
+    replies = get(api, f"/agent/cases/{question['case_id']}/replies", locale="es")
+    suggested = replies.body["replies"]
+    assert [r["suggested"] for r in suggested] == [True, True]
 
 
 # --- asking before acting on a colleague's case ---------------------------------------------------

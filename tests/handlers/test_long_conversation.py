@@ -81,6 +81,8 @@ def test_a_case_with_two_thousand_long_messages_reads_and_takes_a_message_a_page
     assert posted.status == 200, posted
     assert posted.body["case"]["messages"][-1]["body"] == "Still waiting."
     assert len(posted.body["case"]["messages"]) <= ACTIVITY_PAGE + 1
+    # and the answer still leads to the earlier messages (the page's "earlier messages" control)
+    assert posted.body["case"]["older_messages"] == reply.body["older_messages"]
     assert len(api.case_messages(case_id, page=1_000)) == MESSAGES + 2
 
     # And customer service reads it the same way

@@ -5,7 +5,19 @@ from datetime import timedelta
 
 import pytest
 
-from tests.handlers.case_calls import AGENT, answer, assign, housekeeping, open_case, solve, write
+from lifecycle.policy import CasePolicy, Policy
+from tests.handlers.case_calls import (
+    AGENT,
+    answer,
+    assign,
+    housekeeping,
+    my_case,
+    open_case,
+    rate,
+    solve,
+    solved_case,
+    write,
+)
 from tests.handlers.client import CUSTOMER, Api, Identity, iso
 from tests.handlers.outbox import Outbox
 from tests.handlers.test_delay_check import run_check
@@ -110,6 +122,49 @@ def test_a_case_told_from_open_to_closed(api: Api, outbox: Outbox) -> None:
     api.clock.advance(days=30)
     assert housekeeping()["closed"] == 1
     assert outbox.types() == ["CaseClosed"]
+
+
+def test_a_rating_is_told_once_per_solve_with_the_case_number(api: Api, outbox: Outbox) -> None:
+    api.order_in("paid", order_id=ORDER)
+    case_id = solved_case(api, ORDER)
+    number = my_case(api, case_id).body["number"]
+    outbox.publish()
+    assert rate(api, case_id, {"rating": "not_good", "comment": "Too slow."}).status == 200
+    (rated,) = outbox.publish()
+    assert rated["detail-type"] == "CaseRated"
+    detail = rated["detail"]
+    assert (detail["case_id"], detail["number"], detail["customer_id"]) == (
+        case_id,
+        number,
+        CUSTOMER,
+    )
+    assert (detail["rating"], detail["comment"]) == ("not_good", "Too slow.")
+    assert detail["actor"] == {"kind": "customer", "id": CUSTOMER}
+    # A second rating of the same solve is refused, and refused requests emit nothing
+    assert rate(api, case_id, {"rating": "good"}).status == 409
+    assert outbox.types() == []
+
+
+def test_a_follow_up_as_a_general_question_opens_a_case_told_with_its_topic_and_number(
+    api: Api, outbox: Outbox
+) -> None:
+    api.order_in("delivered", order_id=ORDER)
+    returned = solved_case(api, ORDER, "return_request")
+    api.clock.advance(days=CasePolicy().close_solved_after_days, minutes=1)
+    assert housekeeping()["closed"] == 1
+    api.clock.advance(days=Policy().return_window_days + 1)
+    outbox.publish()
+    reply = write(api, returned, "Can I still send it back?")
+    assert reply.status == 201
+    (opened,) = outbox.publish()  # the closed case's `follow_up` note emits nothing
+    assert opened["detail-type"] == "CaseOpened"
+    detail = opened["detail"]
+    assert (detail["action"], detail["case_id"], detail["number"]) == (
+        "general_question",
+        reply.body["case"]["case_id"],
+        reply.body["case"]["number"],
+    )
+    assert detail["message"]["body"] == "Can I still send it back?"
 
 
 def test_internal_notes_appear_in_no_event(api: Api, outbox: Outbox) -> None:

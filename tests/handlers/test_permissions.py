@@ -152,6 +152,8 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
     assert calls.api.pay(order).status == 200
     assert calls("GET", f"/ops/orders/{order}", identity=shop) == 200
     assert calls("GET", "/orders?limit=1", identity=lucia) == 200
+    assert calls("GET", "/orders?status=paid&limit=1", identity=lucia) == 200
+    assert calls("GET", f"/orders?order_id={order.lower()}", identity=lucia) == 200
     assert calls("GET", f"/orders/{order}", identity=lucia) == 200
     help_path = f"/orders/{order}/help/payment_issue"
     assert calls("POST", help_path, {"message": "?"}, identity=lucia, headers=key) == 201
@@ -188,6 +190,7 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
         == 200
     )
     assert calls("POST", f"/agent/cases/{case_id}/solve", {"resolution": "ok"}, identity=ana) == 200
+    assert calls("POST", f"/cases/{case_id}/rating", {"rating": "good"}, identity=lucia) == 200
     reopened = calls.api.call("GET", "/cases", identity=lucia).body["cases"][1]["case_id"]
     assert calls("POST", f"/agent/cases/{reopened}/assign", {}, identity=ana) == 200
     assert (

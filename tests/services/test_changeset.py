@@ -3,11 +3,11 @@ SDK's retry repeats and a new attempt does not."""
 
 from datetime import timedelta
 
-from lifecycle.actions import HelpAction
-from lifecycle.case import CaseStatus, OpenedBy, apply_case_event, new_case
+from lifecycle.actions import HelpAction, Question
+from lifecycle.case import Author, CaseStatus, OpenedBy, apply_case_event, new_case
 from lifecycle.order import OrderStatus
 from lifecycle.policy import CasePolicy
-from orderhelp.changes import TOKEN_LENGTH, Changeset, RequestContext
+from orderhelp.changes import CASE_NUMBER, TOKEN_LENGTH, Changeset, RequestContext
 from orderhelp.records import Actor, ActorKind
 from tests.builders import T0, order_in
 
@@ -44,6 +44,7 @@ def test_a_note_takes_no_version_and_is_conditioned_on_what_was_read() -> None:
 def test_a_case_opens_at_version_one_and_changes_a_version_at_a_time() -> None:
     case = new_case(
         case_id="CS-1",
+        number=48213,
         order_id="ORD-1",
         customer_id="c",
         action=HelpAction.PAYMENT_ISSUE,
@@ -91,3 +92,70 @@ def test_the_token_repeats_for_the_same_attempt_only() -> None:
         RequestContext.derived(SHOP, "caller", "POST /ops/orders/ORD-1/pay", "key-1", '{"x":1}').id
         != request.id
     )
+
+
+class RecordedDraws:
+    """A number source that says what it was asked for."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.asked: list[tuple[str, int]] = []
+
+    def draw(self, case_id: str, attempt: int = 0) -> int:
+        self.asked.append((case_id, attempt))
+        return self.number
+
+
+def test_writing_to_customer_service_opens_a_case_with_its_number_claimed_in_the_same_change() -> (
+    None
+):
+    numbers = RecordedDraws(48213)
+    customer = Actor(kind=ActorKind.CUSTOMER, id="c")
+    closed = new_case(
+        case_id="CS-0",
+        number=10007,
+        order_id="ORD-1",
+        customer_id="c",
+        action=HelpAction.RETURN_REQUEST,
+        now=T0,
+        opened_by=OpenedBy.CUSTOMER,
+        policy=CasePolicy(),
+    )
+    change = Changeset(RequestContext.fresh(customer), T0, attempt=2)
+    case, message = change.write_to_customer_service(
+        None,
+        order_id="ORD-1",
+        customer_id="c",
+        action=Question.GENERAL,
+        author=Author.CUSTOMER,
+        body="Can I still send it back?",
+        opened_by=OpenedBy.CUSTOMER,
+        policy=CasePolicy(),
+        numbers=numbers,
+        follows=closed,
+    )
+    assert numbers.asked == [(case.case_id, 2)]  # a new attempt draws anew
+    assert (case.number, case.action, case.follows) == (48213, Question.GENERAL, "CS-0")
+    assert case.linked_numbers == {"CS-0": 10007}
+    assert [(c.kind, c.value, c.owner) for c in change.claims] == [
+        (CASE_NUMBER, "48213", case.case_id)
+    ]
+    (opened,) = change.cases
+    assert opened.activity.message == message  # type: ignore[union-attr]
+
+    # Joining the case already open draws and claims nothing
+    joining = Changeset(RequestContext.fresh(customer), T0)
+    joined, _ = joining.write_to_customer_service(
+        case,
+        order_id="ORD-1",
+        customer_id="c",
+        action=Question.GENERAL,
+        author=Author.CUSTOMER,
+        body="Hello?",
+        opened_by=OpenedBy.CUSTOMER,
+        policy=CasePolicy(),
+        numbers=numbers,
+    )
+    assert (joined.case_id, joined.number, joined.version) == (case.case_id, 48213, 2)
+    assert len(numbers.asked) == 1
+    assert joining.claims == []

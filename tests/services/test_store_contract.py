@@ -23,10 +23,10 @@ from lifecycle.case import (
 )
 from lifecycle.order import OrderStatus
 from lifecycle.policy import CasePolicy
-from orderhelp.changes import Changeset, RequestContext
+from orderhelp.changes import CASE_NUMBER, Changeset, RequestContext
 from orderhelp.errors import ClaimTaken, ConcurrentUpdate, InvalidCursor, OrderAlreadyExists
 from orderhelp.records import Actor, ActorKind
-from orderhelp.store import DynamoOrderStore, DynamoTable, Indexes
+from orderhelp.store import DynamoOrderStore, DynamoTable, Indexes, order_store
 from orderhelp.store import keys as store_keys
 from orderhelp_dev.local import dynamodb_transactions
 from orderhelp_dev.local.template import create_table_requests, resources
@@ -78,6 +78,7 @@ def a_case(
 ) -> Case:
     return new_case(
         case_id=case_id,
+        number=10000 + int(case_id.removeprefix("CS-")),
         order_id=order.order_id,
         customer_id=order.customer_id,
         action=action,
@@ -215,6 +216,35 @@ def test_a_case_takes_the_slot_until_it_closes(store: DynamoOrderStore) -> None:
     assert record.open_cases == {}
 
 
+def test_a_case_is_found_by_its_number_which_no_other_case_can_take(
+    store: DynamoOrderStore,
+) -> None:
+    # Given a case opened with its number
+    order = created(store, OrderStatus.PAID)
+    opening = change(CUSTOMER)
+    case = opening.open_case(a_case(order), message())
+    store.commit(opening)
+    assert store.case_by_number(case.number) == case
+    assert store.case_by_number(case.number + 1) is None
+
+    # When another case opens with the same number
+    clash = change(CUSTOMER)
+    same_number = a_case(order, HelpAction.CUSTOMS_DUTIES, case_id="CS-2").model_copy(
+        update={"number": case.number}
+    )
+    clash.open_case(same_number, message("x"))
+
+    # Then the opening is refused as a whole, and the number still finds the first case
+    with pytest.raises(ClaimTaken) as taken:
+        store.commit(clash)
+    assert (taken.value.kind, taken.value.value) == (CASE_NUMBER, str(case.number))
+    assert store.get_case("CS-2") is None
+    record = store.load(order.order_id)
+    assert record is not None
+    assert [c.case_id for c in record.cases] == [case.case_id]
+    assert store.case_by_number(case.number) == case
+
+
 def test_a_case_change_on_a_stale_version_is_refused(store: DynamoOrderStore) -> None:
     order = created(store, OrderStatus.PAID)
     opening = change(CUSTOMER)
@@ -301,6 +331,37 @@ def test_a_customers_orders_come_newest_first_a_page_at_a_time(store: DynamoOrde
     # The list shows what the index projects: the template's projection, nothing more.
     first, _ = store.list_for_customer("cust-lucia", 1, None)
     assert "shipping_address" not in first[0]
+
+
+def test_a_status_filtered_list_reads_a_bounded_number_of_items_per_page(
+    store: DynamoOrderStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 9 orders, newest first: every third one is paid
+    monkeypatch.setattr(order_store, "FILTERED_PAGE", 2)
+    monkeypatch.setattr(order_store, "FILTERED_READ_LIMIT", 4)
+    for n in range(9):
+        status = OrderStatus.PAID if n % 3 == 0 else OrderStatus.CREATED
+        write = change()
+        order = order_in(status, order_id=f"ORD-{n}", placed_at=T0 + timedelta(hours=n))
+        write.create_order(order)
+        store.commit(write)
+
+    # When the paid ones are listed two at a time, reading at most 4 index items per page
+    pages = []
+    cursor = None
+    while True:
+        rows, cursor = store.list_for_customer("cust-lucia", 2, cursor, OrderStatus.PAID)
+        pages.append([row["order_id"] for row in rows])
+        if cursor is None:
+            break
+
+    # Then a page ends where its reads did, and the next goes on from there: none is missed
+    assert pages == [["ORD-6"], ["ORD-3"], ["ORD-0"]]
+    # and without a filter the same cursor means nothing (it is bound to its filter)
+    _, paid_cursor = store.list_for_customer("cust-lucia", 1, None, OrderStatus.PAID)
+    assert paid_cursor is not None
+    with pytest.raises(InvalidCursor):
+        store.list_for_customer("cust-lucia", 1, paid_cursor)
 
 
 def test_due_orders_are_the_paid_and_shipped_orders_past_their_deadline(

@@ -6,8 +6,20 @@ from typing import Any
 import pytest
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Case, CaseLifecycle, CaseStatus, OpenedBy, Turn, apply_case_event
+from lifecycle.case import (
+    Author,
+    Case,
+    CaseLifecycle,
+    CaseMessage,
+    CaseStatus,
+    OpenedBy,
+    Rating,
+    RatingValue,
+    Turn,
+    apply_case_event,
+)
 from lifecycle.errors import EventNotAllowed
+from statemachine import State
 
 T0 = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 CLOSE_AFTER = timedelta(days=4)
@@ -32,6 +44,7 @@ EXPECTED: dict[tuple[CaseStatus, str], CaseStatus] = {
     (S.OPEN, "assign"): S.OPEN,
     (S.PENDING, "assign"): S.PENDING,
     (S.SOLVED, "assign"): S.SOLVED,
+    (S.SOLVED, "rate"): S.SOLVED,
 }
 EVENTS = (
     "agent_reply",
@@ -41,12 +54,14 @@ EVENTS = (
     "internal_note",
     "system_message",
     "assign",
+    "rate",
 )
 
 
 def a_case(status: CaseStatus = S.OPEN, **changes: Any) -> Case:
     fields: dict[str, Any] = {
         "case_id": "CS-1",
+        "number": 48213,
         "order_id": "ORD-1",
         "customer_id": "cust-lucia",
         "action": HelpAction.PAYMENT_ISSUE,
@@ -70,6 +85,7 @@ def data_for(event: str) -> dict[str, Any]:
         "solve": {"resolution": "Refund issued"},
         "close": {"close_after": CLOSE_AFTER},
         "assign": {"agent": "agent-bruno"},
+        "rate": {"rating": RatingValue.GOOD},
     }.get(event, {})
 
 
@@ -148,3 +164,159 @@ def test_assigning_hands_the_case_over_without_changing_whose_turn_it_is(
     case = a_case(status)
     taken = apply_case_event(case, "assign", now=T0 + timedelta(days=6), agent="agent-bruno")
     assert (taken.assignee, taken.status, taken.turn) == ("agent-bruno", status, case.turn)
+
+
+# --- the rating of a solve ------------------------------------------------------------------------
+
+
+def test_a_solved_case_is_rated_once_with_an_optional_comment() -> None:
+    # Given a solved case, not rated yet
+    solved = a_case(S.SOLVED)
+    assert solved.awaits_rating()
+    rated_at = T0 + timedelta(hours=2)
+
+    # When its customer rates it
+    rated = apply_case_event(
+        solved, "rate", now=rated_at, rating=RatingValue.NOT_GOOD, comment="Too slow."
+    )
+
+    # Then the rating is on the case, for this solve, and a second one is refused
+    assert rated.rating == Rating(
+        value=RatingValue.NOT_GOOD, comment="Too slow.", at=rated_at, solved_at=solved.solved_at
+    )
+    assert (rated.status, rated.turn, rated.last_activity_at) == (S.SOLVED, None, rated_at)
+    assert not rated.awaits_rating()
+    with pytest.raises(EventNotAllowed):
+        apply_case_event(rated, "rate", now=rated_at, rating=RatingValue.GOOD)
+
+
+def test_a_case_solved_again_asks_again_and_keeps_the_last_rating_meanwhile() -> None:
+    rated = apply_case_event(
+        a_case(S.SOLVED), "rate", now=T0 + timedelta(hours=2), rating=RatingValue.GOOD
+    )
+    # The customer writes again: open, the earlier rating kept for agents, none asked for now
+    reopened = apply_case_event(rated, "customer_reply", now=T0 + timedelta(hours=3))
+    assert reopened.rating == rated.rating
+    assert not reopened.awaits_rating()
+    # Solved again: a new solve, a new rating asked for
+    solved_again = apply_case_event(
+        reopened, "solve", now=T0 + timedelta(hours=4), resolution="Refunded again"
+    )
+    assert solved_again.awaits_rating()
+    again = apply_case_event(
+        solved_again, "rate", now=T0 + timedelta(hours=5), rating=RatingValue.NOT_GOOD
+    )
+    assert again.rating is not None
+    assert (again.rating.value, again.rating.comment) == (RatingValue.NOT_GOOD, None)
+    assert again.rating.solved_at == T0 + timedelta(hours=4)
+
+
+def test_a_closed_case_is_not_rated() -> None:
+    closed = a_case(S.CLOSED)
+    assert not closed.awaits_rating()
+    with pytest.raises(EventNotAllowed):
+        apply_case_event(closed, "rate", now=T0 + timedelta(days=6), rating=RatingValue.GOOD)
+
+
+# --- when customer service will answer ----------------------------------------------------------
+
+
+def test_the_answer_is_expected_by_the_first_response_due_time_until_it_is_given() -> None:
+    waiting = a_case(S.OPEN)
+    assert waiting.answer_expected_by() == T0 + timedelta(hours=4)
+    answered = apply_case_event(waiting, "agent_reply", now=T0 + timedelta(hours=1))
+    assert answered.answer_expected_by() is None
+    # The customer writes back: their turn again, but the first answer was given
+    back = apply_case_event(answered, "customer_reply", now=T0 + timedelta(hours=2))
+    assert (back.status, back.answer_expected_by()) == (S.OPEN, None)
+
+
+@pytest.mark.parametrize("status", [S.PENDING, S.SOLVED, S.CLOSED])
+def test_no_answer_is_expected_when_it_is_not_customer_services_turn(status: CaseStatus) -> None:
+    assert a_case(status).answer_expected_by() is None
+
+
+def test_a_new_case_is_customer_services_turn_with_nothing_done_yet() -> None:
+    # Given a case opened with only what opening it needs
+    opened = Case.model_validate(
+        {
+            "case_id": "CS-9",
+            "number": 48213,
+            "order_id": "ORD-1",
+            "customer_id": "cust-lucia",
+            "action": HelpAction.RETURN_REQUEST,
+            "opened_at": T0,
+            "opened_by": OpenedBy.SYSTEM,
+            "first_response_due_at": T0 + timedelta(hours=24),
+            "last_activity_at": T0,
+        }
+    )
+    # Then it is open, customer service's turn, at version 0, and nobody has done anything yet
+    assert (opened.status, opened.turn, opened.version) == (S.OPEN, Turn.CUSTOMER_SERVICE, 0)
+    nothing_yet = (
+        "assignee",
+        "first_responded_at",
+        "follows",
+        "resolution",
+        "solved_at",
+        "closed_at",
+    )
+    assert {name: getattr(opened, name) for name in nothing_yet} == dict.fromkeys(nothing_yet)
+    assert (opened.followed_by, opened.details) == ([], {})
+
+
+def test_a_message_is_the_customers_to_read_unless_marked_internal() -> None:
+    message = CaseMessage.model_validate(
+        {"message_id": "M-1", "at": T0, "author": Author.CUSTOMER, "body": "¿Y mi pedido?"}
+    )
+    assert (message.internal, message.author_id) == (False, None)
+
+
+def test_whose_turn_it_is_travels_with_the_case_and_is_never_trusted_back() -> None:
+    dumped = a_case(S.PENDING).model_dump(mode="json")
+    assert dumped["turn"] == "customer"
+    assert Case.model_validate(dumped | {"turn": "customer_service"}).turn is Turn.CUSTOMER
+
+
+@pytest.mark.parametrize("status", [S.SOLVED, S.CLOSED])
+def test_a_refused_case_event_names_the_case_and_its_state(status: CaseStatus) -> None:
+    with pytest.raises(EventNotAllowed) as refused:
+        apply_case_event(a_case(status), "agent_reply", now=T0 + timedelta(days=6))
+    assert (refused.value.event, refused.value.state, refused.value.subject) == (
+        "agent_reply",
+        status,
+        "case",
+    )
+    assert str(refused.value) == f"event 'agent_reply' is not allowed when the case is '{status}'"
+
+
+class WatchedCaseLifecycle(CaseLifecycle):
+    """The machine, noting every state it leaves and enters."""
+
+    def __init__(self, case: Case) -> None:
+        self.moves: list[tuple[str, CaseStatus]] = []
+        super().__init__(case)
+
+    def on_exit_state(self, source: State) -> None:
+        self.moves.append(("exit", source.value))
+
+    def on_enter_state(self, target: State) -> None:
+        self.moves.append(("enter", target.value))
+
+
+@pytest.mark.parametrize(
+    ("status", "event"), [pair for pair, after in EXPECTED.items() if after is pair[0]]
+)
+def test_an_event_that_keeps_the_case_in_its_state_never_leaves_it(
+    status: CaseStatus, event: str
+) -> None:
+    machine = WatchedCaseLifecycle(a_case(status))
+    machine.send(event, now=T0 + timedelta(days=6), **data_for(event))
+    assert machine.moves == []
+    assert machine.case.status is status
+
+
+def test_answering_moves_the_case_to_the_customers_turn() -> None:
+    machine = WatchedCaseLifecycle(a_case(S.OPEN))
+    machine.send("agent_reply", now=T0 + timedelta(hours=1))
+    assert machine.moves == [("exit", S.OPEN), ("enter", S.PENDING)]

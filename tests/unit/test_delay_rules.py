@@ -4,6 +4,7 @@
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from lifecycle.errors import EventNotAllowed, InvalidOrder
 from lifecycle.order import EstimateRevision, Order, OrderStatus
@@ -103,21 +104,89 @@ def test_a_new_estimate_is_a_new_deadline() -> None:
     assert again.shipping_delayed_since == new_date
 
 
-def test_estimates_are_revised_only_where_they_apply() -> None:
+def test_a_shipped_order_gets_a_new_delivery_date() -> None:
+    # Given a shipped order whose delivery delay was recorded
     shipped = order_in(OrderStatus.SHIPPED)
-    with pytest.raises(InvalidOrder, match="a shipped order can only revise estimated_delivery_by"):
+    first_deadline = shipped.delivery_late_after()
+    assert first_deadline is not None
+    late = apply_event(shipped, "record_delivery_delay", now=first_deadline + SECOND)
+    assert late.delivery_delayed_since == first_deadline
+    # When the carrier promises a new date
+    new_date = first_deadline + timedelta(days=3)
+    revised = apply_event(
+        late,
+        "revise_estimate",
+        now=first_deadline + timedelta(hours=1),
+        details=EstimateRevision(estimated_delivery_by=new_date),
+    )
+    # Then the order waits on the new date: not late until it passes, and a new delay after
+    assert (revised.status, revised.estimated_delivery_by) == (OrderStatus.SHIPPED, new_date)
+    assert revised.delivery_delayed_since is None
+    assert revised.estimated_ship_by == shipped.estimated_ship_by
+    assert revised.next_delay_deadline() == new_date
+    again = apply_event(revised, "record_delivery_delay", now=new_date + SECOND)
+    assert again.delivery_delayed_since == new_date
+
+
+# A paid order revises its ship-by date, a shipped one its delivery date: never the other one.
+NOT_REVISABLE = [
+    (OrderStatus.PAID, "estimated_delivery_by", "estimated_ship_by"),
+    (OrderStatus.SHIPPED, "estimated_ship_by", "estimated_delivery_by"),
+]
+
+
+@pytest.mark.parametrize(("status", "given", "revisable"), NOT_REVISABLE)
+def test_an_estimate_the_state_does_not_wait_on_is_refused(
+    status: OrderStatus, given: str, revisable: str
+) -> None:
+    order = order_in(status)
+    new_date = order.placed_at + timedelta(days=12)
+    with pytest.raises(InvalidOrder) as refused:
         apply_event(
-            shipped,
+            order,
             "revise_estimate",
-            now=shipped.placed_at + timedelta(days=2),
-            details=EstimateRevision(estimated_ship_by=shipped.placed_at + timedelta(days=9)),
+            now=order.placed_at + timedelta(days=2),
+            details=EstimateRevision.model_validate({given: new_date}),
         )
-    with pytest.raises(EventNotAllowed):
+    message = f"a {status} order can only revise {revisable}"
+    assert refused.value.errors == [
+        {
+            "loc": (revisable,),
+            "msg": message,
+            "type": "estimate_not_revisable",
+            "ctx": {"field": revisable},
+        }
+    ]
+    assert str(refused.value) == f"{revisable}: {message}"
+
+
+@pytest.mark.parametrize(
+    "status", [OrderStatus.CREATED, OrderStatus.DELIVERED, OrderStatus.CANCELLED]
+)
+def test_only_an_order_waiting_on_an_estimate_takes_a_new_one(status: OrderStatus) -> None:
+    order = order_in(status)
+    with pytest.raises(EventNotAllowed) as refused:
         apply_event(
-            order_in(OrderStatus.DELIVERED),
+            order,
             "revise_estimate",
-            now=shipped.placed_at + timedelta(days=9),
-            details=EstimateRevision(estimated_delivery_by=shipped.placed_at + timedelta(days=19)),
+            now=order.placed_at + timedelta(days=9),
+            details=EstimateRevision(estimated_delivery_by=order.placed_at + timedelta(days=19)),
         )
-    with pytest.raises(ValueError, match="exactly one"):
-        EstimateRevision()
+    assert (refused.value.event, refused.value.state) == ("revise_estimate", status)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{}, {"estimated_ship_by": SECOND, "estimated_delivery_by": SECOND}],
+    ids=["neither", "both"],
+)
+def test_a_revision_gives_exactly_one_estimate(given: dict[str, timedelta]) -> None:
+    at = order_in(OrderStatus.PAID).placed_at
+    with pytest.raises(ValidationError) as invalid:
+        EstimateRevision.model_validate({name: at + gap for name, gap in given.items()})
+    [error] = invalid.value.errors()
+    assert (error["type"], error["loc"], error["msg"]) == (
+        "value_error",
+        (),
+        "Value error, give exactly one of estimated_ship_by and estimated_delivery_by",
+    )

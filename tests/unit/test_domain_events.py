@@ -21,6 +21,7 @@ def activity_item(
         "sk": f"ACTIVITY#{version:010d}",
         "outbox": "case",
         "case_id": "CS-1",
+        "number": 48213,
         "order_id": ORDER,
         "customer_id": "cust-lucia",
         "action": "payment_issue",
@@ -141,6 +142,7 @@ def types_of(item: dict) -> list[str]:
         ),
         (activity_item("solve", 4, message=message("Refunded")), ["CaseSolved"]),
         (activity_item("close", 6), ["CaseClosed"]),
+        (activity_item("rate", 5, data={"rating": "good"}), ["CaseRated"]),
         (
             activity_item(
                 "internal_note", 3, message=message("The customer is rude", internal=True)
@@ -172,6 +174,49 @@ def test_every_detail_carries_the_order_its_version_the_time_and_the_actor() -> 
     assert detail["occurred_at"] == "2026-05-04T10:00:00Z"
     assert detail["actor"] == {"kind": "agent", "id": "agent-marta"}
     assert detail["message"]["body"] == "Hello"
+
+
+def test_a_case_event_says_the_number_people_read_out_and_a_general_question_is_a_case() -> None:
+    entry = activity_item("close", 6, action="general_question")
+    (closed,) = events_of(entry)
+    detail = closed.detail.model_dump(mode="json")
+    assert (detail["case_id"], detail["number"]) == ("CS-1", 48213)
+    assert detail["action"] == "general_question"
+
+
+def test_a_rating_says_the_rating_and_the_comment_and_nothing_internal() -> None:
+    rated = activity_item(
+        "rate",
+        5,
+        actor={"kind": "customer", "id": "cust-lucia"},
+        to_status="solved",
+        from_status="solved",
+        data={"rating": "not_good", "comment": "It took a week."},
+    )
+    (event,) = events_of(rated)
+    assert event.detail_type == "CaseRated"
+    detail = event.detail.model_dump(mode="json")
+    assert (detail["rating"], detail["comment"], detail["number"]) == (
+        "not_good",
+        "It took a week.",
+        48213,
+    )
+    assert detail["actor"] == {"kind": "customer", "id": "cust-lucia"}
+    assert set(detail) == {
+        "event_id",
+        "order_id",
+        "version",
+        "occurred_at",
+        "actor",
+        "case_id",
+        "number",
+        "customer_id",
+        "action",
+        "rating",
+        "comment",
+    }
+    without = rated | {"data": {"rating": "good"}}
+    assert events_of(without)[0].detail.model_dump()["comment"] is None
 
 
 def test_a_message_marked_internal_never_leaves_even_on_an_event_that_would_carry_one() -> None:
@@ -210,5 +255,6 @@ def test_the_table_names_every_detail_type_the_issue_asks_for() -> None:
         "CaseSolved",
         "CaseClosed",
         "CaseReopened",
+        "CaseRated",
     }
     assert all(isinstance(kind, str) and isinstance(event, str) for kind, event in MAPPINGS)

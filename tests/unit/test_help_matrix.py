@@ -1,7 +1,6 @@
 """The help matrix of DESIGN.md §1, checked against `explain` for every state × every action, at
 times before, at and after each deadline the order has."""
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,93 +11,13 @@ from lifecycle.help import explain
 from lifecycle.order import Order, OrderStatus
 from lifecycle.policy import Policy
 from tests.builders import order_in
-
-Rule = Callable[[Order, datetime], bool]
-
-
-def always(order: Order, now: datetime) -> bool:
-    return True
-
-
-def after_ship_by(order: Order, now: datetime) -> bool:
-    assert order.estimated_ship_by and order.policy
-    return now > order.estimated_ship_by + timedelta(hours=order.policy.delay_grace_hours)
-
-
-def after_delivery_estimate(order: Order, now: datetime) -> bool:
-    assert order.estimated_delivery_by and order.policy
-    return now > order.estimated_delivery_by + timedelta(hours=order.policy.delay_grace_hours)
-
-
-def within_return_window(order: Order, now: datetime) -> bool:
-    assert order.delivered_at and order.policy
-    return now <= order.delivered_at + timedelta(days=order.policy.return_window_days)
-
-
-def within_claim_window(order: Order, now: datetime) -> bool:
-    assert order.delivered_at and order.policy
-    return now <= order.delivered_at + timedelta(days=order.policy.claim_window_days)
-
-
-# DESIGN.md §1, one row per state: the actions offered and when. Anything not listed: never.
-EXPECTED_OFFERS: dict[OrderStatus, dict[A, Rule]] = {
-    OrderStatus.CREATED: {
-        A.CHANGE_ADDRESS: always,
-        A.PAYMENT_ISSUE: always,
-        A.CANCEL_ORDER: always,
-    },
-    OrderStatus.PAID: {
-        A.CHANGE_ADDRESS: always,
-        A.PAYMENT_ISSUE: always,
-        A.CUSTOMS_DUTIES: always,
-        A.SHIPPING_DELAY: after_ship_by,
-        A.CANCEL_ORDER: always,
-    },
-    OrderStatus.SHIPPED: {
-        A.PAYMENT_ISSUE: always,
-        A.RETURN_REQUEST: always,
-        A.ITEM_PROBLEM: always,
-        A.DELIVERY_DELAY: after_delivery_estimate,
-    },
-    OrderStatus.DELIVERED: {
-        A.PAYMENT_ISSUE: always,
-        A.RETURN_REQUEST: within_return_window,
-        A.ITEM_PROBLEM: within_claim_window,
-    },
-    OrderStatus.CANCELLED: {
-        A.PAYMENT_ISSUE: always,
-    },
-}
-
-# Why an action is refused where the state never offers it.
-EXPECTED_STATE_REASONS: dict[OrderStatus, dict[A, R]] = {
-    OrderStatus.CREATED: {
-        A.CUSTOMS_DUTIES: R.NOT_YET_PAID,
-        A.RETURN_REQUEST: R.NOT_YET_SHIPPED,
-        A.ITEM_PROBLEM: R.NOT_YET_SHIPPED,
-        A.SHIPPING_DELAY: R.NOT_YET_PAID,
-        A.DELIVERY_DELAY: R.NOT_YET_SHIPPED,
-    },
-    OrderStatus.PAID: {
-        A.RETURN_REQUEST: R.NOT_YET_SHIPPED,
-        A.ITEM_PROBLEM: R.NOT_YET_SHIPPED,
-        A.DELIVERY_DELAY: R.NOT_YET_SHIPPED,
-    },
-    OrderStatus.SHIPPED: {
-        A.CHANGE_ADDRESS: R.ALREADY_SHIPPED,
-        A.CUSTOMS_DUTIES: R.ALREADY_SHIPPED,
-        A.SHIPPING_DELAY: R.ALREADY_SHIPPED,
-        A.CANCEL_ORDER: R.ALREADY_SHIPPED,
-    },
-    OrderStatus.DELIVERED: {
-        A.CHANGE_ADDRESS: R.ALREADY_SHIPPED,
-        A.CUSTOMS_DUTIES: R.ALREADY_SHIPPED,
-        A.SHIPPING_DELAY: R.ALREADY_SHIPPED,
-        A.DELIVERY_DELAY: R.ORDER_DELIVERED,
-        A.CANCEL_ORDER: R.ALREADY_SHIPPED,
-    },
-    OrderStatus.CANCELLED: {action: R.ORDER_CANCELLED for action in A if action != A.PAYMENT_ISSUE},
-}
+from tests.unit.design import (
+    CLOSES_AT,
+    ENDED_BY,
+    EXPECTED_OFFERS,
+    EXPECTED_STATE_REASONS,
+    OPENS_AFTER,
+)
 
 # A policy whose windows differ, so each deadline is tested on its own.
 POLICIES = [
@@ -147,7 +66,8 @@ def test_explain_matches_the_design_matrix(
     order = order_in(status, policy=policy)
     # When the catalogue explains its help actions
     explained = {entry.action: entry for entry in explain(order, now)}
-    # Then each is offered exactly when the design says, and refused with the design's reason
+    # Then each is offered exactly when the design says, refused with the design's reason, and
+    # dated with when it opens, closes or ended
     assert list(explained) == list(A)
     for action in A:
         rule = EXPECTED_OFFERS[status].get(action)
@@ -156,16 +76,31 @@ def test_explain_matches_the_design_matrix(
         assert entry.available is expected_available, (status, action, now)
         if entry.available:
             assert entry.reason is None and entry.message is None
-        elif rule is None:
-            assert entry.reason is EXPECTED_STATE_REASONS[status][action]
-        elif rule in (after_ship_by, after_delivery_estimate):
-            assert entry.reason is R.NOT_LATE_YET
-            assert entry.available_from is not None and entry.available_from >= now
+            closes = CLOSES_AT[rule](order) if rule in CLOSES_AT else None
+            assert (entry.available_from, entry.available_until) == (None, closes)
+            continue
+        assert entry.message
+        if rule is None:
+            reason = EXPECTED_STATE_REASONS[status][action]
+            ended_by = ENDED_BY[reason]
+            ended = order.entered_at(ended_by) if ended_by else None
+            assert (entry.reason, entry.available_from, entry.available_until) == (
+                reason,
+                None,
+                ended,
+            )
+        elif rule in OPENS_AFTER:
+            assert (entry.reason, entry.available_from, entry.available_until) == (
+                R.NOT_LATE_YET,
+                OPENS_AFTER[rule](order),
+                None,
+            )
         else:
-            assert entry.reason is R.WINDOW_CLOSED
-            assert entry.available_until is not None and entry.available_until < now
-        if not entry.available:
-            assert entry.message
+            assert (entry.reason, entry.available_from, entry.available_until) == (
+                R.WINDOW_CLOSED,
+                None,
+                CLOSES_AT[rule](order),
+            )
 
 
 def test_deadlines_are_exclusive_and_windows_inclusive() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lifecycle.actions import HelpAction, Reason
+from lifecycle.actions import HelpAction, Question, Reason
 from lifecycle.case import CaseStatus
 from lifecycle.help import explain
 from lifecycle.i18n import (
@@ -38,7 +38,7 @@ def placeholders(text: str) -> set[str]:
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_action_state_reason_and_guard_has_a_text(locale: str) -> None:
     catalogue = messages(locale)
-    assert set(catalogue["actions"]) == set(HelpAction)
+    assert set(catalogue["actions"]) == set(HelpAction) | set(Question)
     assert set(catalogue["states"]) == set(OrderStatus)
     assert set(catalogue["reasons"]) == set(Reason)
     assert set(catalogue["guards"]) == set(GUARD_RULES)
@@ -105,3 +105,58 @@ def test_dates_are_written_per_locale() -> None:
     moment = datetime(2026, 5, 14, 23, 0, tzinfo=UTC)
     assert format_date(moment, "en") == "14 May 2026"
     assert format_date(moment, "es") == "14 de mayo de 2026"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("es", "es"),
+        ("ES-es", "es"),
+        ("es_MX", "es"),
+        (" es-419 ", "es"),
+        ("en-US", "en"),
+        ("fr-ES", "en"),
+        ("XXenXX", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
+)
+def test_a_locale_is_its_language(locale: str | None, expected: str) -> None:
+    assert resolve_locale(locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # equal preference: the one listed first wins, as browsers list them in order
+        ("es, en", "es"),
+        ("en;q=0.5, es;q=0.5", "en"),
+        ("es_ES;q=1, en;q=0.9", "es"),
+        ("en;Q=0.1, es;q=0.2", "es"),
+        ("es;q=1.0", "es"),
+        ("en;q=0.001, fr;q=1", "en"),
+        ("es; q=0.8", "es"),
+        ("es;level=1;q=0.2, en;q=0.3", "en"),
+        # no q means q=1, which an explicit q=1 listed first still beats
+        ("en;q=1, es", "en"),
+    ],
+)
+def test_accept_language_preferences(header: str, expected: str) -> None:
+    assert negotiate(header) == expected
+
+
+def test_a_path_that_is_not_a_text_says_so() -> None:
+    with pytest.raises(KeyError) as missing:
+        translate("es", "actions")
+    assert missing.value.args == ("actions is not a text in locale es",)
+    with pytest.raises(KeyError) as nested:
+        translate("en", "reasons", "window_closed")
+    assert nested.value.args == ("reasons.window_closed is not a text in locale en",)
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_has_its_name(month: int) -> None:
+    moment = datetime(2026, month, 1, tzinfo=UTC)
+    english, spanish = messages("en")["date"]["months"], messages("es")["date"]["months"]
+    assert format_date(moment, "en") == f"1 {english[month - 1]} 2026"
+    assert format_date(moment, "es") == f"1 de {spanish[month - 1]} de 2026"

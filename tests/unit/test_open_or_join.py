@@ -29,6 +29,7 @@ LATER = T0 + timedelta(hours=3)
 def opened(action: HelpAction = HelpAction.PAYMENT_ISSUE) -> Case:
     return new_case(
         case_id="CS-1",
+        number=48213,
         order_id="ORD-1",
         customer_id="cust-lucia",
         action=action,

@@ -1,7 +1,8 @@
 """`OrderLifecycle`: what each event records, what it refuses, and the help actions that change
 the order."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from lifecycle.help import (
     CancelOrderRequest,
     ChangeAddressRequest,
     ItemProblemRequest,
+    ItemRef,
     MessageRequest,
     ReturnRequest,
     parse_help_request,
@@ -20,6 +22,8 @@ from lifecycle.help import (
 from lifecycle.order import (
     CancellationDetails,
     DeliveryDetails,
+    EstimateRevision,
+    Order,
     OrderStatus,
     PaymentDetails,
     ShipmentDetails,
@@ -37,6 +41,7 @@ from lifecycle.order_lifecycle import (
 )
 from lifecycle.policy import Policy
 from lifecycle.text import MESSAGE_MAX_LENGTH
+from statemachine import State
 from tests.builders import T0, a_new_order, an_address, order_in
 
 DETAILS = {
@@ -106,7 +111,7 @@ def test_backfilled_times_are_kept_and_checked() -> None:
         ),
     )
     assert shipped.shipped_at == shipped_at
-    with pytest.raises(InvalidOrder, match=r"shipped_at .* must be at or after paid_at"):
+    with pytest.raises(InvalidOrder) as invalid:
         apply_event(
             paid,
             "ship",
@@ -118,6 +123,18 @@ def test_backfilled_times_are_kept_and_checked() -> None:
                 estimated_delivery_by=T0 + timedelta(days=5),
             ),
         )
+    paid_at = paid.paid_at
+    assert paid_at is not None
+    message = f"shipped_at ({T0.isoformat()}) must be at or after paid_at ({paid_at.isoformat()})"
+    assert invalid.value.errors == [
+        {
+            "loc": [],
+            "msg": f"Value error, {message}",
+            "type": "value_error",
+            "ctx": {"rule": "not_before", "later": "shipped_at", "earlier": "paid_at"},
+        }
+    ]
+    assert str(invalid.value) == f"order: Value error, {message}"
 
 
 @pytest.mark.parametrize("status", sorted(TERMINAL_STATES))
@@ -177,6 +194,8 @@ def test_cancel_order_cancels_and_marks_the_refund_due_when_paid() -> None:
     unpaid = use_help_action(a_new_order(), HelpAction.CANCEL_ORDER, CancelOrderRequest(), now)
     assert unpaid.status is OrderStatus.CANCELLED
     assert unpaid.refund_due is False
+    # A customer need not say why: no reason is recorded, not an empty one.
+    assert unpaid.cancel_reason is None
 
 
 def test_change_address_replaces_the_shipping_address() -> None:
@@ -254,6 +273,150 @@ def test_each_action_validates_its_own_body() -> None:
             HelpAction.ITEM_PROBLEM,
             {"problem": "late", "items": [{"sku": "A", "quantity": 1}], "message": "x"},
         )
+
+
+class WatchedOrderLifecycle(OrderLifecycle):
+    """The machine, noting every state it leaves and enters."""
+
+    def __init__(self, order: Order) -> None:
+        self.moves: list[tuple[str, OrderStatus]] = []
+        super().__init__(order)
+
+    def on_exit_state(self, source: State) -> None:
+        self.moves.append(("exit", source.value))
+
+    def on_enter_state(self, target: State) -> None:
+        self.moves.append(("enter", target.value))
+
+
+def a_moment_every_guard_of(order: Order) -> datetime:
+    """A time at which every guard of the order's state holds (late, and inside its windows)."""
+    deadline = {
+        OrderStatus.PAID: order.shipping_late_after(),
+        OrderStatus.SHIPPED: order.delivery_late_after(),
+    }.get(order.status)
+    entered = order.entered_at(order.status)
+    assert entered is not None
+    return deadline + timedelta(seconds=1) if deadline else entered
+
+
+def event_data(event: str, order: Order) -> dict[str, Any]:
+    item = [ItemRef(sku="LAMP-01", quantity=1)]
+    revision = (
+        EstimateRevision(estimated_ship_by=T0 + timedelta(days=20))
+        if order.status is OrderStatus.PAID
+        else EstimateRevision(estimated_delivery_by=T0 + timedelta(days=20))
+    )
+    return {
+        HelpAction.CHANGE_ADDRESS: {"request": ChangeAddressRequest(address=an_address())},
+        HelpAction.RETURN_REQUEST: {"request": ReturnRequest(items=item, message="grande")},
+        HelpAction.ITEM_PROBLEM: {
+            "request": ItemProblemRequest(problem="lost", items=item, message="no llegó")
+        },
+        HelpAction.CANCEL_ORDER: {"request": CancelOrderRequest()},
+        "revise_estimate": {"details": revision},
+        "record_shipping_delay": {},
+        "record_delivery_delay": {},
+    }.get(event, {"request": MessageRequest(message="hola")})
+
+
+SELF_TRANSITIONS = [
+    (event.id, status)
+    for event in OrderLifecycle.events
+    for status in OrderStatus
+    for transition in transitions_of(event.id, status)
+    if transition.target is transition.source
+]
+
+
+@pytest.mark.parametrize(("event", "status"), SELF_TRANSITIONS)
+def test_an_event_that_keeps_the_state_never_leaves_it(event: str, status: OrderStatus) -> None:
+    # Given an order in `status` at a moment its guards hold
+    order = order_in(status)
+    machine = WatchedOrderLifecycle(order.model_copy(deep=True))
+    # When the event fires
+    machine.send(event, now=a_moment_every_guard_of(order), **event_data(event, order))
+    # Then the order neither left nor re-entered its state (no state entry or exit action runs)
+    assert machine.moves == []
+    assert machine.order.status is status
+
+
+def test_cancelling_leaves_the_state_for_cancelled() -> None:
+    order = order_in(OrderStatus.PAID)
+    machine = WatchedOrderLifecycle(order.model_copy(deep=True))
+    machine.send("cancel_order", now=T0 + timedelta(hours=2), request=CancelOrderRequest())
+    assert machine.moves == [("exit", OrderStatus.PAID), ("enter", OrderStatus.CANCELLED)]
+
+
+LATER = T0 + timedelta(days=20)
+# (event, from state, its data, what the order records; None stands for `now`)
+RECORDED: list[tuple[str, OrderStatus, dict[str, Any], dict[str, Any]]] = [
+    (
+        "pay",
+        OrderStatus.CREATED,
+        {"details": PaymentDetails(payment_ref="PAY-2", estimated_ship_by=LATER)},
+        {"paid_at": None, "payment_ref": "PAY-2", "estimated_ship_by": LATER},
+    ),
+    (
+        "pay",
+        OrderStatus.CREATED,
+        {
+            "details": PaymentDetails(
+                payment_ref="PAY-3", paid_at=T0 + timedelta(minutes=5), estimated_ship_by=LATER
+            )
+        },
+        {"paid_at": T0 + timedelta(minutes=5), "payment_ref": "PAY-3"},
+    ),
+    (
+        "ship",
+        OrderStatus.PAID,
+        {
+            "details": ShipmentDetails(
+                carrier="GLS", tracking_number="G1", estimated_delivery_by=LATER
+            )
+        },
+        {
+            "shipped_at": None,
+            "carrier": "GLS",
+            "tracking_number": "G1",
+            "estimated_delivery_by": LATER,
+        },
+    ),
+    (
+        "deliver",
+        OrderStatus.SHIPPED,
+        {"details": DeliveryDetails()},
+        {"delivered_at": None},
+    ),
+    (
+        "deliver",
+        OrderStatus.SHIPPED,
+        {"details": DeliveryDetails(delivered_at=T0 + timedelta(days=2))},
+        {"delivered_at": T0 + timedelta(days=2)},
+    ),
+    (
+        "cancel",
+        OrderStatus.PAID,
+        {"details": CancellationDetails(reason="  sin stock ")},
+        {"cancelled_at": None, "cancel_reason": "sin stock", "refund_due": True},
+    ),
+    (
+        "cancel",
+        OrderStatus.CREATED,
+        {"details": CancellationDetails(reason="fraude")},
+        {"cancelled_at": None, "cancel_reason": "fraude", "refund_due": False},
+    ),
+]
+
+
+@pytest.mark.parametrize(("event", "status", "data", "recorded"), RECORDED)
+def test_each_shop_event_records_what_it_says(
+    event: str, status: OrderStatus, data: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    now = T0 + timedelta(days=10)
+    order = apply_event(order_in(status), event, now=now, policy=Policy(), **data)
+    expected = {name: now if value is None else value for name, value in recorded.items()}
+    assert {name: getattr(order, name) for name in recorded} == expected
 
 
 # --- what deciding a help action reads of the order -----------------------------------------------

@@ -39,6 +39,7 @@ from lifecycle.order_lifecycle import (
 )
 from lifecycle.policy import Policy
 from tests.builders import T0, a_new_order, an_address
+from tests.unit.design import design_accepts, design_offers, design_refusal
 
 TINY = timedelta(microseconds=1)
 
@@ -48,7 +49,11 @@ policies = st.builds(
     claim_window_days=st.integers(0, 60),
     delay_grace_hours=st.integers(0, 72),
 )
-gaps = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=45))
+# Mostly hours, sometimes weeks: an order lives through its deadlines and windows step by step.
+gaps = st.one_of(
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=1)),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=45)),
+)
 estimates = st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=10))
 steps = st.lists(
     st.tuples(gaps, st.sampled_from([*SHOP_EVENTS, *DELAY_EVENTS, *HelpAction]), estimates),
@@ -107,13 +112,15 @@ def check_invariants(order: Order, now: datetime) -> None:
                 continue
             raise AssertionError(f"{order.status} accepted {event}")
 
-    # a delay is recorded at most once per deadline, and only once it has passed
+    # a delay is recorded at most once per deadline, exactly when the design says it is late
     deadline = order.next_delay_deadline()
     for event in DELAY_EVENTS:
-        try:
-            recorded = apply_event(order, event, now=now)
-        except EventNotAllowed:
+        if not design_accepts(order, event, now):
+            with pytest.raises(EventNotAllowed) as refused:
+                apply_event(order, event, now=now)
+            assert (refused.value.event, refused.value.state) == (event, order.status)
             continue
+        recorded = apply_event(order, event, now=now)
         assert deadline is not None
         assert now > deadline
         assert recorded.next_delay_deadline() is None
@@ -122,6 +129,11 @@ def check_invariants(order: Order, now: datetime) -> None:
 
     for entry in explain(order, now):
         request = a_request(entry.action, order)
+        # (a') every action is offered exactly when the design says, and refused for its reason
+        assert (entry.available, entry.reason) == (
+            design_offers(order, entry.action, now),
+            design_refusal(order, entry.action, now),
+        ), (order.status, entry.action, now)
         # (b) what explain offers fires; what it refuses raises
         if entry.available:
             use_help_action(order, entry.action, request, now)
@@ -138,6 +150,14 @@ def check_invariants(order: Order, now: datetime) -> None:
             assert later[entry.action].available
 
 
+def fire(order: Order, event: str, estimate: timedelta, policy: Policy, now: datetime) -> Order:
+    if event in (*SHOP_EVENTS, *DELAY_EVENTS):
+        data = lifecycle_data(event, estimate, policy, now, order.status)
+        return apply_event(order, event, now=now, **data)
+    action = HelpAction(event)
+    return use_help_action(order, action, a_request(action, order), now)
+
+
 @given(policy=policies, history=steps)
 def test_random_histories_keep_the_rules(
     policy: Policy, history: list[tuple[timedelta, str, timedelta]]
@@ -146,14 +166,16 @@ def test_random_histories_keep_the_rules(
     check_invariants(order, now)
     for gap, event, estimate in history:
         now += gap
-        try:
-            if event in (*SHOP_EVENTS, *DELAY_EVENTS):
-                data = lifecycle_data(event, estimate, policy, now, order.status)
-                order = apply_event(order, event, now=now, **data)
-            else:
-                order = use_help_action(
-                    order, HelpAction(event), a_request(HelpAction(event), order), now
-                )
-        except EventNotAllowed:
-            pass  # refused events leave the order as it was
+        # The design, not the machine, says whether the event may happen now, and if not, why.
+        if design_accepts(order, event, now):
+            order = fire(order, event, estimate, policy, now)
+        else:
+            # A refused event leaves the order as it was, and is refused for the design's reason
+            with pytest.raises(EventNotAllowed) as refused:
+                fire(order, event, estimate, policy, now)
+            assert (refused.value.event, refused.value.state) == (event, order.status)
+            if event in set(HelpAction):
+                assert isinstance(refused.value, ActionUnavailable)
+                why = design_refusal(order, HelpAction(event), now)
+                assert refused.value.availability.reason == why
         check_invariants(order, now)

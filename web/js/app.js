@@ -5,7 +5,7 @@ import { completeHostedSignIn, forget, session, signOut } from "./auth.js";
 import { config, loadConfig } from "./config.js";
 import { focus, h, replace } from "./dom.js";
 import { initI18n, LANGUAGES, locale, setLocale, t } from "./i18n.js";
-import { currentPath, homeOf, navigate, rerender, route, start } from "./router.js";
+import { currentPath, homeOf, navigate, rerender, route, start, VIEW_DRAWN } from "./router.js";
 import { features } from "./features.js";
 import { agentCasePath, agentCaseView, queuePath, queueView, viewView } from "./views/agent.js";
 import { dashboardView, repliesView, searchView } from "./views/console.js";
@@ -76,8 +76,9 @@ async function markUnreadCases(header) {
     return;
   }
   const link = header.querySelector('a[href="#/cases"]');
-  if (!link || count === 0) return;
+  if (!link) return;
   link.querySelector(".badge-unread")?.remove();
+  if (count === 0) return;
   // The number alone fits a phone's menu on one line; a screen reader hears "3 unread".
   link.append(
     h(
@@ -127,7 +128,7 @@ function renderHeader() {
     event.preventDefault();
     focus(document.getElementById("main"));
   });
-  const path = currentPath();
+  const path = currentPath().split("?")[0];
   const links = menuLinks(user?.role);
   const menu = links.length
     ? h(
@@ -208,7 +209,6 @@ function renderHeader() {
       languages,
     ),
   );
-  if (user?.role === "customer" && features.caseConversations) markUnreadCases(header);
 }
 
 async function switchLanguage(code) {
@@ -283,6 +283,11 @@ async function boot() {
     navigate("/sign-in", { notice: "session_expired", returnTo: back.startsWith("/sign-in") ? null : back });
   });
   window.addEventListener("hashchange", renderHeader);
+  // The unread count once the view is drawn: the conversation just opened no longer counts.
+  document.addEventListener(VIEW_DRAWN, () => {
+    const header = document.getElementById("site-header");
+    if (session()?.user.role === "customer" && features.caseConversations) markUnreadCases(header);
+  });
   let signInError = null;
   if (config().auth === "cognito") {
     try {

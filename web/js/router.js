@@ -91,17 +91,22 @@ export function homeOf(role) {
 }
 
 function match(path) {
+  // "/orders?status=paid": the route is the path; what follows "?" is the view's query.
+  const [route, search = ""] = path.split("?", 2);
   for (const candidate of routes) {
-    const found = candidate.regex.exec(path);
+    const found = candidate.regex.exec(route);
     if (found) {
       const params = Object.fromEntries(
         candidate.names.map((name, i) => [name, decodeURIComponent(found[i + 1])]),
       );
-      return { ...candidate, params };
+      return { ...candidate, params, query: new URLSearchParams(search) };
     }
   }
   return null;
 }
+
+/** Dispatched on `document` once a view is drawn. */
+export const VIEW_DRAWN = "orderhelp:view-drawn";
 
 async function render({ keepFocus = false } = {}) {
   const state = pendingState;
@@ -132,6 +137,8 @@ async function render({ keepFocus = false } = {}) {
   const ctx = {
     main,
     params: found.params,
+    /** The path's query ("?status=paid"), as URLSearchParams. */
+    query: found.query,
     state: state ?? {},
     signal,
     path,
@@ -164,7 +171,10 @@ async function render({ keepFocus = false } = {}) {
   }
   if (signal.aborted) return;
   main.setAttribute("aria-busy", "false");
-  document.body.dataset.view = path.split("/")[1] ?? "";
+  // What the view's own requests changed (opening a case reads it) is now stored: the header's
+  // counts are taken after it.
+  document.dispatchEvent(new CustomEvent(VIEW_DRAWN));
+  document.body.dataset.view = path.split("?")[0].split("/")[1] ?? "";
   const shouldFocus = !firstRender || focusTarget !== null;
   firstRender = false;
   // A language switch re-renders the view; focus stays on the switch the user pressed.

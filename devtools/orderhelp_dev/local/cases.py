@@ -6,6 +6,7 @@ a closed case was closed when housekeeping would have closed it. Only the openin
 case gets the id it is given (sample events name it), opened by the customer's first message, as
 a help action would open it but without changing the order."""
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,9 +15,10 @@ from typing import Any
 from lifecycle.actions import HelpAction
 from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, new_case
 from lifecycle.policy import CasePolicy
+from orderhelp.case_numbers import CaseNumbers
 from orderhelp.case_service import CaseService
 from orderhelp.changes import Changeset, RequestContext
-from orderhelp.errors import OrderNotFound
+from orderhelp.errors import ClaimTaken, OrderNotFound
 from orderhelp.ids import new_id
 from orderhelp.records import Actor, ActorKind
 from orderhelp.retry import RetryPolicy
@@ -104,26 +106,35 @@ def stage_case(
         raise ValueError(f"order {order_id} already has a case open for {action}")
     customer = Actor(kind=ActorKind.CUSTOMER, id=record.order.customer_id)
     staff = Actor(kind=ActorKind.AGENT, id=agent)
-    opening = Changeset(RequestContext.fresh(customer), opened_at)
-    opening.open_case(
-        new_case(
-            case_id=case_id,
-            order_id=order_id,
-            customer_id=record.order.customer_id,
-            action=action,
-            now=opened_at,
-            opened_by=OpenedBy.CUSTOMER,
-            policy=case_policy,
-            details={"message": said.customer, **(details or {})},
-        ),
-        CaseMessage(
-            message_id=new_id("MSG", opened_at),
-            at=opened_at,
-            author=Author.CUSTOMER,
-            body=said.customer,
-        ),
-    )
-    store.commit(opening)
+    opening_request = RequestContext.fresh(customer)
+    numbers = CaseNumbers()
+    for attempt in itertools.count():
+        # A number another case holds: the same case, another number.
+        opening = Changeset(opening_request, opened_at, attempt=attempt)
+        opening.open_case(
+            new_case(
+                case_id=case_id,
+                number=numbers.draw(case_id, attempt),
+                order_id=order_id,
+                customer_id=record.order.customer_id,
+                action=action,
+                now=opened_at,
+                opened_by=OpenedBy.CUSTOMER,
+                policy=case_policy,
+                details={"message": said.customer, **(details or {})},
+            ),
+            CaseMessage(
+                message_id=new_id("MSG", opened_at),
+                at=opened_at,
+                author=Author.CUSTOMER,
+                body=said.customer,
+            ),
+        )
+        try:
+            numbers.commit(store, opening)
+            break
+        except ClaimTaken:
+            continue
 
     def by(actor: Actor) -> RequestContext:
         return RequestContext.fresh(actor)

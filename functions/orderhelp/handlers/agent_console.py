@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from orderhelp.api import (
     Answer,
     CaseIdPath,
@@ -127,7 +127,7 @@ def register(app: APIGatewayHttpResolver) -> None:
     def view(
         view: Annotated[ViewName, Path(description="Which view.")],
         action: Annotated[
-            HelpAction | None, Query(description="With the `action` view: which action.")
+            CaseAction | None, Query(description="With the `action` view: which action.")
         ] = None,
         limit: PageLimit = 20,
         cursor: PageCursor = None,

@@ -5,12 +5,13 @@ from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
 from lifecycle.help import CATALOGUE, HelpActionSpec, HelpRequest
 from lifecycle.i18n import translate
+from lifecycle.order import OrderStatus
 from orderhelp.api import (
     Answer,
     CaseIdPath,
@@ -35,6 +36,7 @@ from orderhelp.models import (
     HelpOutcome,
     OrderDetails,
     OrderPage,
+    RateRequest,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
 from orderhelp.observability import count
@@ -47,7 +49,7 @@ app = create_resolver()
 
 @app.get(
     "/orders",
-    summary="My orders, newest first",
+    summary="My orders, newest first: all, those in one status, or one searched by number",
     tags=["orders"],
     operation_id="list_orders",
     response_description="A page of the caller's orders",
@@ -55,8 +57,22 @@ app = create_resolver()
 def list_orders(
     limit: PageLimit = 20,
     cursor: PageCursor = None,
+    status: Annotated[
+        OrderStatus | None,
+        Query(description="Only the orders in this status; `next_cursor` keeps to it."),
+    ] = None,
+    order_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Search by order number: that order alone if it is the caller's (as "
+            "typed, or in capitals), else no order at all. One page: no cursor.",
+        ),
+    ] = None,
 ) -> OrderPage:
-    return order_service().list_orders(current_caller(app).subject, limit, cursor)
+    return order_service().list_orders(
+        current_caller(app).subject, limit, cursor, status=status, order_id=order_id
+    )
 
 
 @app.get(
@@ -203,6 +219,39 @@ def post_case_message(
         if opened:
             count("FollowUpCaseOpened")
         return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, reply)
+
+    return answer_once(app, ActorKind.CUSTOMER, body, work)
+
+
+@app.post(
+    "/cases/<case_id>/rating",
+    summary="Rate how customer service solved the case",
+    description="Once per solve, by the case's customer: `rating_requested` says when. The "
+    "rating is kept on the case (`rating`) and shown to customer service.",
+    tags=["cases"],
+    operation_id="rate_case",
+    responses={
+        200: {
+            "description": "The case with its rating",
+            "content": {"application/json": {"model": CaseConversation}},
+        },
+        409: {
+            "description": "The case is not solved (`case_not_solved`), or its solve was "
+            "already rated (`already_rated`)",
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
+    },
+)
+def rate_case(
+    case_id: CaseIdPath, body: Annotated[RateRequest, Body(embed=False)]
+) -> Response[str]:
+    locale = request_locale(app)
+    checked_id = checked_case_id(case_id)
+
+    def work(request: RequestContext) -> Answer:
+        rated = case_service().rate(request, checked_id, body.rating, body.comment, locale)
+        count("CaseRated", Rating=str(body.rating))
+        return Answer(HTTPStatus.OK, rated)
 
     return answer_once(app, ActorKind.CUSTOMER, body, work)
 

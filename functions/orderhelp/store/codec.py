@@ -79,6 +79,7 @@ def activity_item(case: Case, activity: CaseActivity) -> dict[str, Any]:
     return activity.model_dump(mode="json") | {
         **keys.activity_key(case.case_id, activity.version),
         "case_id": case.case_id,
+        "number": case.number,
         "order_id": case.order_id,
         "customer_id": case.customer_id,
         "action": str(case.action),

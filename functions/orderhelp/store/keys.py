@@ -55,7 +55,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import CaseAction
 from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order
 from orderhelp.console_records import AgentProfile, SavedReply, StatsBacklog, StatsDay
@@ -140,7 +140,7 @@ def case_copy_key(order_id: str, case_id: str) -> Key:
     return {"pk": order_pk(order_id), "sk": f"{CASE_COPY}{case_id}"}
 
 
-def open_case_key(order_id: str, action: HelpAction | str) -> Key:
+def open_case_key(order_id: str, action: CaseAction | str) -> Key:
     return {"pk": order_pk(order_id), "sk": f"{OPEN_CASE}{action}"}
 
 

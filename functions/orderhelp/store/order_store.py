@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from lifecycle.actions import HelpAction
+from lifecycle.actions import case_action
 from lifecycle.case import Case, CaseStatus
-from lifecycle.order import Order
-from orderhelp.changes import Changeset
+from lifecycle.order import Order, OrderStatus
+from orderhelp.changes import CASE_NUMBER, Changeset
 from orderhelp.records import CaseRecord, OrderRecord
 from orderhelp.store import codec, keys
 from orderhelp.store.cursors import decode_cursor, encode_cursor
@@ -48,9 +48,18 @@ class OrderStore(Protocol):
         """The order with its cases and history, or None."""
 
     def list_for_customer(
-        self, customer_id: str, limit: int, cursor: str | None
+        self,
+        customer_id: str,
+        limit: int,
+        cursor: str | None,
+        status: OrderStatus | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of the customer's orders, newest first, and the cursor of the next page."""
+        """One page of the customer's orders (those in `status` only, if given), newest first,
+        and the cursor of the next page (bound to the customer and the filter)."""
+
+    def customer_order(self, customer_id: str, order_id: str) -> dict[str, Any] | None:
+        """The order item of `order_id` if it is the customer's, else None (missing or someone
+        else's alike)."""
 
     def load_case(
         self,
@@ -66,6 +75,9 @@ class OrderStore(Protocol):
 
     def get_case(self, case_id: str) -> Case | None:
         """The case alone, or None."""
+
+    def case_by_number(self, number: int) -> Case | None:
+        """The case with this number (`Case.number`), or None."""
 
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None
@@ -92,6 +104,10 @@ class OrderStore(Protocol):
 
 ACTIVITY_PAGE = 20
 """A case's activity read with it by default (its conversation's latest page)."""
+FILTERED_PAGE = 100
+"""Index items one Query of a status-filtered list of orders reads."""
+FILTERED_READ_LIMIT = 500
+"""Index items a status-filtered list reads at most per call before it answers."""
 
 _ORDER_CURSOR = re.compile(r"^ORDER#\d{4}-\d\d-\d\dT[0-9:.]+Z#(?P<order_id>[A-Za-z0-9._:-]{1,64})$")
 _CASE_CURSOR = re.compile(
@@ -126,34 +142,92 @@ class DynamoOrderStore:
             elif sort_key.startswith(keys.CASE_COPY):
                 record.cases.append(codec.case_of(item))
             elif sort_key.startswith(keys.OPEN_CASE):
-                action = HelpAction(sort_key.removeprefix(keys.OPEN_CASE))
+                action = case_action(sort_key.removeprefix(keys.OPEN_CASE))
                 record.open_cases[action] = item["case_id"]
         record.cases.sort(key=lambda case: case.opened_at, reverse=True)
         return record
 
     def list_for_customer(
-        self, customer_id: str, limit: int, cursor: str | None
+        self,
+        customer_id: str,
+        limit: int,
+        cursor: str | None,
+        status: OrderStatus | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
+        """A Query on the customer's partition of OrdersByCustomer. With `status`, the pages of
+        that Query are read until the page is full (the index has no status key: a customer's
+        orders are few, and the items the filter skips are read in any case, as with a
+        FilterExpression), at most `FILTERED_READ_LIMIT` index items per call: a page can then
+        be short, with a cursor that goes on from the last item read."""
         index = _required(self._indexes.orders_by_customer, "OrdersByCustomer")
         partition = keys.customer_pk(customer_id)
+        scope = customer_id if status is None else f"{customer_id}\nstatus={status}"
         start = None
         if cursor:
-            after = decode_cursor(customer_id, cursor, _ORDER_CURSOR)
+            after = decode_cursor(scope, cursor, _ORDER_CURSOR)
             start = {
                 "customer_pk": partition,
                 "customer_sk": after.string,
                 **keys.order_key(after["order_id"]),
             }
-        page = self.table.query(
-            Query(
-                ("customer_pk", partition), index=index, forward=False, limit=limit + 1, start=start
+        if status is None:
+            page = self.table.query(
+                Query(
+                    ("customer_pk", partition),
+                    index=index,
+                    forward=False,
+                    limit=limit + 1,
+                    start=start,
+                )
             )
+            rows = [codec.plain(item) for item in page.items]
+            more = len(rows) > limit or page.last_key is not None
+            rows = rows[:limit]
+            next_cursor = encode_cursor(scope, rows[-1]["customer_sk"]) if more and rows else None
+            return rows, next_cursor
+        matching: list[dict[str, Any]] = []
+        last_read: dict[str, Any] | None = None
+        read = 0
+        while len(matching) <= limit and read < FILTERED_READ_LIMIT:
+            page = self.table.query(
+                Query(
+                    ("customer_pk", partition),
+                    index=index,
+                    forward=False,
+                    limit=min(FILTERED_PAGE, FILTERED_READ_LIMIT - read),
+                    start=start,
+                )
+            )
+            for item in page.items:
+                read += 1
+                last_read = item
+                if item.get("status") == str(status):
+                    matching.append(codec.plain(item))
+                    if len(matching) > limit:
+                        break
+            if page.last_key is None:
+                if len(matching) <= limit:
+                    return matching, None  # the customer's every order was read
+                break
+            start = page.last_key
+        if len(matching) > limit:
+            matching = matching[:limit]
+            position = matching[-1]["customer_sk"]
+        else:
+            # Out of reads before the page filled: go on from the last item read.
+            assert last_read is not None
+            position = last_read["customer_sk"]
+        return matching, encode_cursor(scope, position)
+
+    def customer_order(self, customer_id: str, order_id: str) -> dict[str, Any] | None:
+        """One Query for the order item alone (`sk = ORDER`), not its history and cases."""
+        page = self.table.query(
+            Query(("pk", keys.order_pk(order_id)), SortRange("sk", "=", keys.ORDER), limit=1)
         )
-        rows = [codec.plain(item) for item in page.items]
-        more = len(rows) > limit or page.last_key is not None
-        rows = rows[:limit]
-        next_cursor = encode_cursor(customer_id, rows[-1]["customer_sk"]) if more and rows else None
-        return rows, next_cursor
+        item = page.items[0] if page.items else None
+        if item is None or item.get("customer_id") != customer_id:
+            return None
+        return dict(codec.plain(item))
 
     def due_orders(self, shard: int, before: datetime, page_size: int) -> Iterator[DuePage]:
         index = _required(self._indexes.orders_awaiting_milestone, "OrdersAwaitingMilestone")
@@ -225,6 +299,12 @@ class DynamoOrderStore:
     def get_case(self, case_id: str) -> Case | None:
         item = self.table.get(keys.case_key(case_id))
         return codec.case_of(item) if item else None
+
+    def case_by_number(self, number: int) -> Case | None:
+        """A GetItem on the number's claim (held by the case that opened with it), then one on
+        the case."""
+        claim = self.table.get(keys.claim_key(CASE_NUMBER, str(number)))
+        return self.get_case(str(claim["owner"])) if claim else None
 
     def list_cases_for_customer(
         self, customer_id: str, limit: int, cursor: str | None

@@ -10,7 +10,7 @@ import { dateTime, t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { breadcrumb, errorPanel, errorText, heading, pagedList, phrase, timeOf } from "./common.js";
 import { loadAddressFormats } from "../addresses.js";
-import { composer, messageList, requestDetails } from "./conversation.js";
+import { composer, conversationThread, requestDetails } from "./conversation.js";
 import { consoleBar, customerPanel, dueLabel, loadProfiles, nameOf, replyPicker } from "./console.js";
 import {
   addressSection,
@@ -66,7 +66,7 @@ function dueFact(entry) {
 export function queueItem(entry) {
   const overdue = entry.overdue === true;
   const facts = [
-    fact(t("cases.reference"), h("span", { class: "reference" }, entry.case_id)),
+    fact(t("agent.number"), h("span", { class: "case-number" }, entry.number)),
     fact(t("agent.assignee"), assigneeName(entry.assignee)),
   ];
   if (entry.status === "open") {
@@ -200,8 +200,25 @@ export async function viewView(ctx) {
 
 // --- one case ----------------------------------------------------------------------------------
 
-function caseLink(caseId) {
-  return h("a", { href: `#${agentCasePath(caseId)}`, class: "reference" }, caseId);
+/** A link to another case, by its number (`numbers`: the case's `linked_numbers`). */
+function caseLink(caseId, numbers = {}) {
+  const text = numbers[caseId] ? t("agent.case_number", { number: numbers[caseId] }) : caseId;
+  return h("a", { href: `#${agentCasePath(caseId)}`, class: "case-number" }, text);
+}
+
+/** The customer's rating of the latest solve, and what they said. */
+function ratingFact(rating) {
+  return fact(
+    t("agent.rating"),
+    h(
+      "span",
+      { class: "rating-given", "data-rating": rating.value },
+      t(`agent.rating_value.${rating.value}`),
+      " · ",
+      when(rating.at),
+    ),
+    rating.comment ? h("blockquote", { class: "rating-comment" }, rating.comment) : null,
+  );
 }
 
 function summary(caseData, order) {
@@ -218,21 +235,29 @@ function summary(caseData, order) {
   if (caseData.solved_at) facts.push(fact(t("agent.solved_on"), when(caseData.solved_at)));
   if (caseData.closed_at) facts.push(fact(t("agent.closed_on"), when(caseData.closed_at)));
   if (caseData.resolution) facts.push(fact(t("agent.resolution"), caseData.resolution));
+  if (caseData.rating) facts.push(ratingFact(caseData.rating));
   const details = requestDetails(caseData, order, { fact });
+  const numbers = caseData.linked_numbers ?? {};
   return h(
     "section",
     { class: "card case-summary", "aria-labelledby": "summary-title" },
-    h("h2", { id: "summary-title" }, t("agent.case_title", { id: caseData.case_id })),
+    h("h2", { id: "summary-title" }, t("agent.case_title", { number: caseData.number })),
     h("dl", { class: "facts" }, facts),
     caseData.follows
-      ? h("p", { class: "case-follows" }, phrase("agent.follows", { case: caseLink(caseData.follows) }))
+      ? h(
+          "p",
+          { class: "case-follows" },
+          phrase("agent.follows", { case: caseLink(caseData.follows, numbers) }),
+        )
       : null,
     caseData.followed_by.length
       ? h(
           "p",
           { class: "case-followed-by" },
           phrase("agent.followed_by", {
-            case: caseData.followed_by.flatMap((id, index) => (index ? [", ", caseLink(id)] : [caseLink(id)])),
+            case: caseData.followed_by.flatMap((id, index) =>
+              index ? [", ", caseLink(id, numbers)] : [caseLink(id, numbers)],
+            ),
           }),
         )
       : null,
@@ -303,7 +328,10 @@ export async function agentCaseView(ctx) {
   ]);
   let order = details.order;
   const label = t(`actions.${details.case.action}`);
-  ctx.title(`${label} · ${caseId}`);
+  ctx.title(`${label} · ${t("agent.case_number", { number: details.case.number })}`);
+  const earlier = async (cursor) =>
+    (await get(`${agentCasePath(caseId)}?${new URLSearchParams({ cursor })}`, { signal: ctx.signal }))
+      .case;
 
   /** A refusal that means the case moved on: say so, and offer it as it is now. */
   const stale = (error) => {
@@ -455,7 +483,7 @@ export async function agentCaseView(ctx) {
         "p",
         { class: "order-facts lead" },
         h("span", { class: `badge badge-case-${caseData.status}` }, t(`agent.status.${caseData.status}`)),
-        h("span", {}, t("case.reference", { id: caseData.case_id })),
+        h("span", { class: "case-number" }, t("agent.case_number", { number: caseData.number })),
         h("span", {}, t("order.title", { id: caseData.order_id })),
       ),
       noticePanel,
@@ -470,7 +498,13 @@ export async function agentCaseView(ctx) {
             "section",
             { class: "card conversation", "aria-labelledby": "conversation-title" },
             h("h2", { id: "conversation-title" }, t("agent.conversation")),
-            messageList(caseData.messages, author),
+            conversationThread({
+              messages: caseData.messages,
+              older: caseData.older_messages,
+              author,
+              load: earlier,
+              signal: ctx.signal,
+            }),
           ),
           h(
             "section",

@@ -4,7 +4,7 @@ import { announce } from "../announcer.js";
 import { ApiError, get } from "../api.js";
 import { focus, h, replace, uid } from "../dom.js";
 import { features } from "../features.js";
-import { date, has, locale, t } from "../i18n.js";
+import { date, dateTime, has, locale, t } from "../i18n.js";
 
 /** What went wrong, in words. */
 export function errorText(error) {
@@ -118,7 +118,14 @@ export function caseCard(
   { headingLevel = "h3", showOrder = false, current = false, markUnread = false } = {},
 ) {
   const label = labels[caseData.action] ?? t(`actions.${caseData.action}`);
-  const turn = caseData.turn ? t(`cases.turn.${caseData.turn}`) : null;
+  const due = caseData.answer_expected_by;
+  const turn = due
+    ? phrase(Date.parse(due) < Date.now() ? "case.answer_late" : "case.answer_by", {
+        date: timeOf(due, dateTime(due)),
+      })
+    : caseData.turn
+      ? t(`cases.turn.${caseData.turn}`)
+      : null;
   const titleId = uid("case-title");
   const href = current ? null : caseHrefOf(caseData);
   // Customer service wrote since the customer last opened the conversation.
@@ -169,8 +176,8 @@ export function caseCard(
       h(
         "div",
         {},
-        h("dt", {}, t("cases.reference")),
-        h("dd", { class: "reference" }, caseData.case_id),
+        h("dt", {}, t("cases.number")),
+        h("dd", { class: "case-number" }, caseData.number),
       ),
     ),
     turn ? h("p", { class: "case-turn" }, turn) : null,

@@ -17,6 +17,7 @@ export const ACTIONS = [
   "item_problem",
   "shipping_delay",
   "delivery_delay",
+  "general_question",
 ];
 
 export const dashboardPath = (days = 7) => `/agent/dashboard/${days}`;

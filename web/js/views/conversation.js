@@ -57,6 +57,29 @@ export function requestDetails(caseData, order, { fact, words = "agent" }) {
   return facts;
 }
 
+/** One message: who wrote it and when, an internal note marked as such, and what it says. */
+function messageItem(message, author) {
+  return h(
+    "li",
+    {
+      class: ["message", `message-${message.author}`, message.internal ? "message-internal" : null]
+        .filter(Boolean)
+        .join(" "),
+      "data-author": message.author,
+      "data-internal": message.internal ? "true" : null,
+    },
+    h(
+      "p",
+      { class: "message-meta" },
+      h("strong", { class: "message-author" }, author(message)),
+      " ",
+      timeOf(message.at, dateTime(message.at)),
+    ),
+    message.internal ? h("p", { class: "message-flag" }, t("agent.internal")) : null,
+    h("p", { class: "message-body" }, message.body),
+  );
+}
+
 /**
  * The messages, oldest first. `author(message)` names who wrote each one for the reader;
  * internal notes (agents only ever get them) are marked as such.
@@ -66,32 +89,62 @@ export function messageList(messages, author, { emptyText = t("case.no_messages"
   return h(
     "ol",
     { class: "messages" },
-    messages.map((message) =>
-      h(
-        "li",
-        {
-          class: [
-            "message",
-            `message-${message.author}`,
-            message.internal ? "message-internal" : null,
-          ]
-            .filter(Boolean)
-            .join(" "),
-          "data-author": message.author,
-          "data-internal": message.internal ? "true" : null,
-        },
-        h(
-          "p",
-          { class: "message-meta" },
-          h("strong", { class: "message-author" }, author(message)),
-          " ",
-          timeOf(message.at, dateTime(message.at)),
-        ),
-        message.internal ? h("p", { class: "message-flag" }, t("agent.internal")) : null,
-        h("p", { class: "message-body" }, message.body),
-      ),
-    ),
+    messages.map((message) => messageItem(message, author)),
   );
+}
+
+/**
+ * A case's conversation as the API gives it, its latest page: the messages, and above them a
+ * button that reads the page before (the case's `older_messages`) and puts it on top, until the
+ * conversation's start.
+ *   messages, older     the page the case came with, and its `older_messages`
+ *   author(message)     who wrote each one, for the reader
+ *   load(cursor)        resolves with the case read from that cursor ({messages, older_messages})
+ */
+export function conversationThread({ messages, older, author, load, signal }) {
+  let cursor = older;
+  // With earlier pages to come the list is there even if this page shows nothing (a page of
+  // agents' notes, which the customer does not see).
+  const list =
+    messages.length || !cursor
+      ? messageList(messages, author)
+      : h("ol", { class: "messages" });
+  if (!cursor) return list;
+  const control = h("div", { class: "earlier" });
+  const button = h("button", { type: "button", class: "button" }, t("case.earlier.show"));
+
+  function showControl() {
+    button.disabled = false;
+    button.textContent = t("case.earlier.show");
+    replace(control, cursor ? button : h("p", { class: "hint" }, t("case.earlier.start")));
+  }
+
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.textContent = t("case.earlier.loading");
+    control.querySelector(".panel-error")?.remove();
+    try {
+      const page = await load(cursor);
+      const added = page.messages.map((message) => messageItem(message, author));
+      list.prepend(...added);
+      cursor = page.older_messages;
+      const shown = t("case.earlier.shown", { count: added.length });
+      announce(cursor ? shown : `${shown} ${t("case.earlier.start")}`);
+      showControl();
+      // The reader goes on from the first of the messages just shown, and reads down to where
+      // they were; with none to show (a page of agents' notes only), from the control.
+      focus(added[0] ?? control.querySelector("button, p"));
+    } catch (error) {
+      if (signal?.aborted) return;
+      if (!(error instanceof ApiError)) console.error(error);
+      showControl();
+      const panel = errorPanel(error, null);
+      control.append(panel);
+      focus(panel);
+    }
+  });
+  showControl();
+  return h("div", { class: "thread" }, control, list);
 }
 
 /** A failure the API put in words about the text written, in the page's words. */

@@ -232,6 +232,9 @@ export function timelineSection(order, { level = 2, forAgent = false } = {}) {
     .map((entry) => ({ ...entry, at: happenedAt(entry, order) }))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const by = forAgent ? "timeline.by_agent_view" : "timeline.by";
+  const numbers = Object.fromEntries(order.cases.map((entry) => [entry.case_id, entry.number]));
+  const caseText = (caseId) =>
+    numbers[caseId] ? t("timeline.case", { number: numbers[caseId] }) : caseId;
   return card(
     null,
     level,
@@ -254,9 +257,7 @@ export function timelineSection(order, { level = 2, forAgent = false } = {}) {
             caseId
               ? [
                   " · ",
-                  href
-                    ? h("a", { href }, t("timeline.case", { id: caseId }))
-                    : t("timeline.case", { id: caseId }),
+                  href ? h("a", { href }, caseText(caseId)) : caseText(caseId),
                 ]
               : null,
           ),

@@ -1,0 +1,30 @@
+"""The rules' errors carry what the API answers with: the event and state refused, and each broken
+field with its location, message and code."""
+
+from lifecycle.errors import EventNotAllowed, InvalidHelpRequest, InvalidOrder
+
+
+def test_a_refused_event_names_the_event_the_state_and_what_it_was_about() -> None:
+    refused = EventNotAllowed("ship", "created")
+    assert (refused.event, refused.state, refused.subject) == ("ship", "created", "order")
+    assert str(refused) == "event 'ship' is not allowed when the order is 'created'"
+
+
+def test_an_invalid_order_sums_up_every_error_by_where_it_is() -> None:
+    errors = [
+        {"loc": ("items", 0, "quantity"), "msg": "too many", "type": "less_than_equal"},
+        {"loc": (), "msg": "a paid order needs paid_at", "type": "value_error"},
+    ]
+    invalid = InvalidOrder(errors)
+    assert invalid.errors == errors
+    assert str(invalid) == "items.0.quantity: too many; order: a paid order needs paid_at"
+
+
+def test_an_invalid_help_request_lists_its_messages() -> None:
+    errors = [
+        {"loc": ("message",), "msg": "too short", "type": "string_too_short"},
+        {"loc": ("items", 1, "sku"), "msg": "not on this order", "type": "unknown_sku"},
+    ]
+    invalid = InvalidHelpRequest(errors)
+    assert invalid.errors == errors
+    assert str(invalid) == "too short; not on this order"
