@@ -379,6 +379,11 @@ def _error_cases(
             else "there is no such case, or it is another customer's (the same answer)."
         )
         cases[404] = [_ErrorCase("case_not_found", text)]
+    for subject in ("return", "refund"):
+        if ("path", f"{subject}_id") in parameters:
+            cases.setdefault(404, []).append(
+                _ErrorCase(f"{subject}_not_found", f"there is no such {subject}.")
+            )
     if ("query", "cursor") in parameters:
         cases.setdefault(400, []).append(
             _ErrorCase("invalid_cursor", "the cursor is not one this API gave out.")

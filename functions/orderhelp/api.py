@@ -125,6 +125,15 @@ def checked_case_id(raw: str) -> str:
 
 
 _ORDER_ID: TypeAdapter[str] = TypeAdapter(Identifier)
+_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
+
+
+def checked_record_id(raw: str, missing: Callable[[str], ServiceError]) -> str:
+    """A return's or a refund's id (its order's id and a number): one no record can have is
+    simply not found."""
+    if not _RECORD_ID.fullmatch(raw):
+        raise missing(raw[:80])
+    return raw
 
 
 def current_caller(app: APIGatewayHttpResolver) -> Caller:

@@ -52,7 +52,6 @@ from orderhelp.models import (
     CaseReply,
     CaseView,
     MessageView,
-    OrderDetails,
 )
 from orderhelp.records import Actor, ActorKind, CaseActivity, CaseRecord
 from orderhelp.retry import RetryPolicy
@@ -283,10 +282,7 @@ class CaseService:
         order = self._store.load(record.case.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(record.case.order_id)
-        return AgentCaseDetails(
-            case=self._agent_case(record, locale),
-            order=OrderDetails.of_record(order, self._clock(), locale),
-        )
+        return AgentCaseDetails.of(self._agent_case(record, locale), order, self._clock(), locale)
 
     def assign(
         self, request: RequestContext, case_id: str, *, force: bool, locale: str

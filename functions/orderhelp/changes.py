@@ -36,6 +36,7 @@ from lifecycle.case import (
     CaseMessage,
     CaseStatus,
     OpenedBy,
+    apply_case_event,
     new_case,
     open_or_join,
 )
@@ -276,12 +277,17 @@ class Changeset:
         numbers: CaseNumberSource,
         details: Mapping[str, Any] | None = None,
         follows: Case | None = None,
+        done: str | None = None,
     ) -> tuple[Case, CaseMessage]:
         """`body` by `author` to customer service about the order's `action`: on the case open
         for it, joined as the case rule says (`lifecycle.case.open_or_join`), or on a new case,
         which draws its number from `numbers` and claims it in this transaction (`open_case`).
         `follows`: the closed case a new case continues (linked by id and number).
-        Returns the case as the request leaves it, and the message."""
+        Returns the case as the request leaves it, and the message.
+
+        `done`: what the customer did themselves, when it asks nothing (self-service): a case it
+        opens is solved by the shop's systems at once with those words, and on an open case the
+        words are added without making it customer service's turn."""
         message = CaseMessage(
             message_id=new_id("MSG", self.now), at=self.now, author=author, body=body
         )
@@ -304,8 +310,12 @@ class Changeset:
                 return opened
             return opened.model_copy(update={"linked_numbers": {follows.case_id: follows.number}})
 
-        case, event = open_or_join(already_open, author, self.now, opening)
+        case, event = open_or_join(
+            already_open, author if done is None else Author.SYSTEM, self.now, opening
+        )
         if already_open is None:
+            if done is not None:
+                case = apply_case_event(case, "solve_by_system", now=self.now, resolution=done)
             return self.open_case(case, message), message
         return self.change_case(already_open, case, event, message), message
 

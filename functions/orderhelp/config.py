@@ -7,6 +7,7 @@ Plain pydantic models read the variables named like their fields (case-insensiti
 pydantic-settings would; importing that library cost more of a cold start than four flat models
 are worth (see the README's cold-start figures)."""
 
+import json
 import os
 from collections.abc import Mapping
 from functools import cache
@@ -16,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.actions import HelpAction, Question
-from lifecycle.policy import CasePolicy, Policy
+from lifecycle.order import Address
+from lifecycle.policy import CasePolicy, Policy, ReturnShippingPayer
 from orderhelp.store.order_store import Indexes
 
 MAX_SHARDS = 100
@@ -42,6 +44,9 @@ class PolicySettings(EnvironmentSettings):
     return_window_days: int = Field(default=30, ge=0, le=365)
     claim_window_days: int = Field(default=30, ge=0, le=365)
     delay_grace_hours: int = Field(default=0, ge=0, le=24 * 30)
+    return_drop_off_days: int = Field(default=14, ge=1, le=90)
+    return_shipping_paid_by: ReturnShippingPayer = ReturnShippingPayer.SHOP
+    refund_shipping_on_full_return: bool = True
 
     def policy(self) -> Policy:
         return Policy(**self.model_dump())
@@ -84,6 +89,7 @@ class StoreSettings(EnvironmentSettings):
     case_queue_index: str | None = Field(default=None, min_length=3)
     orders_awaiting_milestone_index: str | None = Field(default=None, min_length=3)
     orders_by_contact_email_index: str | None = Field(default=None, min_length=3)
+    refund_queue_index: str | None = Field(default=None, min_length=3)
     idempotency_table: str = Field(min_length=3)
     due_index_shards: int = Field(ge=1, le=MAX_SHARDS)
     """Shards of the index of orders awaiting a milestone. Every function that writes orders
@@ -98,6 +104,7 @@ class StoreSettings(EnvironmentSettings):
             case_queue=self.case_queue_index,
             orders_awaiting_milestone=self.orders_awaiting_milestone_index,
             orders_by_contact_email=self.orders_by_contact_email_index,
+            refund_queue=self.refund_queue_index,
         )
 
 
@@ -110,6 +117,33 @@ class DelayCheckSettings(EnvironmentSettings):
     """A run takes no new page (and no new order) once less than this is left of its time:
     enough for one order's slowest path (a transaction, a read, a retry, with the SDK's own
     retries and timeouts)."""
+
+
+def _default_returns_address() -> Address:
+    return Address(
+        name="Order Help Center Returns",
+        line1="Calle de la Logística 7, Nave 3",
+        city="Getafe",
+        region="Madrid",
+        postal_code="28906",
+        country="ES",
+    )
+
+
+class ReturnsSettings(EnvironmentSettings):
+    """RETURNS_ADDRESS: where returns go, as JSON with an address's fields (the label prints it)."""
+
+    returns_address: Address = Field(default_factory=_default_returns_address)
+
+    @field_validator("returns_address", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+@cache
+def returns_settings() -> ReturnsSettings:
+    return ReturnsSettings.from_environment()
 
 
 class ShopSettings(EnvironmentSettings):

@@ -2,17 +2,20 @@
 HTML from the texts in the rules' locale files (`emails`, `formats`).
 
 `COMPOSERS` says which events email the customer and how: one line per detail type. An event
-no composer names sends nothing."""
+no composer names sends nothing; a composer may decline one (an answer its change's own event
+tells)."""
 
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lifecycle.i18n import format_moment, format_money, translate
+from lifecycle.i18n import format_date, format_moment, format_money, translate
 from lifecycle.order import Address
+from lifecycle.policy import ReturnShippingPayer
 from orderhelp.domain_events import (
     CaseAnswered,
     CaseSolved,
@@ -20,6 +23,9 @@ from orderhelp.domain_events import (
     Detail,
     MoneyDetail,
     OrderCancelled,
+    RefundIssued,
+    ReturnApproved,
+    ReturnRejected,
     ShippingAddressChanged,
 )
 
@@ -57,6 +63,10 @@ class Context:
     def moment(self, value: Any) -> str:
         return format_moment(value, self.locale, self.zone)
 
+    def date(self, value: datetime) -> str:
+        """The day `value` falls on in the shop's time zone."""
+        return format_date(value.astimezone(self.zone), self.locale)
+
     def money(self, money: MoneyDetail) -> str:
         return format_money(Decimal(money.amount), money.currency, self.locale)
 
@@ -67,7 +77,9 @@ class Context:
         return self.text("order_link"), f"{self.web_url}#/orders/{order_id}"
 
 
-def _answered(detail: CaseAnswered, c: Context) -> Letter:
+def _answered(detail: CaseAnswered, c: Context) -> Letter | None:
+    if detail.told_by is not None:  # its own event's email says it (an approved return…)
+        return None
     return Letter(
         c.text("CaseAnswered", "subject", order_id=detail.order_id),
         (c.text("CaseAnswered", "intro"), c.text("CaseAnswered", "outro")),
@@ -124,7 +136,52 @@ def _address_changed(detail: ShippingAddressChanged, c: Context) -> Letter:
     )
 
 
-Composer = Callable[[Any, Context], Letter]
+def _return_approved(detail: ReturnApproved, c: Context) -> Letter:
+    postage = (
+        "postage_customer"
+        if detail.return_shipping_paid_by is ReturnShippingPayer.CUSTOMER
+        else "postage_shop"
+    )
+    words = {"rma": detail.rma, "order_id": detail.order_id}
+    return Letter(
+        c.text("ReturnApproved", "subject", **words),
+        (
+            c.text("ReturnApproved", "intro", **words, drop_off_by=c.date(detail.drop_off_by)),
+            translate(c.locale, "returns", postage),
+        ),
+        lines=tuple(f"{line.quantity} × {line.sku}" for line in detail.items),
+        link=(c.text("ReturnApproved", "label_link"), f"{c.web_url}#/orders/{detail.order_id}"),
+    )
+
+
+def _return_rejected(detail: ReturnRejected, c: Context) -> Letter:
+    return Letter(
+        c.text("ReturnRejected", "subject", order_id=detail.order_id),
+        (c.text("ReturnRejected", "intro"), c.text("ReturnRejected", "outro")),
+        quote=detail.reason,
+        link=c.order_link(detail.order_id),
+    )
+
+
+def _refund_issued(detail: RefundIssued, c: Context) -> Letter:
+    words = {"amount": c.money(detail.amount), "order_id": detail.order_id}
+    return Letter(
+        c.text("RefundIssued", "subject", **words),
+        (
+            c.text(
+                "RefundIssued",
+                "intro",
+                **words,
+                date=c.date(detail.issued_at),
+                method=translate(c.locale, "refund_methods", detail.method),
+            ),
+            c.text("RefundIssued", "outro"),
+        ),
+        link=c.order_link(detail.order_id),
+    )
+
+
+Composer = Callable[[Any, Context], Letter | None]
 
 COMPOSERS: Mapping[str, Composer] = {
     "CaseAnswered": _answered,
@@ -132,6 +189,9 @@ COMPOSERS: Mapping[str, Composer] = {
     "DelayRecorded": _delayed,
     "OrderCancelled": _cancelled,
     "ShippingAddressChanged": _address_changed,
+    "ReturnApproved": _return_approved,
+    "ReturnRejected": _return_rejected,
+    "RefundIssued": _refund_issued,
 }
 """The events that email the customer, by detail type. One line per email."""
 
@@ -148,6 +208,8 @@ def compose(detail: Detail, *, locale: str, zone: ZoneInfo, web_url: str) -> Ema
     if composer is None:
         return None
     letter = composer(detail, Context(locale, zone, web_url))
+    if letter is None:
+        return None
     return Email(letter.subject, _text(letter, locale, detail), _html(letter, locale, detail))
 
 

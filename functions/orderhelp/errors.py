@@ -24,7 +24,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-from lifecycle.errors import ActionUnavailable, EventNotAllowed, InvalidHelpRequest, InvalidOrder
+from lifecycle.errors import (
+    ActionUnavailable,
+    EventNotAllowed,
+    InvalidHelpRequest,
+    InvalidOrder,
+    InvalidReturn,
+    RefundExceedsPaid,
+)
 from lifecycle.field_errors import FieldError, field_errors, localized
 from lifecycle.i18n import translate
 from orderhelp import budget
@@ -164,6 +171,33 @@ class ClaimTaken(ConcurrentUpdate):
         self.value = value
 
 
+class ReturnNotFound(ServiceError):
+    def __init__(self, return_id: str) -> None:
+        # The same answer whether the return is missing or another customer's.
+        super().__init__(f"There is no return '{return_id}'.", values={"return_id": return_id})
+
+
+class RefundNotFound(ServiceError):
+    def __init__(self, refund_id: str) -> None:
+        super().__init__(f"There is no refund '{refund_id}'.", values={"refund_id": refund_id})
+
+
+class NoReturnRequested(ServiceError):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(
+            f"Case '{case_id}' has no return waiting for a decision.", values={"case_id": case_id}
+        )
+
+
+class NoLabelYet(ServiceError):
+    def __init__(self, return_id: str, status: str) -> None:
+        super().__init__(
+            f"Return '{return_id}' has no label yet: it is printed once the return is approved.",
+            values={"return_id": return_id},
+            status=status,
+        )
+
+
 class Conflict(ServiceError):
     """The order or case changed meanwhile; its details say what it is now."""
 
@@ -291,7 +325,9 @@ def _unavailable_action_details(error: Exception, locale: str) -> dict[str, Any]
 
 def _transition_text(error: Exception, code: str, locale: str) -> str:
     assert isinstance(error, EventNotAllowed)
-    labels = "case_states" if error.subject == "case" else "states"
+    labels = {"case": "case_states", "return": "return_states", "refund": "refund_states"}.get(
+        error.subject, "states"
+    )
     try:
         state = translate(locale, labels, str(error.state))
     except KeyError:
@@ -309,6 +345,20 @@ _VALIDATION = Answer(
     HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", _validation_text, _validation_details
 )
 
+
+def _over_refund_text(error: Exception, code: str, locale: str) -> str:
+    assert isinstance(error, RefundExceedsPaid)
+    return translate(locale, "errors", code, left=str(error.left), currency=error.currency)
+
+
+def _over_refund_details(error: Exception, locale: str) -> dict[str, Any]:
+    assert isinstance(error, RefundExceedsPaid)
+    return {
+        "left": {"amount": str(error.left), "currency": error.currency},
+        "asked": {"amount": str(error.asked), "currency": error.currency},
+    }
+
+
 ANSWERS: Mapping[type[Exception], Answer] = {
     # The service's own errors.
     Unauthorized: Answer(HTTPStatus.UNAUTHORIZED, "unauthorized"),
@@ -316,6 +366,10 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     RouteNotFound: Answer(HTTPStatus.NOT_FOUND, "not_found"),
     OrderNotFound: Answer(HTTPStatus.NOT_FOUND, "order_not_found"),
     CaseNotFound: Answer(HTTPStatus.NOT_FOUND, "case_not_found"),
+    ReturnNotFound: Answer(HTTPStatus.NOT_FOUND, "return_not_found"),
+    RefundNotFound: Answer(HTTPStatus.NOT_FOUND, "refund_not_found"),
+    NoReturnRequested: Answer(HTTPStatus.CONFLICT, "no_return_requested"),
+    NoLabelYet: Answer(HTTPStatus.CONFLICT, "no_label_yet"),
     UnknownAction: Answer(HTTPStatus.NOT_FOUND, "unknown_action"),
     CaseTaken: Answer(HTTPStatus.CONFLICT, "case_taken"),
     SavedReplyNotFound: Answer(HTTPStatus.NOT_FOUND, "saved_reply_not_found"),
@@ -346,6 +400,10 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     ),
     InvalidOrder: _VALIDATION,
     InvalidHelpRequest: _VALIDATION,
+    InvalidReturn: _VALIDATION,
+    RefundExceedsPaid: Answer(
+        HTTPStatus.CONFLICT, "refund_exceeds_paid", _over_refund_text, _over_refund_details
+    ),
     # Powertools'.
     RequestValidationError: _VALIDATION,
     RequestUnsupportedContentType: Answer(

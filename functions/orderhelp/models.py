@@ -22,8 +22,26 @@ from lifecycle.case import (
 )
 from lifecycle.help import Availability, explain
 from lifecycle.i18n import translate
-from lifecycle.order import Address, Amount, Contact, Identifier, LineItem, Order, OrderStatus
-from lifecycle.policy import Policy
+from lifecycle.order import (
+    Address,
+    Amount,
+    Contact,
+    Identifier,
+    LineItem,
+    Order,
+    OrderStatus,
+    Quantity,
+)
+from lifecycle.policy import Policy, ReturnShippingPayer
+from lifecycle.refunds import (
+    PaymentReference,
+    Refund,
+    RefundMethod,
+    RefundSource,
+    RefundStatus,
+    refund_left,
+)
+from lifecycle.returns import ItemCondition, ReasonText, Resolution, Return, ReturnStatus
 from lifecycle.times import UtcDatetime
 from orderhelp.records import ActorKind, HistoryEntry, OrderRecord
 
@@ -174,12 +192,142 @@ class OrderView(BaseModel):
         return cls(**cls.fields_of(order, locale))
 
 
+class ReturnItemView(BaseModel):
+    sku: str
+    quantity: int
+
+
+class ReceivedItemView(ReturnItemView):
+    condition: ItemCondition
+
+
+class ReturnView(BaseModel):
+    """A return as its customer (and customer service, and the shop) sees it."""
+
+    return_id: str
+    order_id: str
+    status: ReturnStatus
+    status_label: str = Field(description="The status in the caller's language.")
+    items: list[ReturnItemView]
+    resolution: Resolution
+    requested_at: datetime
+    case_id: str | None = Field(default=None, description="The case it was requested on.")
+    rma: str | None = Field(default=None, description="Once approved: the RMA number.")
+    drop_off_by: datetime | None = Field(
+        default=None, description="Once approved: hand the parcel to the carrier by then."
+    )
+    label_url: str | None = Field(
+        default=None, description="Once approved: the printable label (PDF), for its customer."
+    )
+    return_shipping_paid_by: ReturnShippingPayer | None = None
+    reason: str | None = Field(default=None, description="Why it was rejected.")
+    received_at: datetime | None = None
+    received_items: list[ReceivedItemView] = Field(default_factory=list)
+    refund_id: str | None = None
+
+    @classmethod
+    def of(cls, record: Return, locale: str) -> "ReturnView":
+        return cls(
+            **record.model_dump(
+                include={
+                    "return_id",
+                    "order_id",
+                    "status",
+                    "items",
+                    "resolution",
+                    "requested_at",
+                    "case_id",
+                    "rma",
+                    "drop_off_by",
+                    "return_shipping_paid_by",
+                    "reason",
+                    "received_at",
+                    "received_items",
+                    "refund_id",
+                }
+            ),
+            status_label=translate(locale, "return_states", record.status),
+            label_url=(
+                f"/orders/{record.order_id}/returns/{record.return_id}/label"
+                if record.rma
+                else None
+            ),
+        )
+
+
+class RefundView(BaseModel):
+    """A refund: how much, why, and where it stands."""
+
+    refund_id: str
+    order_id: str
+    status: RefundStatus
+    status_label: str = Field(description="The status in the caller's language.")
+    amount: Money
+    source: RefundSource
+    due_since: datetime
+    method: RefundMethod | None = Field(default=None, description="Once issued: how.")
+    reference: str | None = Field(default=None, description="Once issued: the payment's.")
+    issued_at: datetime | None = None
+    failure_reason: str | None = Field(default=None, description="Why the last attempt failed.")
+    return_id: str | None = None
+    case_id: str | None = None
+
+    @classmethod
+    def of(cls, refund: Refund, locale: str) -> "RefundView":
+        return cls(
+            **refund.model_dump(
+                include={
+                    "refund_id",
+                    "order_id",
+                    "status",
+                    "source",
+                    "due_since",
+                    "method",
+                    "reference",
+                    "issued_at",
+                    "failure_reason",
+                    "return_id",
+                    "case_id",
+                }
+            ),
+            status_label=translate(locale, "refund_states", refund.status),
+            amount=Money.of(refund.amount, refund.currency),
+        )
+
+
+class RefundWork(RefundView):
+    """A refund as the payment system works it."""
+
+    customer_id: str
+    version: int
+    failures: int
+
+    @classmethod
+    def of(cls, refund: Refund, locale: str) -> "RefundWork":
+        return cls(
+            **RefundView.of(refund, locale).model_dump(),
+            customer_id=refund.customer_id,
+            version=refund.version,
+            failures=refund.failures,
+        )
+
+
+class RefundPage(BaseModel):
+    refunds: list[RefundWork]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
 class OrderDetails(OrderView):
-    """The Order Details page: the order, its help links, its cases and its history."""
+    """The Order Details page: the order, its help links, its cases and its history, and its
+    returns and refunds."""
 
     help: list[Availability]
     cases: list[CaseSummaryView]
     history: list[HistoryView]
+    returns: list[ReturnView] = Field(description="The order's returns, oldest first.")
+    refunds: list[RefundView] = Field(description="The order's refunds, oldest first.")
 
     @classmethod
     def of_record(
@@ -192,6 +340,14 @@ class OrderDetails(OrderView):
             help=explain(record.order, now, locale, enabled),
             cases=[CaseSummaryView.of(case, locale) for case in record.cases],
             history=[HistoryView.of(entry) for entry in record.history],
+            returns=[
+                ReturnView.of(r, locale)
+                for r in sorted(record.returns, key=lambda r: (r.requested_at, r.return_id))
+            ],
+            refunds=[
+                RefundView.of(r, locale)
+                for r in sorted(record.refunds, key=lambda r: (r.created_at, r.refund_id))
+            ],
         )
 
 
@@ -469,6 +625,20 @@ class AgentCaseDetails(BaseModel):
 
     case: AgentCase
     order: OrderDetails
+    refund_left: Money = Field(
+        description="What can still be refunded on the order (paid, less every refund)."
+    )
+
+    @classmethod
+    def of(
+        cls, case: AgentCase, record: OrderRecord, now: datetime, locale: str
+    ) -> "AgentCaseDetails":
+        order = record.order
+        return cls(
+            case=case,
+            order=OrderDetails.of_record(record, now, locale),
+            refund_left=Money.of(refund_left(order, record.refunds), order.currency),
+        )
 
 
 # --- case bodies ----------------------------------------------------------------------------------
@@ -573,3 +743,57 @@ class ErrorBody(BaseModel):
     """The body of every error answer."""
 
     error: ErrorDetail
+
+
+# --- returns and refunds bodies -------------------------------------------------------------------
+
+
+class RejectReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReasonText = Field(description="Why, in words the customer reads (1 to 500).")
+
+
+class ApproveReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgentRefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[str, Field(pattern=r"^\d{1,12}(\.\d{1,4})?$", examples=["12.34"])] = Field(
+        description="In the order's currency, as a decimal string."
+    )
+    reason: ReasonText = Field(description="Why, in words the customer reads (1 to 500).")
+
+
+class ReceivedItemBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Identifier
+    quantity: Quantity
+    condition: ItemCondition
+
+
+class ReturnReceivedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ReceivedItemBody] = Field(min_length=1, max_length=200)
+
+
+class RefundIssuedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: RefundMethod
+    reference: PaymentReference
+    issued_at: UtcDatetime | None = Field(default=None, description="Defaults to now.")
+
+
+class RefundFailedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReasonText
+
+
+class RefundRetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from lifecycle.actions import CaseAction
 from lifecycle.case import Case, CaseMessage, CaseStatus
 from lifecycle.order import Order, OrderStatus
+from lifecycle.refunds import Refund
+from lifecycle.returns import Return
 from lifecycle.times import UtcDatetime
 
 
@@ -71,6 +73,46 @@ class CaseActivity(BaseModel):
     request_id: str | None = None
 
 
+class Ledger(BaseModel):
+    """What every change of an order's returns and refunds is conditioned on (its version): so
+    that two agents refunding at once, or a return received while another is requested, are
+    decided one after the other on what the other left, never both on the same sums. Its counts
+    number the order's returns and refunds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str
+    version: int = Field(default=0, ge=0)
+    returns: int = Field(default=0, ge=0)
+    refunds: int = Field(default=0, ge=0)
+
+
+class ReturnsActivity(BaseModel):
+    """One change of a return or a refund (its version after it), written in the same
+    transaction as the change: who did it, when, and the return or refund as it left it, with
+    its order's customer. It is the returns' and refunds' outbox, as history entries are the
+    orders'."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str
+    customer_id: str
+    subject: str
+    """`return` or `refund`."""
+    subject_id: str
+    subject_version: int = Field(ge=1)
+    event: str
+    """The machine's event (`request` or `due` for the first one)."""
+    at: UtcDatetime
+    actor: Actor
+    state: dict[str, Any]
+    """The return or refund as the change left it (its JSON)."""
+    case_id: str | None = None
+    request_id: str | None = None
+    version: int = Field(default=0, ge=0)
+    """The entry's own version as a record: 1, written once."""
+
+
 @dataclass
 class OrderRecord:
     """An order with its cases and history, as one Query reads them."""
@@ -80,6 +122,10 @@ class OrderRecord:
     history: list[HistoryEntry] = field(default_factory=list)
     open_cases: dict[CaseAction, str] = field(default_factory=dict)
     """The one non-closed case per action, by action (the order's case slots)."""
+    returns: list[Return] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
+    ledger: Ledger | None = None
+    returns_activity: list[ReturnsActivity] = field(default_factory=list)
 
     def open_case(self, action: CaseAction) -> Case | None:
         case_id = self.open_cases.get(action)
@@ -103,6 +149,10 @@ class OrderRecord:
             cases=sorted([case, *others], key=lambda c: c.opened_at, reverse=True),
             history=sorted([*self.history, entry], key=HistoryEntry.position),
             open_cases=open_cases,
+            returns=self.returns,
+            refunds=self.refunds,
+            ledger=self.ledger,
+            returns_activity=self.returns_activity,
         )
 
 

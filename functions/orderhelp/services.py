@@ -9,17 +9,27 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, OpenedBy
+from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, apply_case_event
 from lifecycle.errors import InvalidOrder
-from lifecycle.help import CATALOGUE, HelpRequest, decide_help_action
-from lifecycle.i18n import translate
+from lifecycle.help import (
+    CATALOGUE,
+    MOOT_WHEN_CANCELLED,
+    HelpRequest,
+    ReturnRequest,
+    decide_help_action,
+    needs_an_answer,
+)
+from lifecycle.i18n import format_date, translate
+from lifecycle.money import round_to_minor_unit
 from lifecycle.order import Identifier, Order, OrderStatus, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
+from lifecycle.refunds import Refund
 from orderhelp.attempts import recognised, write_once
 from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import Conflict, InvalidCursor, OrderAlreadyExists, OrderNotFound
+from orderhelp.ids import new_id
 from orderhelp.models import (
     CaseView,
     CreateOrderRequest,
@@ -32,6 +42,12 @@ from orderhelp.models import (
 )
 from orderhelp.records import HistoryEntry, OrderRecord
 from orderhelp.retry import RetryPolicy
+from orderhelp.returns_service import (
+    applied,
+    cancellation_refund,
+    customer_locales,
+    request_return,
+)
 from orderhelp.store import OrderStore
 from orderhelp.timeutil import iso
 
@@ -127,6 +143,9 @@ class OrderService:
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
+            done = (
+                None if needs_an_answer(action, body) else translate(locale, "self_service", action)
+            )
             case, _ = change.write_to_customer_service(
                 already_open,
                 order_id=order_id,
@@ -138,9 +157,13 @@ class OrderService:
                 policy=self._case_policy,
                 numbers=self._numbers,
                 details=body.model_dump(mode="json", exclude_none=True),
+                done=done,
             )
+            if action is HelpAction.CANCEL_ORDER:
+                resolve_moot_cases(change, record, locale)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
             data |= _event_data(body) | facts_of_change(record.order, fired.order)
+            data |= self._returns_and_refunds(change, record, action, body, case.case_id)
             if CATALOGUE[action].changes_order:
                 order, entry = change.change_order(record.order, fired.order, str(action), data)
             else:
@@ -148,12 +171,24 @@ class OrderService:
                 order = record.order
                 entry = change.note_on_order(order, str(action), data, guarded_by)
             self._numbers.commit(self._store, change)
-            updated = record.with_change(order, entry, case)
+            updated = applied(record.with_change(order, entry, case), change)
             details = OrderDetails.of_record(updated, now, locale, enabled=fired.enabled)
             outcome = HelpOutcome(case=CaseView.of(case, locale), order=details)
             return outcome, already_open is None
 
         return write_once(self._retry, attempt, lambda: self._kept_changing(customer_id, order_id))
+
+    @staticmethod
+    def _returns_and_refunds(
+        change: Changeset, record: OrderRecord, action: HelpAction, body: HelpRequest, case_id: str
+    ) -> dict[str, Any]:
+        """What a help action starts besides its case, in the same transaction: a return request
+        its return, a paid order's cancellation its refund."""
+        if action is HelpAction.RETURN_REQUEST and isinstance(body, ReturnRequest):
+            return {"return_id": request_return(change, record, case_id, body).return_id}
+        if action is HelpAction.CANCEL_ORDER:
+            return cancellation_facts(cancellation_refund(change, record, case_id))
+        return {}
 
     def _help_outcome(
         self, record: OrderRecord, written: HistoryEntry, locale: str
@@ -236,6 +271,9 @@ class OrderService:
             change = Changeset(request, now, attempt=number)
             data = details.model_dump(mode="json", exclude_none=True)
             data |= facts_of_change(record.order, changed)
+            if event == "cancel":
+                data |= cancellation_facts(cancellation_refund(change, record))
+                resolve_moot_cases(change, record, None)
             after, _ = change.change_order(record.order, changed, event, data)
             self._store.commit(change)
             return OrderView.of(after)
@@ -257,6 +295,25 @@ class OrderService:
         return record
 
 
+def resolve_moot_cases(change: Changeset, record: OrderRecord, locale: str | None) -> None:
+    """Cancelling solves the order's open requests it makes moot (a new address, duties, a late
+    shipment), each with a message saying why, in the cancellation's transaction."""
+    languages = customer_locales(record.order, locale)
+    for action in MOOT_WHEN_CANCELLED:
+        case = record.open_case(action)
+        if case is None or case.status not in (CaseStatus.OPEN, CaseStatus.PENDING):
+            continue
+        text = "\n\n".join(
+            translate(lc, "self_service", "moot", date=format_date(change.now, lc))
+            for lc in languages
+        )
+        solved = apply_case_event(case, "solve_by_system", now=change.now, resolution=text)
+        message = CaseMessage(
+            message_id=new_id("MSG", change.now), at=change.now, author=Author.SYSTEM, body=text
+        )
+        change.change_case(case, solved, "solve_by_system", message)
+
+
 _ORDER_ID: TypeAdapter[str] = TypeAdapter(Identifier)
 
 
@@ -273,17 +330,26 @@ def _list_item(row: Mapping[str, Any]) -> OrderListItem:
 
 def facts_of_change(before: Order, after: Order) -> dict[str, Any]:
     """What the history entry must say of a change beyond the request's own fields, for the
-    events derived from it (the outbox reads entries alone): the address it replaced, and the
-    refund a cancellation makes due."""
+    events derived from it (the outbox reads entries alone): the address it replaced. What a
+    cancellation refunds is `cancellation_facts`."""
     facts: dict[str, Any] = {}
     if after.shipping_address != before.shipping_address:
         facts["previous_address"] = before.shipping_address.model_dump(mode="json")
-    if after.cancelled_at is not None and before.cancelled_at is None:
-        refund = after.total if after.refund_due else None
-        facts["refund_due"] = (
-            None if refund is None else Money.of(refund, after.currency).model_dump()
-        )
     return facts
+
+
+def cancellation_facts(refund: Refund | None) -> dict[str, Any]:
+    """What a cancellation's history entry says of its refund: the refund it made due and its
+    amount (`OrderCancelled.refund_due` is that refund's, so the event and the refund records
+    never disagree), or none when nothing was left to refund."""
+    if refund is None:
+        return {"refund_id": None, "refund_due": None}
+    return {
+        "refund_id": refund.refund_id,
+        "refund_due": Money.of(
+            round_to_minor_unit(refund.amount, refund.currency), refund.currency
+        ).model_dump(),
+    }
 
 
 def _customer_of(request: RequestContext) -> str:

@@ -13,6 +13,7 @@ from orderhelp.config import (
     event_settings,
     notify_settings,
     policy_settings,
+    returns_settings,
     shop_settings,
     store_settings,
 )
@@ -21,10 +22,12 @@ from orderhelp.delay_check import DelayCheck
 from orderhelp.notify import DynamoSentEmails, Notifier, OrdersTable, SesMailer
 from orderhelp.observability import count
 from orderhelp.publisher import Publisher
+from orderhelp.returns_service import ReturnsService
 from orderhelp.services import OrderService
 from orderhelp.stats_service import StatsService
 from orderhelp.store import DynamoOrderStore, DynamoTable
 from orderhelp.store.console_store import DynamoConsoleStore
+from orderhelp.store.refund_queue import RefundQueue
 from orderhelp.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -128,4 +131,15 @@ def console_service() -> ConsoleService:
 def stats_service() -> StatsService:
     return StatsService(
         store(), console_store(), utc_now, breached=lambda: count("FirstResponseBreaches")
+    )
+
+
+@cache
+def returns_service() -> ReturnsService:
+    the_store = store()
+    return ReturnsService(
+        the_store,
+        RefundQueue(the_store.table, store_settings().refund_queue_index),
+        utc_now,
+        returns_settings().returns_address,
     )

@@ -227,6 +227,9 @@ class CaseLifecycle(StateMachine):
     agent_reply = open.to(pending) | pending.to.itself(internal=True)
     customer_reply = open.to.itself(internal=True) | pending.to(open) | solved.to(open)
     solve = open.to(solved, cond="has_assignee") | pending.to(solved, cond="has_assignee")
+    # What the customer did themselves (a cancellation, a new address) needs no answer, and
+    # what a cancellation made moot is done with: the system solves them, nobody is assigned.
+    solve_by_system = open.to(solved) | pending.to(solved)
     close = solved.to(closed, cond="solved_for")
     # The customer's rating of the answer; the turn stays nobody's.
     rate = solved.to.itself(internal=True, cond="awaits_rating")
@@ -276,6 +279,10 @@ class CaseLifecycle(StateMachine):
         self.case.resolution = resolution
         self.case.solved_at = now
         self.case.next_response_due_at = None
+
+    def on_solve_by_system(self, now: datetime, resolution: str) -> None:
+        self.case.resolution = resolution
+        self.case.solved_at = now
 
     def on_assign(self, agent: str, agent_name: str | None = None) -> None:
         self.case.assignee = agent

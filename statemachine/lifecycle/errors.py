@@ -54,3 +54,23 @@ class RuleViolation(ValueError):
         super().__init__(message)
         self.key = key
         self.values = values
+
+
+class InvalidReturn(RuleError):
+    """A return or a refund that does not fit the order: an item not on it, more than can still
+    be returned, an amount not in the order's currency's minor unit."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(error["msg"]) for error in errors))
+        self.errors = errors
+
+
+class RefundExceedsPaid(RuleError):
+    """A refund larger than what is left of what the customer paid (items, shipping, tax, less
+    every refund already due or issued). `left` is what can still be refunded."""
+
+    def __init__(self, asked: Any, left: Any, currency: str) -> None:
+        super().__init__(f"a refund of {asked} {currency} exceeds what is left to refund ({left})")
+        self.asked = asked
+        self.left = left
+        self.currency = currency

@@ -24,6 +24,7 @@ from lifecycle.order_lifecycle import (
     guards_of,
     source_states,
 )
+from lifecycle.returns import Resolution
 from lifecycle.text import MULTI_LINE, MessageText
 
 # --- what each action needs from the customer -----------------------------------------------------
@@ -57,6 +58,11 @@ class HelpRequest(BaseModel):
 
 class ChangeAddressRequest(HelpRequest):
     address: Address
+    message: CustomerMessage | None = Field(
+        default=None,
+        description="A question for customer service. Without one, the change is done and its "
+        "case is recorded as solved by the system: nobody has to answer it.",
+    )
 
 
 class CancelOrderRequest(HelpRequest):
@@ -64,6 +70,11 @@ class CancelOrderRequest(HelpRequest):
         Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S"), MULTI_LINE]
         | None
     ) = None
+    message: CustomerMessage | None = Field(
+        default=None,
+        description="A question for customer service. Without one, the cancellation is done "
+        "and its case is recorded as solved by the system: nobody has to answer it.",
+    )
 
 
 class MessageRequest(HelpRequest):
@@ -73,6 +84,10 @@ class MessageRequest(HelpRequest):
 class ReturnRequest(HelpRequest):
     items: list[ItemRef] = Field(min_length=1, max_length=200)
     message: CustomerMessage
+    resolution: Resolution = Field(
+        default=Resolution.REFUND,
+        description="The money back, or a replacement (which customer service approves).",
+    )
 
     def item_refs(self) -> list[ItemRef]:
         return self.items
@@ -82,9 +97,30 @@ class ItemProblemRequest(HelpRequest):
     problem: ItemProblemKind
     items: list[ItemRef] = Field(min_length=1, max_length=200)
     message: CustomerMessage
+    resolution: Resolution = Field(
+        default=Resolution.REFUND,
+        description="The money back, or a replacement (which customer service approves).",
+    )
 
     def item_refs(self) -> list[ItemRef]:
         return self.items
+
+
+SELF_SERVICE = frozenset({HelpAction.CHANGE_ADDRESS, HelpAction.CANCEL_ORDER})
+"""Actions the customer does themselves: done at once, they need no answer unless the customer
+asks something (`message`)."""
+MOOT_WHEN_CANCELLED = (
+    HelpAction.CHANGE_ADDRESS,
+    HelpAction.CUSTOMS_DUTIES,
+    HelpAction.SHIPPING_DELAY,
+)
+"""The requests a cancellation makes moot: an address, duties or a shipment that will not be."""
+
+
+def needs_an_answer(action: HelpAction, request: "HelpRequest") -> bool:
+    """Whether a help request is a question for customer service: every request is, except what
+    the customer did themselves without asking anything."""
+    return action not in SELF_SERVICE or getattr(request, "message", None) is not None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,16 @@
 of policy never applies retroactively to orders already paid."""
 
 from datetime import timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReturnShippingPayer(StrEnum):
+    """Who pays for sending a return back: a prepaid label, or postage paid by the customer."""
+
+    SHOP = "shop"
+    CUSTOMER = "customer"
 
 
 class Policy(BaseModel):
@@ -27,6 +35,25 @@ class Policy(BaseModel):
         le=24 * 30,
         description="Hours past an estimated ship-by or delivery time before an order is late.",
     )
+
+    return_drop_off_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="Days after a return is approved to hand the parcel to the carrier.",
+    )
+    return_shipping_paid_by: ReturnShippingPayer = Field(
+        default=ReturnShippingPayer.SHOP,
+        description="Who pays the return's postage: the shop (a prepaid label) or the customer.",
+    )
+    refund_shipping_on_full_return: bool = Field(
+        default=True,
+        description="Whether the order's shipping is refunded once every item has come back.",
+    )
+
+    @property
+    def return_drop_off(self) -> timedelta:
+        return timedelta(days=self.return_drop_off_days)
 
     @property
     def return_window(self) -> timedelta:

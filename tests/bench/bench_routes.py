@@ -119,6 +119,35 @@ def _with_contact(scenario: str) -> Callable[[Api, int], None]:
     return prepare
 
 
+def _with_approved_return(scenario: str) -> Callable[[Api, int], None]:
+    """A delivered order whose return of two bulbs customer service approved."""
+
+    def prepare(api: Api, i: int) -> None:
+        order_id = _order_id(scenario, i)
+        assert api.create_order(CUSTOMER, order_id).status == 201
+        for step in (api.pay, api.ship, api.deliver):
+            api.clock.advance(seconds=1)
+            assert step(order_id).status == 200
+        body = {"items": [{"sku": "BULB-E27", "quantity": 2}], "message": "No me sirven."}
+        reply = api.call("POST", f"/orders/{order_id}/help/return_request", body, identity=BUYER)
+        assert reply.status == 201, reply
+        approve = f"/agent/cases/{reply.body['case']['case_id']}/return/approve"
+        assert api.call("POST", approve, {}, identity=Identity.agent("agent-bench")).status == 200
+
+    return prepare
+
+
+def _with_refund_due(scenario: str) -> Callable[[Api, int], None]:
+    """A paid order the shop cancelled: its refund is due."""
+    paid = _in_state("paid", scenario)
+
+    def prepare(api: Api, i: int) -> None:
+        paid(api, i)
+        assert api.cancel(_order_id(scenario, i)).status == 200
+
+    return prepare
+
+
 CASE_ID = "CS-BENCH-1"
 
 
@@ -239,6 +268,57 @@ def scenarios() -> list[Scenario]:
             prepare=_in_state("paid", "help-cancel"),
             idempotency_key=True,
             goal=2,
+        ),
+        Scenario(
+            "return-received",
+            "POST",
+            lambda i: f"/ops/returns/{_order_id('return-received', i)}-R1/received",
+            lambda _: {"items": [{"sku": "BULB-E27", "quantity": 2, "condition": "ok"}]},
+            identity=SHOP,
+            prepare=_with_approved_return("return-received"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "refund-issued",
+            "POST",
+            lambda i: f"/ops/refunds/{_order_id('refund-issued', i)}-RF1/issued",
+            lambda _: {"method": "card", "reference": "RE-1"},
+            identity=SHOP,
+            prepare=_with_refund_due("refund-issued"),
+            idempotency_key=True,
+            goal=2,
+        ),
+        Scenario(
+            "refunds-due",
+            "GET",
+            lambda _: "/ops/refunds?status=due",
+            identity=SHOP,
+            prepare=_with_refund_due("refunds-due"),
+            # One Query per shard of the refund queue, merged into one page.
+            goal=4,
+        ),
+        Scenario(
+            "return-label",
+            "GET",
+            lambda _: (
+                f"/orders/{_order_id('return-label', 0)}/returns/"
+                f"{_order_id('return-label', 0)}-R1/label"
+            ),
+            prepare=lambda api, i: (
+                _with_approved_return("return-label")(api, i) if i == 0 else None
+            ),
+        ),
+        Scenario(
+            "agent-refund",
+            "POST",
+            lambda _: f"/agent/cases/{CASE_ID}/refund",
+            lambda _: {"amount": "0.01", "reason": "Perdón por la espera."},
+            identity=Identity.agent("agent-bench"),
+            prepare=_with_case_of_id("agent-refund"),
+            idempotency_key=True,
+            # The case (whose order it is), the order's partition, one transaction.
+            goal=3,
         ),
         Scenario(
             "case-read",

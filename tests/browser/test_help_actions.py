@@ -63,7 +63,9 @@ def test_a_customer_cancels_a_paid_order_and_sees_it_cancelled_with_its_case(
     expect(page.locator(".order-facts .badge")).to_have_text("Cancelled")
     case_id = notice.locator(".case").get_attribute("data-case-id")
     assert case_id
-    expect(notice.locator(".case")).to_contain_text("Waiting for customer service")
+    # done by the customer without a question: solved by the system, nobody has to answer it
+    expect(notice.locator(".case")).to_contain_text("Solved")
+    expect(notice).to_contain_text("nobody needs to answer it")
     listed = page.locator(f"ul.cases .case[data-case-id='{case_id}']")
     expect(listed.locator(".case-title")).to_have_text("Cancel the order")
     # And cancelling is no longer offered, with the reason and the date

@@ -37,8 +37,12 @@ def invoke(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-STATUS_CHANGES = frozenset({"pay", "ship", "deliver", "cancel", "cancel_order"})
-"""The last path segment of the routes whose success moves an order to another state."""
+STATUS_CHANGES = frozenset(
+    {"pay", "ship", "deliver", "cancel", "cancel_order"}
+    | {"approve", "reject", "received", "issued", "failed", "retry"}
+)
+"""The last path segment of the routes whose success moves an order, or one of its returns or
+refunds, to another state (a refund issued and the same refund failed need a stack each)."""
 
 
 def is_scheduled(event: SampleEvent) -> bool:

@@ -18,6 +18,16 @@ from tests.handlers.case_calls import (
     write,
 )
 from tests.handlers.client import CUSTOMER, Api, Identity, Reply, iso
+from tests.handlers.returns_calls import (
+    approve,
+    failed,
+    issued,
+    received,
+    refund,
+    reject,
+    request_return,
+    retry,
+)
 from tests.handlers.stats_calls import case_events, deliver
 from tests.handlers.test_delay_check import run_check
 
@@ -91,6 +101,36 @@ def _late(api: Api) -> dict[str, Any]:
     api.order_in("paid", order_id=ORDER)
     api.clock.advance(days=3)
     return {}
+
+
+def _delivered(api: Api) -> dict[str, Any]:
+    api.order_in("delivered", order_id=ORDER)
+    return {}
+
+
+def _return_requested(api: Api) -> dict[str, Any]:
+    api.order_in("delivered", order_id=ORDER)
+    reply = request_return(api, ORDER)
+    assert reply.status == 201, reply
+    return {"case": reply.body["case"]["case_id"], "return": f"{ORDER}-R1"}
+
+
+def _return_approved(api: Api) -> dict[str, Any]:
+    context = _return_requested(api)
+    assert approve(api, context["case"]).status == 200
+    return context
+
+
+def _refund_due(api: Api) -> dict[str, Any]:
+    api.order_in("paid", order_id=ORDER)
+    assert api.cancel(ORDER).status == 200
+    return {"refund": f"{ORDER}-RF1"}
+
+
+def _refund_failed(api: Api) -> dict[str, Any]:
+    context = _refund_due(api)
+    assert failed(api, context["refund"]).status == 200
+    return context
 
 
 def _ops(api: Api, path: str, body: Any, headers: Headers) -> Reply:
@@ -325,6 +365,46 @@ STORIES = [
         _with_case_event,
         lambda api, context, headers: _delivered(context["event"]),
         keyed=False,
+    ),
+    Story(
+        "a return request (its return and its case)",
+        _delivered,
+        lambda api, _, headers: request_return(api, ORDER, headers=headers),
+    ),
+    Story(
+        "an agent approving a return",
+        _return_requested,
+        lambda api, context, headers: approve(api, context["case"], headers=headers),
+    ),
+    Story(
+        "an agent rejecting a return",
+        _return_requested,
+        lambda api, context, headers: reject(api, context["case"], headers=headers),
+    ),
+    Story(
+        "an agent refunding on a case",
+        _return_requested,
+        lambda api, context, headers: refund(api, context["case"], "5.00", headers=headers),
+    ),
+    Story(
+        "the shop receiving a return (its refund due)",
+        _return_approved,
+        lambda api, context, headers: received(api, context["return"], headers=headers),
+    ),
+    Story(
+        "the payment system issuing a refund",
+        _refund_due,
+        lambda api, context, headers: issued(api, context["refund"], headers=headers),
+    ),
+    Story(
+        "the payment system failing a refund",
+        _refund_due,
+        lambda api, context, headers: failed(api, context["refund"], headers=headers),
+    ),
+    Story(
+        "a failed refund retried",
+        _refund_failed,
+        lambda api, context, headers: retry(api, context["refund"], headers=headers),
     ),
     # Opening a conversation customer service wrote in marks it read: a write without a key
     # (a GET), which a later opening finishes if this one's write was lost.

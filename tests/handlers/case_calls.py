@@ -4,13 +4,22 @@ from typing import Any
 
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 from orderhelp_dev.local.template import functions
-from tests.handlers.client import CUSTOMER, Api, Identity, Reply
+from tests.handlers.client import CUSTOMER, HELP_BODIES, Api, Identity, Reply
 from tests.handlers.interference import InterleavingStore
 
 AGENT = "agent-ana"
 OTHER_AGENT = "agent-bruno"
 SCHEDULER_EVENT: dict[str, Any] = {}
 """What EventBridge Scheduler sends a Lambda target given no input: nothing the job reads."""
+
+
+QUESTIONS: dict[str, dict[str, Any]] = {
+    "change_address": HELP_BODIES["change_address"]
+    | {"message": "Will it still arrive on Friday?"},
+    "cancel_order": HELP_BODIES["cancel_order"] | {"message": "When will my money be back?"},
+}
+"""The self-service actions with a question for customer service: without one, what the customer
+did is done and its case is solved by the system at once (issue 12, point 7)."""
 
 
 def open_case(
@@ -20,8 +29,11 @@ def open_case(
     body: Any = None,
     customer: str = CUSTOMER,
 ) -> str:
-    """Open (or join) the order's case for `action` through the help route; its id."""
-    reply = api.help(order_id, action, body, customer=customer)
+    """Open (or join) the order's case for `action` through the help route; its id. A case for
+    customer service to answer: a self-service action asks its question (`QUESTIONS`)."""
+    reply = api.help(
+        order_id, action, QUESTIONS.get(action) if body is None else body, customer=customer
+    )
     assert reply.status in (200, 201), reply
     case_id: str = reply.body["case"]["case_id"]
     return case_id

@@ -131,8 +131,11 @@ class Api:
         timeout = spec.timeout if self.timeout is None else self.timeout
         result = load_handler(spec.handler)(event, LocalLambdaContext(spec.logical_id, timeout))
         response = response_from_result(result)
+        headers = dict(response.headers)
+        if not headers.get("content-type", "application/json").startswith("application/json"):
+            return Reply(response.status, headers, response.body)  # a label's PDF, say
         text = response.body.decode("utf-8")
-        return Reply(response.status, dict(response.headers), json.loads(text) if text else None)
+        return Reply(response.status, headers, json.loads(text) if text else None)
 
     # --- the shop's systems, in one line each -----------------------------------------------------
 

@@ -73,6 +73,18 @@ def _body(route: Route) -> Any:
         "PUT /agent/profile": {"display_name": "Ana", "languages": ["es"]},
         "GET /agent/customers/{customer_id}": None,
         "GET /agent/stats": None,
+        # Returns and refunds: their own matrix is in test_returns_routes.py.
+        "GET /orders/{order_id}/returns/{return_id}/label": None,
+        "POST /agent/cases/{case_id}/return/approve": {},
+        "POST /agent/cases/{case_id}/return/reject": {"reason": "Used."},
+        "POST /agent/cases/{case_id}/refund": {"amount": "1.00", "reason": "Sorry."},
+        "POST /ops/returns/{return_id}/received": {
+            "items": [{"sku": "LAMP-01", "quantity": 1, "condition": "ok"}]
+        },
+        "POST /ops/refunds/{refund_id}/issued": {"method": "card", "reference": "R-1"},
+        "POST /ops/refunds/{refund_id}/failed": {"reason": "Card expired"},
+        "POST /ops/refunds/{refund_id}/retry": {},
+        "GET /ops/refunds": None,
     }[f"{route.method} {route.path}"]
 
 
@@ -103,6 +115,8 @@ class Request:
             .replace("{view}", "mine")
             .replace("{reply_id}", "RP-ANY")
             .replace("{customer_id}", CUSTOMER)
+            .replace("{return_id}", f"{order_id}-R1")
+            .replace("{refund_id}", f"{order_id}-RF1")
         )
 
     def __str__(self) -> str:

@@ -310,7 +310,13 @@ def _body_routes() -> list[tuple[str, Identity]]:
     for route in http_routes():
         if route.method != "POST":
             continue
-        path = route.path.format(order_id=ORDER, case_id="CASE-1", action="payment_issue")
+        path = route.path.format(
+            order_id=ORDER,
+            case_id="CASE-1",
+            action="payment_issue",
+            return_id=f"{ORDER}-R1",
+            refund_id=f"{ORDER}-RF1",
+        )
         identity = SHOP if route.scopes else AGENT if path.startswith("/agent") else ME
         routes.append((path, identity))
     return routes

@@ -200,7 +200,7 @@ def test_order_details_carry_every_order_field_with_amounts_as_money(api: Api) -
     order = reply.body
     every_order_field = set(Order.model_fields) | set(Order.model_computed_fields)
     assert every_order_field <= set(order)
-    assert {"help", "cases", "history", "status_label"} <= set(order)
+    assert {"help", "cases", "history", "status_label", "returns", "refunds"} <= set(order)
 
     amounts = [order["subtotal"], order["shipping"], order["tax"], order["total"]]
     for item in order["items"]:
@@ -239,6 +239,9 @@ def test_order_details_carry_every_order_field_with_amounts_as_money(api: Api) -
         "return_window_days": 30,
         "claim_window_days": 30,
         "delay_grace_hours": 0,
+        "return_drop_off_days": 14,
+        "return_shipping_paid_by": "shop",
+        "refund_shipping_on_full_return": True,
     }
 
 
@@ -382,9 +385,15 @@ def test_a_help_action_opens_a_case_201_with_the_case_and_the_order(api: Api, ac
     case, order = reply.body["case"], reply.body["order"]
     assert case["action"] == action
     assert case["order_id"] == order_id
-    assert (case["status"], case["opened_by"]) == ("open", "customer")
+    # What the customer did themselves needs no answer: its case is solved by the system.
+    done_by_the_customer = action in ("change_address", "cancel_order")
+    assert (case["status"], case["opened_by"]) == (
+        "solved" if done_by_the_customer else "open",
+        "customer",
+    )
     assert case["opened_at"] == iso(api.clock.now)
-    assert case["details"] == HELP_BODIES[action]
+    chooses = {"resolution": "refund"} if action in ("return_request", "item_problem") else {}
+    assert case["details"] == HELP_BODIES[action] | chooses
     assert [listed["case_id"] for listed in order["cases"]] == [case["case_id"]]
     # Only an action that changes the order takes a version of it (a message does not).
     changes_order = CATALOGUE[HelpAction(action)].changes_order

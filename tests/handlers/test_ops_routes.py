@@ -124,6 +124,9 @@ def test_pay_ship_and_deliver_each_answer_200_with_the_order(api: Api) -> None:
         "return_window_days": 30,
         "claim_window_days": 30,
         "delay_grace_hours": 0,
+        "return_drop_off_days": 14,
+        "return_shipping_paid_by": "shop",
+        "refund_shipping_on_full_return": True,
     }
 
     # When the warehouse ships it the next day

@@ -245,7 +245,10 @@ def serve_from_artefacts(found: list[Artefact]) -> list[str]:
             loaded = [m for m in report["modules"] if not m.startswith("!")]
             print(f"    imported from the artefact: {', '.join(loaded)}")
             if statuses != expected:
-                problems.append(f"{function}: statuses {statuses}, expected {expected}")
+                bodies = [call["body"] for call in report["calls"]]
+                problems.append(
+                    f"{function}: statuses {statuses}, expected {expected}; answers {bodies}"
+                )
             if outside:
                 problems.append(f"{function} imported from outside the artefact: {outside}")
             if snapshot(artefact) != before:

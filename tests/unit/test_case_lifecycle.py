@@ -35,6 +35,8 @@ EXPECTED: dict[tuple[CaseStatus, str], CaseStatus] = {
     (S.OPEN, "solve"): S.SOLVED,
     (S.PENDING, "solve"): S.SOLVED,
     (S.SOLVED, "close"): S.CLOSED,
+    (S.OPEN, "solve_by_system"): S.SOLVED,
+    (S.PENDING, "solve_by_system"): S.SOLVED,
     (S.OPEN, "internal_note"): S.OPEN,
     (S.PENDING, "internal_note"): S.PENDING,
     (S.SOLVED, "internal_note"): S.SOLVED,
@@ -50,6 +52,7 @@ EVENTS = (
     "agent_reply",
     "customer_reply",
     "solve",
+    "solve_by_system",
     "close",
     "internal_note",
     "system_message",
@@ -83,6 +86,7 @@ def a_case(status: CaseStatus = S.OPEN, **changes: Any) -> Case:
 def data_for(event: str) -> dict[str, Any]:
     return {
         "solve": {"resolution": "Refund issued"},
+        "solve_by_system": {"resolution": "The order was cancelled."},
         "close": {"close_after": CLOSE_AFTER},
         "assign": {"agent": "agent-bruno"},
         "rate": {"rating": RatingValue.GOOD},
@@ -164,6 +168,15 @@ def test_assigning_hands_the_case_over_without_changing_whose_turn_it_is(
     case = a_case(status)
     taken = apply_case_event(case, "assign", now=T0 + timedelta(days=6), agent="agent-bruno")
     assert (taken.assignee, taken.status, taken.turn) == ("agent-bruno", status, case.turn)
+
+
+def test_the_system_solves_without_an_assignee_and_says_what_was_done() -> None:
+    case = a_case(assignee=None)
+    solved = apply_case_event(
+        case, "solve_by_system", now=T0 + timedelta(hours=1), resolution="Cancelled."
+    )
+    assert (solved.status, solved.assignee) == (S.SOLVED, None)
+    assert (solved.resolution, solved.solved_at) == ("Cancelled.", T0 + timedelta(hours=1))
 
 
 # --- the rating of a solve ------------------------------------------------------------------------

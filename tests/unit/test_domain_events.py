@@ -233,6 +233,26 @@ def test_a_poison_record_is_refused_in_words() -> None:
         events_of({"pk": "ORDER#X", "sk": "HISTORY#1", "outbox": "order"})
 
 
+def test_a_returns_entry_without_its_state_is_a_poison_record() -> None:
+    entry = {
+        "pk": f"ORDER#{ORDER}",
+        "sk": "RETURNLOG#ORD-1-R1#0000000002",
+        "outbox": "return",
+        "order_id": ORDER,
+        "customer_id": "cust-lucia",
+        "subject": "return",
+        "subject_id": "ORD-1-R1",
+        "subject_version": 2,
+        "version": 1,
+        "at": "2026-05-04T10:00:00Z",
+        "event": "approve",
+        "actor": {"kind": "agent", "id": "agent-marta"},
+    }
+    with pytest.raises(MalformedEntry, match="ReturnApproved"):
+        events_of(entry)
+    assert events_of(entry | {"event": "expire"}) == []  # expiring tells nobody
+
+
 def test_an_entry_no_mapping_names_emits_nothing() -> None:
     assert events_of(history_item(ORDER, 2, "some_future_event")) == []
     assert events_of(history_item(ORDER, 2, "pay") | {"outbox": "return"}) == []
@@ -256,5 +276,12 @@ def test_the_table_names_every_detail_type_the_issue_asks_for() -> None:
         "CaseClosed",
         "CaseReopened",
         "CaseRated",
+        # issue 12's
+        "ReturnApproved",
+        "ReturnRejected",
+        "ReturnReceived",
+        "RefundDue",
+        "RefundIssued",
+        "RefundFailed",
     }
     assert all(isinstance(kind, str) and isinstance(event, str) for kind, event in MAPPINGS)

@@ -27,6 +27,7 @@ def test_the_defaults_are_the_documented_ones() -> None:
     assert documented_defaults() == {
         "RETURN_WINDOW_DAYS": policy.return_window_days,
         "CLAIM_WINDOW_DAYS": policy.claim_window_days,
+        "RETURN_DROP_OFF_DAYS": policy.return_drop_off_days,
         "DELAY_GRACE_HOURS": policy.delay_grace_hours,
         "CLOSE_SOLVED_AFTER_DAYS": cases.close_solved_after_days,
     }

@@ -29,7 +29,7 @@ from orderhelp_dev.local.sample_events import (
     seed_calls,
     stage_seed_cases,
 )
-from orderhelp_dev.local.sdk_endpoints import use_local_aws
+from orderhelp_dev.local.sdk_endpoints import tooling_dynamodb, use_local_aws
 from orderhelp_dev.local.state import DEFAULT_STATE_ROOT, NoStackError, StackState
 from orderhelp_dev.local.template import (
     LOCAL_REGION,
@@ -197,7 +197,6 @@ def _stage_cases(
     case_ids: Sequence[str], now: datetime, runtimes: Mapping[str, FunctionRuntime]
 ) -> None:
     # The Lambda code itself, only for `--embedded` with cases: settings as the case functions'.
-    from orderhelp.aws import dynamodb  # noqa: PLC0415
     from orderhelp.config import CaseSettings, StoreSettings  # noqa: PLC0415
     from orderhelp.wiring import store_on  # noqa: PLC0415
 
@@ -207,5 +206,5 @@ def _stage_cases(
         if "CASE_QUEUE_INDEX" in runtime.environment
     )
     settings = StoreSettings.from_environment(environment)
-    store = store_on(dynamodb(), settings)
+    store = store_on(tooling_dynamodb(), settings)
     stage_seed_cases(store, case_ids, now, CaseSettings.from_environment(environment).case_policy())

@@ -1,6 +1,13 @@
 """Pointing the AWS SDK at the local stack, through the SDK's own settings only."""
 
 import os
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def sdk_environment(endpoint: str, region: str) -> dict[str, str]:
@@ -22,3 +29,19 @@ def use_local_aws(endpoint: str, region: str) -> None:
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         os.environ.pop(name, None)
     os.environ.update(sdk_environment(endpoint, region))
+
+
+TOOLING_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 10},
+    connect_timeout=5,
+    read_timeout=60,
+)
+"""The tooling's own patience: staging demo data is not a Lambda invocation with a budget, and on
+a busy machine the embedded DynamoDB may take seconds to answer."""
+
+
+def tooling_dynamodb() -> "DynamoDBClient":
+    """A DynamoDB client for the local stack's own work (demo data, seeds), pointed at it by the
+    SDK settings `use_local_aws` made."""
+    client: DynamoDBClient = boto3.client("dynamodb", config=TOOLING_CONFIG)
+    return client

@@ -17,8 +17,7 @@ from types import FrameType
 from typing import TextIO
 
 from lifecycle.policy import CasePolicy
-from orderhelp.aws import dynamodb
-from orderhelp.config import CaseSettings, StoreSettings
+from orderhelp.config import CaseSettings, PolicySettings, ReturnsSettings, StoreSettings
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
 from orderhelp_dev.local.bus import LocalBus, bus_rules
@@ -31,6 +30,7 @@ from orderhelp_dev.local.demo import (
     load_demo,
     stage_demo_cases,
 )
+from orderhelp_dev.local.demo_returns import load_demo_returns, stage_demo_expired_return
 from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
 from orderhelp_dev.local.emulator import ApiGatewayEmulator, EmulatorServer, JsonLog
 from orderhelp_dev.local.environments import DEFAULT_MAX_CONCURRENCY, FunctionPool
@@ -45,7 +45,7 @@ from orderhelp_dev.local.identities import (
 from orderhelp_dev.local.lambda_runtime import function_runtimes
 from orderhelp_dev.local.mail import LocalMail
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
-from orderhelp_dev.local.sdk_endpoints import use_local_aws
+from orderhelp_dev.local.sdk_endpoints import tooling_dynamodb, use_local_aws
 from orderhelp_dev.local.site import (
     LOOPBACK_NAMES,
     WEB_ROOT,
@@ -96,6 +96,7 @@ NETWORK_SIGN_IN_FLAG = "--let-network-sign-in-as-anyone"
 
 
 DEMO_FIRST_RUNS = ("DelayCheckFunction",)
+SIGNAL_CHECK_SECONDS = 0.25  # how often the waiting main thread looks for Ctrl-C
 """Scheduled functions the demo runs once after loading, as if the stack had been running: the
 delay check records the late demo orders and opens customer service's proactive cases."""
 
@@ -170,6 +171,15 @@ class LocalStack:
                 stage_demo_cases(
                     store, self.demo, datetime.now(UTC), case_policy, DISPLAY_NAMES.get
                 )
+                load_demo_returns(self.api_url, self.tokens, datetime.now(UTC))
+                environment = self._case_environment()
+                stage_demo_expired_return(
+                    store,
+                    datetime.now(UTC),
+                    PolicySettings.from_environment(environment).policy(),
+                    case_policy,
+                    ReturnsSettings.from_environment(environment).returns_address,
+                )
                 for schedule in schedules:
                     if schedule.function in DEMO_FIRST_RUNS:
                         self._fire(schedule)
@@ -237,6 +247,14 @@ class LocalStack:
         outbox = LocalOutbox(self.bus, self.mail) if self.bus is not None else None
         return LocalSite(self.options.web_root, users, self.tokens, served_hosts, outbox)
 
+    def _case_environment(self) -> dict[str, str]:
+        """The environment the template gives the case functions."""
+        return next(
+            dict(pool.runtime.environment)
+            for pool in self.pools.values()
+            if "CASE_QUEUE_INDEX" in pool.runtime.environment
+        )
+
     def _store_and_case_policy(self) -> tuple[DynamoOrderStore, CasePolicy]:
         """The store and case settings as the case functions see them, from their environment in
         the template (this process's SDK already points at the embedded DynamoDB)."""
@@ -246,7 +264,7 @@ class LocalStack:
             if "CASE_QUEUE_INDEX" in pool.runtime.environment
         )
         settings = StoreSettings.from_environment(environment)
-        store = store_on(dynamodb(), settings)
+        store = store_on(tooling_dynamodb(), settings)
         return store, CaseSettings.from_environment(environment).case_policy()
 
     def _start_functions(self) -> None:
@@ -339,7 +357,10 @@ def serve(options: ServeOptions) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         previous[stop_signal] = signal.signal(stop_signal, request_stop)
     try:
-        stopping.wait()
+        # Woken now and then: a signal that lands on one of the stack's other threads only
+        # sets a flag the main thread acts on when it next runs, and an endless wait never does
+        while not stopping.wait(SIGNAL_CHECK_SECONDS):
+            pass
     finally:
         stack.log.write_text("\nStopping the local stack…")
         stack.stop()

@@ -4,6 +4,7 @@ customer sees it, takes the case, answers (or notes for colleagues) and solves i
 Only callers whose token puts them in the `agents` group get past the entry point."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -32,14 +33,17 @@ from orderhelp.models import (
     AgentCaseDetails,
     AgentCasePage,
     AgentMessageRequest,
+    AgentRefundRequest,
+    ApproveReturnRequest,
     AssignRequest,
+    RejectReturnRequest,
     SolveRequest,
 )
 from orderhelp.models import ErrorBody as ErrorBodyModel
 from orderhelp.observability import count
 from orderhelp.records import ActorKind
 from orderhelp.store import ACTIVITY_PAGE
-from orderhelp.wiring import case_service
+from orderhelp.wiring import case_service, returns_service
 
 app = create_resolver()
 
@@ -202,6 +206,117 @@ def _change(
         case = work(request, checked, locale)
         count("CaseWorked", Step=name)
         return Answer(HTTPStatus.OK, case)
+
+    return answer_once(app, ActorKind.AGENT, body, run)
+
+
+# --- returns and refunds -------------------------------------------------------------------------
+
+
+def _details_answer(description: str, refusals: str) -> dict[int, Any]:
+    return {
+        200: {
+            "description": description,
+            "content": {"application/json": {"model": AgentCaseDetails}},
+        },
+        409: {
+            "description": refusals,
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
+    }
+
+
+@app.post(
+    "/agent/cases/<case_id>/return/approve",
+    summary="Approve the case's requested return",
+    description="Each return requested on the case gets its RMA number, its printable label and "
+    "a drop-off deadline from the policy the order was paid under; the customer is told on the "
+    "case how to send it back.",
+    tags=["agents", "returns"],
+    operation_id="agent_approve_return",
+    responses=_details_answer(
+        "The case and the order with its returns, as they are now",
+        "`no_return_requested`: the case has no return waiting for a decision; `conflict`: the "
+        "case kept changing",
+    ),
+)
+def approve_return(
+    case_id: CaseIdPath,
+    request: Annotated[ApproveReturnRequest | None, Body(embed=False)] = None,
+) -> Response[str]:
+    return _returns_change(
+        "approve_return",
+        case_id,
+        request or ApproveReturnRequest(),
+        lambda writing, checked, locale: returns_service().approve_return(writing, checked, locale),
+    )
+
+
+@app.post(
+    "/agent/cases/<case_id>/return/reject",
+    summary="Reject the case's requested return",
+    description="The reason is said to the customer on the case, in words.",
+    tags=["agents", "returns"],
+    operation_id="agent_reject_return",
+    responses=_details_answer(
+        "The case and the order with its returns, as they are now",
+        "`no_return_requested`: the case has no return waiting for a decision",
+    ),
+)
+def reject_return(
+    case_id: CaseIdPath, request: Annotated[RejectReturnRequest, Body(embed=False)]
+) -> Response[str]:
+    return _returns_change(
+        "reject_return",
+        case_id,
+        request,
+        lambda writing, checked, locale: returns_service().reject_return(
+            writing, checked, request.reason, locale
+        ),
+    )
+
+
+@app.post(
+    "/agent/cases/<case_id>/refund",
+    summary="Refund on the case: an item problem's refund, or goodwill",
+    description="A refund of the chosen amount (in the order's currency), due at once, up to "
+    "what is left to refund on the order: the order's refunds never exceed what was paid "
+    "(items, shipping, tax). On an item-problem case it is the problem's refund, on any other "
+    "a goodwill refund. Two agents refunding at once: the second is decided on what the first "
+    "left.",
+    tags=["agents", "refunds"],
+    operation_id="agent_refund",
+    responses=_details_answer(
+        "The case and the order with its refunds, and what is left to refund",
+        "`refund_exceeds_paid`: more than is left to refund (`left` says how much is)",
+    ),
+)
+def refund(
+    case_id: CaseIdPath, request: Annotated[AgentRefundRequest, Body(embed=False)]
+) -> Response[str]:
+    return _returns_change(
+        "refund",
+        case_id,
+        request,
+        lambda writing, checked, locale: returns_service().agent_refund(
+            writing, checked, Decimal(request.amount), request.reason, locale
+        ),
+    )
+
+
+def _returns_change(
+    name: str,
+    case_id: str,
+    body: BaseModel,
+    work: Callable[[RequestContext, str, str], AgentCaseDetails],
+) -> Response[str]:
+    locale = request_locale(app)
+    checked = checked_case_id(case_id)
+
+    def run(request: RequestContext) -> Answer:
+        details = work(request, checked, locale)
+        count("CaseWorked", Step=name)
+        return Answer(HTTPStatus.OK, details)
 
     return answer_once(app, ActorKind.AGENT, body, run)
 

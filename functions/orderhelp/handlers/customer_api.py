@@ -1,11 +1,12 @@
 """CustomerApiFunction: customers list their orders, open one, and use its help actions; they
 read their cases with customer service and write on them."""
 
+import base64
 from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from lifecycle.actions import HelpAction
 from lifecycle.errors import ActionUnavailable
@@ -21,13 +22,14 @@ from orderhelp.api import (
     answer_once,
     checked_case_id,
     checked_order_id,
+    checked_record_id,
     create_resolver,
     current_caller,
     lambda_entry,
     request_locale,
 )
 from orderhelp.changes import RequestContext
-from orderhelp.errors import UnknownAction
+from orderhelp.errors import ReturnNotFound, UnknownAction
 from orderhelp.models import (
     CaseConversation,
     CaseMessageRequest,
@@ -42,7 +44,7 @@ from orderhelp.models import ErrorBody as ErrorBodyModel
 from orderhelp.observability import count
 from orderhelp.records import ActorKind
 from orderhelp.store import ACTIVITY_PAGE
-from orderhelp.wiring import case_service, order_service
+from orderhelp.wiring import case_service, order_service, returns_service
 
 app = create_resolver()
 
@@ -254,6 +256,47 @@ def rate_case(
         return Answer(HTTPStatus.OK, rated)
 
     return answer_once(app, ActorKind.CUSTOMER, body, work)
+
+
+# --- returns --------------------------------------------------------------------------------------
+
+
+@app.get(
+    "/orders/<order_id>/returns/<return_id>/label",
+    summary="A return's printable label (PDF)",
+    description="Once the return is approved: an A6 PDF with the RMA, the addresses, the items, "
+    "the drop-off deadline and a QR code of the RMA.",
+    tags=["returns"],
+    operation_id="get_return_label",
+    responses={
+        200: {
+            "description": "The label",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        409: {
+            "description": "`no_label_yet`: the return is not approved yet",
+            "content": {"application/json": {"model": ErrorBodyModel}},
+        },
+    },
+)
+def get_return_label(
+    order_id: OrderIdPath,
+    return_id: Annotated[str, Path(min_length=1, description="The return's id.")],
+) -> Response[str]:
+    customer = current_caller(app).subject
+    checked_order = checked_order_id(order_id)
+    checked_return = checked_record_id(return_id, ReturnNotFound)
+    pdf = returns_service().label(customer, checked_order, checked_return, request_locale(app))
+    # Binary, as API Gateway takes it: base64 with isBase64Encoded (the response validation
+    # only ever sees text).
+    response = Response(
+        status_code=HTTPStatus.OK,
+        content_type="application/pdf",
+        body=base64.b64encode(pdf).decode("ascii"),
+        headers={"Content-Disposition": f'inline; filename="{checked_return}.pdf"'},
+    )
+    response.base64_encoded = True
+    return response
 
 
 handler = lambda_entry(app, authorize=lambda caller: caller)

@@ -9,7 +9,9 @@ from pydantic import BaseModel
 
 from lifecycle.case import Case
 from lifecycle.order import Order
-from orderhelp.records import CaseActivity, HistoryEntry
+from lifecycle.refunds import Refund
+from lifecycle.returns import Return
+from orderhelp.records import CaseActivity, HistoryEntry, Ledger, OrderRecord, ReturnsActivity
 from orderhelp.store import keys
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -100,9 +102,26 @@ def activity_of(item: Mapping[str, Any]) -> CaseActivity:
 
 
 def record_item(record: BaseModel) -> dict[str, Any]:
-    """A record of its own as its item: its fields, its key and its index keys."""
-    return record.model_dump(mode="json") | keys.record_key(record) | keys.record_index_keys(record)
+    """A record of its own as its item: its fields, its key and its index keys; a return's or
+    refund's activity entry is in the outbox, as history entries are."""
+    item = record.model_dump(mode="json") | keys.record_key(record) | keys.record_index_keys(record)
+    if isinstance(record, ReturnsActivity):
+        item[keys.OUTBOX] = keys.OUTBOX_RETURN if record.subject == "return" else keys.OUTBOX_REFUND
+    return item
 
 
 def claim_item(kind: str, value: str, owner: str) -> dict[str, Any]:
     return keys.claim_key(kind, value) | {"kind": kind, "value": value, "owner": owner}
+
+
+def add_returns_item(record: OrderRecord, sort_key: str, item: Mapping[str, Any]) -> None:
+    """An item of the order's partition that belongs to its returns and refunds, into the
+    record (other items are left alone)."""
+    if sort_key.startswith(keys.RETURN):
+        record.returns.append(model_of(Return, item))
+    elif sort_key.startswith(keys.REFUND):
+        record.refunds.append(model_of(Refund, item))
+    elif sort_key == keys.LEDGER:
+        record.ledger = model_of(Ledger, item)
+    elif sort_key.startswith((keys.RETURN_LOG, keys.REFUND_LOG)):
+        record.returns_activity.append(model_of(ReturnsActivity, item))

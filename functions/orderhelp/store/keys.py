@@ -31,6 +31,22 @@ pending one, and when a solved case was solved. A queue is spread over shards (a
 the case id), as one partition takes about 1,000 writes a second; a page of a queue merges the
 shards' pages, so its order stays exact. A closed case has no queue keys, so it leaves the queue.
 
+An order's returns and refunds live in its partition, read with it by the same Query:
+
+    pk ORDER#<order_id>  sk RETURN#<return_id>             a return
+                         sk REFUND#<refund_id>             a refund
+                         sk LEDGER                         what every change of them is
+                                                           conditioned on (and their counts)
+                         sk RETURNLOG#<return_id>#<ver>    each change of a return
+                         sk REFUNDLOG#<refund_id>#<ver>    each change of a refund
+
+Return and refund ids carry their order's id (`ORD-1003-R1`, `ORD-1003-RF1`), so the shop's
+`received` or `issued` reads the order's partition at once. A refund that the payment system has
+to work (due, or failed) carries the keys of a sparse index, spread over shards:
+
+    RefundQueue  refund_queue_pk REFUNDS#<status>#<shard>
+                 refund_queue_sk <due_since or failed_at>#<refund_id>      oldest first
+
 The order item carries the keys of the index of orders awaiting a milestone (the delay check's
 index) while the order waits on a deadline the check watches (`Order.next_delay_deadline()`):
 
@@ -58,7 +74,10 @@ from typing import Any
 from lifecycle.actions import CaseAction
 from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order
+from lifecycle.refunds import Refund, RefundStatus
+from lifecycle.returns import Return
 from orderhelp.console_records import AgentProfile, SavedReply, StatsBacklog, StatsDay
+from orderhelp.records import Ledger, ReturnsActivity
 
 Key = dict[str, str]
 
@@ -76,6 +95,8 @@ OUTBOX = "outbox"
 of entry it is. Other items do not have it."""
 OUTBOX_ORDER = "order"
 OUTBOX_CASE = "case"
+OUTBOX_RETURN = "return"
+OUTBOX_REFUND = "refund"
 
 CUSTOMER_INDEX_KEYS = ("customer_pk", "customer_sk")
 CASES_BY_CUSTOMER_KEYS = ("case_customer_pk", "case_customer_sk")
@@ -293,6 +314,67 @@ def record_index_keys(record: Any) -> dict[str, str]:
 def claim_key(kind: str, value: str) -> Key:
     """A claimed value: one item per kind and value, in a partition of its own (no hot key)."""
     return {"pk": f"{CLAIM}{kind}#{value}", "sk": CLAIM.rstrip("#")}
+
+
+# --- returns and refunds --------------------------------------------------------------------------
+
+RETURN = "RETURN#"
+REFUND = "REFUND#"
+LEDGER = "LEDGER"
+RETURN_LOG = "RETURNLOG#"
+REFUND_LOG = "REFUNDLOG#"
+REFUNDS = "REFUNDS#"
+REFUND_QUEUE_KEYS = ("refund_queue_pk", "refund_queue_sk")
+REFUND_QUEUE_SHARDS = 4
+"""Shards of each status of the RefundQueue index. A refund is written two or three times in
+its life, so four partitions (about 4,000 writes a second) carry far more refunds than a shop
+makes; readers read shards 0 to N-1, so it may grow but never shrink."""
+QUEUED_REFUNDS = (RefundStatus.DUE, RefundStatus.FAILED)
+
+
+def return_key(order_id: str, return_id: str) -> Key:
+    return {"pk": order_pk(order_id), "sk": f"{RETURN}{return_id}"}
+
+
+def refund_key(order_id: str, refund_id: str) -> Key:
+    return {"pk": order_pk(order_id), "sk": f"{REFUND}{refund_id}"}
+
+
+def ledger_key(order_id: str) -> Key:
+    return {"pk": order_pk(order_id), "sk": LEDGER}
+
+
+def returns_activity_key(entry: ReturnsActivity) -> Key:
+    prefix = RETURN_LOG if entry.subject == "return" else REFUND_LOG
+    sort_key = f"{prefix}{entry.subject_id}#{entry.subject_version:010d}"
+    return {"pk": order_pk(entry.order_id), "sk": sort_key}
+
+
+def refund_queue_pk(status: RefundStatus, shard: int) -> str:
+    return f"{REFUNDS}{status}#{shard}"
+
+
+def refund_queue_sk(refund: Refund) -> str:
+    since = refund.failed_at if refund.status is RefundStatus.FAILED else refund.due_since
+    return f"{sort_time(since or refund.due_since)}#{refund.refund_id}"
+
+
+def refund_index_keys(refund: Refund) -> dict[str, str]:
+    """A due or failed refund is in the payment system's queue; an issued one leaves it."""
+    if refund.status not in QUEUED_REFUNDS:
+        return {}
+    shard = shard_of(refund.refund_id, REFUND_QUEUE_SHARDS)
+    return {
+        "refund_queue_pk": refund_queue_pk(refund.status, shard),
+        "refund_queue_sk": refund_queue_sk(refund),
+    }
+
+
+RECORD_KEYS[Return] = lambda record: return_key(record.order_id, record.return_id)
+RECORD_KEYS[Refund] = lambda record: refund_key(record.order_id, record.refund_id)
+RECORD_KEYS[Ledger] = lambda record: ledger_key(record.order_id)
+RECORD_KEYS[ReturnsActivity] = returns_activity_key
+RECORD_INDEX_KEYS[Refund] = refund_index_keys
 
 
 def keys_of(item: dict[str, Any]) -> Key:

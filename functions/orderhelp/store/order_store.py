@@ -32,6 +32,7 @@ class Indexes:
     case_queue: str | None = None
     orders_awaiting_milestone: str | None = None
     orders_by_contact_email: str | None = None
+    refund_queue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class DynamoOrderStore:
             elif sort_key.startswith(keys.OPEN_CASE):
                 action = case_action(sort_key.removeprefix(keys.OPEN_CASE))
                 record.open_cases[action] = item["case_id"]
+            else:
+                codec.add_returns_item(record, sort_key, item)
         record.cases.sort(key=lambda case: case.opened_at, reverse=True)
         return record
 

@@ -12,6 +12,7 @@ import { breadcrumb, errorPanel, errorText, heading, pagedList, phrase, timeOf }
 import { loadAddressFormats } from "../addresses.js";
 import { composer, conversationThread, requestDetails } from "./conversation.js";
 import { consoleBar, customerPanel, dueLabel, loadProfiles, nameOf, replyPicker } from "./console.js";
+import { returnSteps, returnsSection } from "./returns.js";
 import {
   addressSection,
   casesSection,
@@ -327,6 +328,7 @@ export async function agentCaseView(ctx) {
     loadProfiles(ctx.signal),
   ]);
   let order = details.order;
+  let refundLeft = details.refund_left;
   const label = t(`actions.${details.case.action}`);
   ctx.title(`${label} · ${t("agent.case_number", { number: details.case.number })}`);
   const earlier = async (cursor) =>
@@ -436,8 +438,15 @@ export async function agentCaseView(ctx) {
       const textarea = reply.querySelector("textarea");
       textarea.closest(".field").after(replyPicker(caseData.case_id, textarea, ctx.signal));
     }
+    // The return and refund steps answer the case with the order as it is now.
+    const returnDone = (key) => (answer) => {
+      order = answer.body.order;
+      refundLeft = answer.body.refund_left;
+      changed(answer.body.case, t(`returns.done.${key}`));
+    };
     return [
       dialogs,
+      returnSteps(caseData, order, refundLeft, { post, done: returnDone, refused: stale, signal: ctx.signal }),
       caseData.assignee !== me() ? assignControl(caseData) : null,
       reply,
       composer({
@@ -521,6 +530,7 @@ export async function agentCaseView(ctx) {
           orderFacts(order, "order-facts"),
           whereSection(order, { level: 3 }),
           helpSection(order, { forAgent: true, level: 3 }),
+          returnsSection(order, { level: 3, forAgent: true }),
           casesSection(order, { level: 3, currentCaseId: caseData.case_id }),
           itemsSection(order, { level: 3 }),
           addressSection(order, { level: 3 }),

@@ -17,6 +17,7 @@ import {
   timeOf,
 } from "./common.js";
 import { availabilityDate, cancelSection, helpPath, helpSection } from "./help.js";
+import { returnsSection } from "./returns.js";
 import { whereSection } from "./where.js";
 
 export { availabilityDate, helpPath, helpSection, whereSection };
@@ -289,7 +290,14 @@ function outcomeNotice(outcome, labels) {
     "div",
     { class: "panel panel-success outcome", role: "status", tabindex: "-1" },
     h("h2", { class: "panel-title" }, title),
-    changed ? h("p", {}, t(outcome.opened ? "outcome.opened" : "outcome.joined")) : null,
+    // Done by the customer without a question: its case was solved by the system at once.
+    changed
+      ? h(
+          "p",
+          {},
+          t(outcome.case.status === "solved" ? "outcome.recorded" : outcome.opened ? "outcome.opened" : "outcome.joined"),
+        )
+      : null,
     caseCard(outcome.case, labels),
   );
 }
@@ -313,7 +321,14 @@ export async function orderView(ctx) {
     h(
       "div",
       { class: "order-layout" },
-      h("div", { class: "order-main" }, helpSection(order), itemsSection(order), timelineSection(order)),
+      h(
+        "div",
+        { class: "order-main" },
+        helpSection(order),
+        returnsSection(order),
+        itemsSection(order),
+        timelineSection(order),
+      ),
       h("div", { class: "order-side" }, casesSection(order), addressSection(order)),
     ),
     cancelSection(order),
