@@ -29,6 +29,8 @@ class SearchKind(StrEnum):
     CASE_REFERENCE = "case_reference"
     CASE_NUMBER = "case_number"
     CUSTOMER_EMAIL = "customer_email"
+    RETURN = "return"
+    """A return's id (`ORD-1003-R1`) or its RMA number (`RMA-ORD-1003-R1`, on its label)."""
 
 
 class OrderHit(BaseModel):

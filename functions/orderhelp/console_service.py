@@ -16,6 +16,7 @@ from lifecycle.case import Case, CaseStatus
 from lifecycle.i18n import format_date, translate
 from lifecycle.order import EmailAddress, Order
 from lifecycle.replies import fill
+from lifecycle.returns import RMA_PREFIX, Return, order_of_return
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.console_models import (
@@ -68,7 +69,8 @@ _VIEW_CURSOR = re.compile(
 
 def kinds_of(query: str) -> list[SearchKind]:
     """What a query can be, by its shape: an email is only an email; digits may be a case
-    number or an order id; an identifier an order id or a case reference."""
+    number or an order id; an identifier an order id or a case reference, and a return's id or
+    RMA number when it is shaped like one."""
     if _EMAIL.fullmatch(query):
         return [SearchKind.CUSTOMER_EMAIL]
     kinds = []
@@ -76,7 +78,14 @@ def kinds_of(query: str) -> list[SearchKind]:
         kinds.append(SearchKind.CASE_NUMBER)
     if _IDENTIFIER.fullmatch(query):
         kinds += [SearchKind.ORDER_ID, SearchKind.CASE_REFERENCE]
+        if order_of_return(_return_id(query)) is not None:
+            kinds.append(SearchKind.RETURN)
     return kinds
+
+
+def _return_id(query: str) -> str:
+    """The return id a query names: an RMA number is `RMA-` and the return's id."""
+    return query.removeprefix(RMA_PREFIX)
 
 
 def normalised_email(text: str) -> str | None:
@@ -137,6 +146,7 @@ class ConsoleService:
             SearchKind.CASE_REFERENCE: self._by_case_reference,
             SearchKind.CASE_NUMBER: self._by_case_number,
             SearchKind.CUSTOMER_EMAIL: self._by_email,
+            SearchKind.RETURN: self._by_return,
         }
         hits = [hit for kind in kinds for hit in lookups[kind](text, locale)]
         return SearchResult(query=text, searched=kinds, hits=hits)
@@ -166,6 +176,21 @@ class ConsoleService:
             return []
         summary = AgentCaseSummary.of_case(case, locale, self._clock())
         return [SearchHit(matched=SearchKind.CASE_NUMBER, case=summary, case_id=case.case_id)]
+
+    def _by_return(self, text: str, locale: str) -> list[SearchHit]:
+        """The case a return was requested on: the return id names its order, whose partition
+        holds its returns; then the case itself, as it is now."""
+        return_id = _return_id(text)
+        order_id = order_of_return(return_id)
+        record = self._orders.load(order_id) if order_id is not None else None
+        found = (
+            next((r for r in record.returns if r.return_id == return_id), None) if record else None
+        )
+        case = self._orders.get_case(found.case_id) if found and found.case_id else None
+        if case is None:
+            return []
+        summary = AgentCaseSummary.of_case(case, locale, self._clock())
+        return [SearchHit(matched=SearchKind.RETURN, case=summary, case_id=case.case_id)]
 
     def _by_email(self, text: str, locale: str) -> list[SearchHit]:
         email = normalised_email(text)
@@ -321,7 +346,10 @@ class ConsoleService:
         record = self._orders.load(case.order_id)
         order = record.order if record is not None else None
         customer_locale = _customer_locale(order) or locale
-        values = _placeholder_values(case, order, self._profiles.name_of(agent), customer_locale)
+        returns = record.returns if record is not None else []
+        values = _placeholder_values(
+            case, order, _case_return(case, returns), self._profiles.name_of(agent), customer_locale
+        )
         suggestions = []
         for reply in self._console.saved_replies():
             if reply.deleted:
@@ -461,8 +489,18 @@ def _customer_locale(order: Order | None) -> Locale | None:
     return order.contact.locale if order is not None and order.contact is not None else None
 
 
+def _case_return(case: Case, returns: list[Return]) -> Return | None:
+    """The case's return with a drop-off day (approved), the latest when it has several."""
+    approved = [r for r in returns if r.case_id == case.case_id and r.drop_off_by is not None]
+    return max(approved, key=lambda r: r.drop_off_by or r.requested_at, default=None)
+
+
 def _placeholder_values(
-    case: Case, order: Order | None, agent_name: str | None, locale: str
+    case: Case,
+    order: Order | None,
+    case_return: Return | None,
+    agent_name: str | None,
+    locale: str,
 ) -> dict[str, str | None]:
     def day(moment: datetime | None) -> str | None:
         return format_date(moment, locale) if moment else None
@@ -483,8 +521,8 @@ def _placeholder_values(
             "estimated_delivery_by": day(order.estimated_delivery_by),
         }
         values["tracking_url"] = tracking_url(order.carrier, order.tracking_number)
-    # The return's drop-off day comes with its label (issue 12); until then the agent fills it.
-    values["drop_off_by"] = None
+    # A return's drop-off day is set when it is approved; before that the agent fills it in.
+    values["drop_off_by"] = day(case_return.drop_off_by) if case_return is not None else None
     return values
 
 

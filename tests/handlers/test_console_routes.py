@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lifecycle.i18n import translate
+from lifecycle.i18n import format_date, translate
 from lifecycle.policy import CasePolicy, Policy
 from orderhelp import wiring
 from orderhelp.console_service import kinds_of
@@ -25,6 +25,7 @@ from tests.handlers.case_calls import (
     write,
 )
 from tests.handlers.client import CUSTOMER, OTHER_CUSTOMER, Api, Identity, Reply, iso
+from tests.handlers.returns_calls import approve, request_return
 
 ANA = Identity.agent(AGENT)
 
@@ -178,6 +179,38 @@ def test_a_case_is_found_by_its_number(api: Api) -> None:
     assert [(hit["matched"], hit["case_id"]) for hit in hits] == [("case_number", case.case_id)]
     assert hits[0]["case"]["order_id"] == "ORD-7"
     assert hits[0]["case"]["number"] == case.number
+
+
+def returned(api: Api, order_id: str, approved: bool = True) -> str:
+    """A delivered order with a return requested (and approved): the return's case."""
+    api.order_in("delivered", order_id=order_id)
+    reply = request_return(api, order_id)
+    assert reply.status == 201, reply
+    case_id: str = reply.body["case"]["case_id"]
+    if approved:
+        assert approve(api, case_id).status == 200
+    return case_id
+
+
+@pytest.mark.parametrize("query", ["ORD-7-R1", "RMA-ORD-7-R1"])
+def test_a_return_id_or_its_rma_number_finds_its_case(api: Api, query: str) -> None:
+    case_id = returned(api, "ORD-7")
+
+    reply = get(api, f"/agent/search?q={query}")
+
+    assert reply.status == 200
+    assert reply.body["searched"] == ["order_id", "case_reference", "return"]
+    [hit] = reply.body["hits"]
+    assert (hit["matched"], hit["case_id"], hit["case"]["order_id"]) == ("return", case_id, "ORD-7")
+    assert hit["case"]["action"] == "return_request"
+
+
+def test_a_return_the_order_does_not_have_finds_nothing(api: Api) -> None:
+    returned(api, "ORD-7", approved=False)
+    for query in ("ORD-7-R2", "RMA-ORD-7-R2", "ORD-8-R1", "RMA-ORD-7-R01"):
+        reply = get(api, f"/agent/search?q={query}")
+        assert reply.status == 200
+        assert reply.body["hits"] == [], query
 
 
 def test_an_unknown_case_number_finds_nothing(api: Api) -> None:
@@ -522,6 +555,25 @@ def test_replies_are_filled_for_the_case_and_suggested_by_action_and_language(ap
         "{drop_off_by}",
         ["drop_off_by"],
     )
+
+
+def test_drop_off_by_is_filled_from_the_cases_approved_return(api: Api) -> None:
+    label = save_reply(
+        api,
+        REPLY | {"title": "Return label", "actions": ["return_request"], "body": "{drop_off_by}"},
+    ).body["reply_id"]
+    case_id = returned(api, "ORD-7", approved=False)
+
+    def filled() -> tuple[bool, str, list[str]]:
+        [reply] = get(api, f"/agent/cases/{case_id}/replies", locale="es").body["replies"]
+        assert reply["reply_id"] == label
+        return reply["suggested"], reply["filled"], reply["missing"]
+
+    # Requested, not approved yet: no deadline, the agent fills it in
+    assert filled() == (True, "{drop_off_by}", ["drop_off_by"])
+    assert approve(api, case_id).status == 200
+    # The policy's 14 days from the approval, as the customer reads a date
+    assert filled() == (True, format_date(api.clock.now + timedelta(days=14), "es"), [])
 
 
 def test_replies_are_suggested_in_the_language_of_the_orders_contact(api: Api) -> None:
