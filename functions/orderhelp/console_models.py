@@ -202,6 +202,7 @@ class DayFigures(BaseModel):
     first_answers: int
     first_answers_in_time: int
     ratings: dict[str, int]
+    refunds_issued: int = Field(description="Refunds the payment system issued that day.")
 
 
 class Stats(BaseModel):
@@ -212,6 +213,13 @@ class Stats(BaseModel):
     first_response: FirstResponse
     opened: dict[str, int] = Field(description="Cases opened in the period, by help action.")
     ratings: dict[str, int] = Field(description="Ratings given in the period, by rating.")
+    refunds_issued: dict[str, int] = Field(
+        description="Refunds issued in the period, by where they came from (`cancellation`, "
+        "`return`, `item_problem`, `goodwill`)."
+    )
+    refunded: list[Money] = Field(
+        description="What the refunds issued in the period paid back, one amount per currency."
+    )
     per_day: list[DayFigures]
 
 

@@ -105,6 +105,13 @@ class StatsDay(BaseModel):
     """First answers given by the case's first-response due time."""
     first_answers_late: int = 0
     ratings: dict[str, int] = Field(default_factory=dict, description="Ratings, by rating.")
+    refunds_issued: dict[str, int] = Field(
+        default_factory=dict, description="Refunds issued, by where they came from."
+    )
+    refunded: dict[str, str] = Field(
+        default_factory=dict,
+        description="The amount refunds issued paid back, a decimal string per ISO 4217 currency.",
+    )
     version: int = Field(default=0, ge=0)
 
 
@@ -132,3 +139,23 @@ class StatsEventDetail(BaseModel):
     version: int = Field(ge=1)
     occurred_at: UtcDatetime
     rating: str | None = Field(default=None, max_length=32)
+
+
+class StatsRefundAmount(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    amount: Annotated[str, StringConstraints(pattern=r"^\d{1,12}(\.\d{1,4})?$")]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class StatsRefundDetail(BaseModel):
+    """What the aggregation reads of a `RefundIssued` detail (`domain_events.RefundIssued`, made
+    from the refund's log entry as its issue left it: an issued refund never changes again)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: str = Field(min_length=1, max_length=128)
+    refund_id: Identifier
+    source: str = Field(min_length=1, max_length=32)
+    amount: StatsRefundAmount
+    issued_at: UtcDatetime

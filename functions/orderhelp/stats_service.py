@@ -14,12 +14,15 @@ order events arrive:
 - the backlog by status and action (every activity that changes the status moves one case);
 - first answers per day, bucketed by how long they took, and whether they were in time (the
   case's `first_responded_at`, counted once per case whichever of its answers tells it first);
-- ratings per day (`CaseRated`, issue 14's).
+- ratings per day (`CaseRated`, issue 14's);
+- refunds issued per day, by source, and what they paid back per currency (`RefundIssued`,
+  issue 12's: an issued refund is final, so its detail is what its log entry says).
 
 `stats(days)` reads a period back: one Query of the period's day items, one of the backlog's."""
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -42,8 +45,9 @@ from orderhelp.console_models import (
     FirstResponse,
     Stats,
 )
-from orderhelp.console_records import StatsBacklog, StatsDay, StatsEventDetail
+from orderhelp.console_records import StatsBacklog, StatsDay, StatsEventDetail, StatsRefundDetail
 from orderhelp.errors import Conflict
+from orderhelp.models import Money
 from orderhelp.records import Actor, ActorKind
 from orderhelp.retry import RetryPolicy
 from orderhelp.store import OrderStore, keys
@@ -69,8 +73,10 @@ CASE_EVENTS = (
 for each. `CaseReopened` is left out — it is the second event of a customer's reply to a solved
 case, whose `CaseCustomerReplied` counts that activity already."""
 RATED = "CaseRated"
-COUNTED_EVENTS = (*CASE_EVENTS, RATED)
-"""The detail types the template's rule sends the aggregation (issue 14 adds `CaseRated`)."""
+REFUND_ISSUED = "RefundIssued"
+COUNTED_EVENTS = (*CASE_EVENTS, RATED, REFUND_ISSUED)
+"""The detail types the template's rule sends the aggregation (issue 14 adds `CaseRated`,
+issue 12 `RefundIssued`)."""
 
 
 class UnknownCaseChange(Exception):
@@ -104,7 +110,12 @@ class StatsService:
         detail_type = str(event.get("detail-type", ""))
         if detail_type not in COUNTED_EVENTS:
             return False
-        detail = StatsEventDetail.model_validate(event.get("detail") or {})
+        raw = event.get("detail") or {}
+        detail: StatsEventDetail | StatsRefundDetail = (
+            StatsRefundDetail.model_validate(raw)
+            if detail_type == REFUND_ISSUED
+            else StatsEventDetail.model_validate(raw)
+        )
         event_id = detail.event_id
         request = RequestContext.derived(STATS, "stats", event_id)
         shard = keys.shard_of(event_id, self._shards)
@@ -115,7 +126,9 @@ class StatsService:
             change = Changeset(request, self._clock(), attempt=number)
             change.claim(keys.STATS_EVENT_CLAIM, event_id, STATS.id or "")
             figures = _Figures(self._console, shard)
-            if detail_type == RATED:
+            if isinstance(detail, StatsRefundDetail):
+                _add_refund(figures.day(day_of(detail.issued_at)), detail)
+            elif detail_type == RATED:
                 if detail.rating:
                     _add(figures.day(day_of(detail.occurred_at)).ratings, detail.rating, 1)
             else:
@@ -170,6 +183,8 @@ class StatsService:
         for item in self._console.stats_days(dates[0], dates[-1]):
             by_day.setdefault(item.day, []).append(item)
         per_day = []
+        refunded: dict[str, Decimal] = {}
+        refunds_by_source: dict[str, int] = {}
         histogram: dict[str, int] = {}
         in_time = 0
         for day in dates:
@@ -178,6 +193,10 @@ class StatsService:
             histogram = add_counts(histogram, answers)
             day_in_time = sum(s.first_answers_in_time for s in shards)
             in_time += day_in_time
+            for item in shards:
+                for currency, amount in item.refunded.items():
+                    refunded[currency] = refunded.get(currency, Decimal(0)) + Decimal(amount)
+            issued = add_counts(*(s.refunds_issued for s in shards))
             per_day.append(
                 DayFigures(
                     day=day,
@@ -185,8 +204,10 @@ class StatsService:
                     first_answers=sum(answers.values()),
                     first_answers_in_time=day_in_time,
                     ratings=add_counts(*(s.ratings for s in shards)),
+                    refunds_issued=sum(issued.values()),
                 )
             )
+            refunds_by_source = add_counts(refunds_by_source, issued)
         answered = sum(histogram.values())
         backlog: dict[tuple[str, str], int] = {}
         for shard in self._console.stats_backlog():
@@ -211,6 +232,8 @@ class StatsService:
             ),
             opened=add_counts(*(d.opened for d in per_day)),
             ratings=add_counts(*(d.ratings for d in per_day)),
+            refunds_issued=refunds_by_source,
+            refunded=[Money.of(refunded[c], c) for c in sorted(refunded)],
             per_day=per_day,
         )
 
@@ -247,6 +270,13 @@ class _Figures:
 
 def _add(counts: dict[str, int], name: str, value: int) -> None:
     counts[name] = counts.get(name, 0) + value
+
+
+def _add_refund(day: StatsDay, refund: StatsRefundDetail) -> None:
+    _add(day.refunds_issued, refund.source, 1)
+    currency = refund.amount.currency
+    total = Decimal(day.refunded.get(currency, "0")) + Decimal(refund.amount.amount)
+    day.refunded[currency] = str(total)
 
 
 def _gave_up(event_id: str) -> Exception:

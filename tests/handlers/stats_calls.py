@@ -59,3 +59,19 @@ def deliver(event: dict[str, Any]) -> dict[str, Any]:
         event, LocalLambdaContext(spec.logical_id, spec.timeout)
     )
     return result
+
+
+def refund_events(api: Api, order_id: str) -> list[dict[str, Any]]:
+    """The order's refund events that the template's rule hands StatsFunction, in order."""
+    answer = api.dynamodb.query(
+        TableName=api.store.table.name,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :log)",
+        ExpressionAttributeValues={
+            ":pk": {"S": keys.order_pk(order_id)},
+            ":log": {"S": keys.REFUND_LOG},
+        },
+        ConsistentRead=True,
+    )
+    items = [{k: _plain.deserialize(v) for k, v in item.items()} for item in answer["Items"]]
+    rule = stats_rule()
+    return [event for item in items for event in bus_events_of(item) if rule.matches(event)]

@@ -24,7 +24,14 @@ from tests.handlers.case_calls import (
 )
 from tests.handlers.client import Api, Identity, iso
 from tests.handlers.outbox import Outbox
-from tests.handlers.stats_calls import case_events, deliver, published, stats_rule
+from tests.handlers.returns_calls import failed, issued, refund
+from tests.handlers.stats_calls import (
+    case_events,
+    deliver,
+    published,
+    refund_events,
+    stats_rule,
+)
 from tests.support.events import bus_event
 
 
@@ -138,6 +145,35 @@ def test_ratings_are_counted_once_per_event(api: Api) -> None:
     assert stats(api)["ratings"] == {"good": 1}
 
 
+def test_refunds_issued_are_counted_by_source_and_amount_once_each(api: Api) -> None:
+    api.order_in("paid", order_id="ORD-1")
+    assert api.cancel("ORD-1").status == 200  # the whole 67.86 EUR paid is due
+    api.order_in("paid", order_id="ORD-2")
+    case_id = open_case(api, "ORD-2")
+    assert refund(api, case_id, "5.10").status == 200  # goodwill
+    assert refund(api, case_id, "1.00").status == 200  # goodwill, never issued
+    assert issued(api, "ORD-1-RF1").status == 200
+    assert failed(api, "ORD-2-RF1").status == 200  # failed: not issued, not counted
+    api.clock.advance(days=1)
+    assert (
+        api.call("POST", "/ops/refunds/ORD-2-RF1/retry", {}, identity=Identity.shop()).status == 200
+    )
+    assert issued(api, "ORD-2-RF1").status == 200
+
+    events = refund_events(api, "ORD-1") + refund_events(api, "ORD-2")
+    assert [e["detail-type"] for e in events] == ["RefundIssued", "RefundIssued"]
+    for event in events + events:  # delivered twice: counted once
+        deliver(event)
+
+    figures = stats(api)
+    assert figures["refunds_issued"] == {"cancellation": 1, "goodwill": 1}
+    assert figures["refunded"] == [{"amount": "72.96", "currency": "EUR"}]
+    assert [day["refunds_issued"] for day in figures["per_day"]][-2:] == [1, 1]
+    api.clock.advance(days=8)
+    assert stats(api)["refunds_issued"] == {}
+    assert stats(api)["refunded"] == []
+
+
 def test_an_event_for_a_change_not_stored_is_not_counted_and_fails(api: Api) -> None:
     api.order_in("paid", order_id="ORD-1")
     case_id = open_case(api, "ORD-1")
@@ -183,6 +219,7 @@ def test_the_template_sends_the_case_events_to_the_function() -> None:
             "CaseSolved",
             "CaseClosed",
             "CaseRated",
+            "RefundIssued",
         ],
     }
     assert "DeadLetterConfig" in rule["Properties"]

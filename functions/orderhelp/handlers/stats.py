@@ -1,9 +1,9 @@
 """StatsFunction: customer service's figures, kept from the event bus.
 
-An EventBridge rule on the events bus sends it the case events (`domain_events`, and issue 14's
-ratings); each is counted once into the per-day aggregate items, however often it is delivered
-(by its `detail.event_id`). An event it cannot count raises: Lambda retries the asynchronous
-invocation, then keeps it in the dead-letter queue."""
+An EventBridge rule on the events bus sends it the case events (`domain_events`, issue 14's
+ratings and issue 12's refunds issued); each is counted once into the per-day aggregate items,
+however often it is delivered (by its `detail.event_id`). An event it cannot count raises:
+Lambda retries the asynchronous invocation, then keeps it in the dead-letter queue."""
 
 from typing import Any
 

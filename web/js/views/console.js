@@ -463,6 +463,13 @@ function minutesText(minutes) {
   return span(minutes * 60_000);
 }
 
+/** The refunds issued in the period: how many, and what they paid back in each currency. */
+function refundsText(stats) {
+  const count = Object.values(stats.refunds_issued).reduce((sum, value) => sum + value, 0);
+  if (!count) return number(0);
+  return t("console.refunds_summary", { count: number(count), amounts: stats.refunded.map(money).join(", ") });
+}
+
 export async function dashboardView(ctx) {
   const days = ctx.params.days === "30" ? 30 : 7;
   ctx.title(t("console.dashboard_title", { days }));
@@ -578,6 +585,7 @@ export async function dashboardView(ctx) {
       h("div", {}, h("dt", {}, t("console.p90")), h("dd", { "data-figure": "p90" }, minutesText(first.p90_minutes))),
       h("div", {}, h("dt", {}, t("console.share_in_time")), h("dd", { "data-figure": "share" }, share)),
       h("div", {}, h("dt", {}, t("console.backlog")), h("dd", { "data-figure": "backlog" }, number(backlogTotal))),
+      h("div", {}, h("dt", {}, t("console.refunds_issued")), h("dd", { "data-figure": "refunds" }, refundsText(stats))),
     ),
     Chart ? null : h("p", { class: "panel panel-info" }, t("console.charts_unavailable")),
     h("div", { class: "charts" }, cards.map((card) => card.card)),
