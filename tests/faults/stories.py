@@ -172,7 +172,7 @@ def _with_case_event(api: Api) -> dict[str, Any]:
     return context | {"event": answered}
 
 
-def _delivered(event: dict[str, Any]) -> Reply:
+def _stats_invoked(event: dict[str, Any]) -> Reply:
     """One asynchronous invocation of StatsFunction by the bus's rule: one that fails is
     retried by Lambda with the same event (which is what the next `when` is)."""
     try:
@@ -363,7 +363,7 @@ STORIES = [
     Story(
         "the figures counting a case event",
         _with_case_event,
-        lambda api, context, headers: _delivered(context["event"]),
+        lambda api, context, headers: _stats_invoked(context["event"]),
         keyed=False,
     ),
     Story(
