@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
+from orderhelp_dev.local.identities import TokenIssuer
 from tests.browser.browser import open_form, open_order, sign_in
 from tests.e2e.shop import Shop, iso
 
@@ -189,7 +190,7 @@ def test_an_action_refused_when_sent_shows_the_apis_reason_and_date(
 
 
 def test_a_return_picks_items_and_quantities(
-    page: Page, base_url: str, shop: Shop, customer_id: str
+    page: Page, base_url: str, shop: Shop, tokens: TokenIssuer, customer_id: str
 ) -> None:
     order_id = shop.paid_order(customer_id)
     assert shop.ship(order_id).status == 200
@@ -222,11 +223,21 @@ def test_a_return_picks_items_and_quantities(
     expect(quantity).to_have_attribute("aria-invalid", "true")
     expect(bulbs.locator(".field-error")).to_have_text("That is more than you ordered.")
 
+    # The money back is chosen until the customer asks for a replacement instead
+    expect(form.get_by_label("My money back")).to_be_checked()
+    form.get_by_label("A replacement").check()
+    expect(form.get_by_label("A replacement")).to_have_accessible_description(
+        "Customer service confirms it before sending it."
+    )
     quantity.fill("2")
     form.get_by_role("button", name="Request the return").click()
     notice = page.locator(".outcome")
     expect(notice.locator("h2")).to_have_text("Your request has been sent to customer service.")
     expect(notice.locator(".case-title")).to_have_text("Return items")
+    details = shop.http.call("GET", f"/orders/{order_id}", token=tokens.customer(customer_id))
+    assert [(r["resolution"], r["items"]) for r in details.body["returns"]] == [
+        ("replacement", [{"sku": "BULB-E27", "quantity": 2}])
+    ]
 
 
 def test_an_item_problem_names_what_happened(
@@ -241,7 +252,9 @@ def test_an_item_problem_names_what_happened(
     form.get_by_label("Your message").fill("La pantalla llegó rota")
     form.get_by_role("button", name="Report the problem").click()
     # No kind of problem chosen: the API says so at the choices
-    expect(form.locator("fieldset.choices .field-error")).to_have_text("Please fill this in.")
+    problem = form.get_by_role("group", name="What happened?")
+    expect(problem.locator(".field-error")).to_have_text("Please fill this in.")
+    expect(form.get_by_label("My money back")).to_be_checked()
     form.get_by_label("An item arrived damaged").check()
     form.get_by_role("button", name="Report the problem").click()
     expect(page.locator(".outcome .case-title")).to_have_text(

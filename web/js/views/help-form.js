@@ -24,6 +24,7 @@ import { helpPath, orderPath } from "./order.js";
 const MESSAGE_ACTIONS = new Set(["payment_issue", "customs_duties", "shipping_delay", "delivery_delay"]);
 const ITEM_ACTIONS = new Set(["return_request", "item_problem"]);
 const PROBLEMS = ["missing", "incorrect", "lost", "damaged"];
+const RESOLUTIONS = ["refund", "replacement"]; // the API's default first
 const REASON_MAX = 500;
 
 let countries = null;
@@ -311,6 +312,42 @@ function problemPicker(fields) {
   );
 }
 
+/** Money back or a replacement: the customer chooses; a replacement is a request customer service
+ * approves, which the hint says. The refund is chosen until the customer picks otherwise. */
+function resolutionPicker(fields) {
+  const error = errorSlot();
+  const radios = RESOLUTIONS.map((kind, index) => {
+    const id = uid("resolution");
+    const hintId = uid("resolution-hint");
+    const radio = h("input", {
+      type: "radio",
+      id,
+      name: "resolution",
+      value: kind,
+      checked: index === 0,
+      "aria-describedby": hintId,
+    });
+    return {
+      radio,
+      element: h(
+        "div",
+        { class: "check" },
+        radio,
+        h("label", { for: id }, t(`forms.resolution.${kind}`)),
+        h("span", { class: "hint", id: hintId }, t(`forms.resolution.${kind}_hint`)),
+      ),
+    };
+  });
+  fields.add("resolution", { control: radios[0].radio, error, describedBy: [], label: t("forms.resolution.legend") });
+  return h(
+    "fieldset",
+    { class: "choices" },
+    h("legend", {}, t("forms.resolution.legend")),
+    error,
+    radios.map((radio) => radio.element),
+  );
+}
+
 function confirmDialog(order) {
   const titleId = uid("confirm");
   const textId = uid("confirm-text");
@@ -387,7 +424,7 @@ export async function helpFormView(ctx) {
   } else if (ITEM_ACTIONS.has(action)) {
     const picker = itemPicker(fields, order);
     if (action === "item_problem") parts.push(problemPicker(fields));
-    parts.push(picker.element, messageField(fields));
+    parts.push(picker.element, resolutionPicker(fields), messageField(fields));
     build = () => {
       const body = {};
       if (action === "item_problem") {
@@ -395,6 +432,8 @@ export async function helpFormView(ctx) {
         if (problem) body.problem = problem.value;
       }
       body.items = picker.chosen();
+      const resolution = form.querySelector("input[name=resolution]:checked");
+      if (resolution) body.resolution = resolution.value;
       body.message = form.elements.message.value;
       return body;
     };
