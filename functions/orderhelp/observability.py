@@ -19,10 +19,10 @@ logger = Logger()
 # default) would only add to the cold start.
 tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
-# A function whose metrics all have dimensions (each its own EMF document: NotifyFunction's,
-# the attachment processing's) leaves the invocation's own set empty. That is expected; the
-# warning would be an unstructured line among the JSON logs on every invocation.
-warnings.filterwarnings("ignore", message="No application metrics to publish")
+# An invocation whose metrics all carry dimensions (each its own EMF document, see `count`) leaves
+# the shared set empty, which is expected: Powertools' warning would be a line of plain text in
+# logs that are JSON.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 Handler = TypeVar("Handler", bound=Callable[[Any, LambdaContext], Any])
 
