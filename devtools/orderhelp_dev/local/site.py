@@ -39,12 +39,12 @@ CONTENT_TYPES = {
 """What the page is made of. A file of any other kind is not served."""
 
 NOT_SERVED = frozenset({"node_modules", "package.json", "package-lock.json", "config.json"})
+"""Build-time files beside the page, and a deploy-time config left in `web/` (locally the stack
+writes the page's config itself)."""
 
 VENDORED = {"vendor/chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js"}
 """Libraries the page uses, installed from npm (`web/package.json`) and served at `vendor/`, as
 the README's upload puts them beside the page: the dashboard's charting library."""
-"""Build-time files beside the page, and a deploy-time config left in `web/` (locally the stack
-writes the page's config itself)."""
 
 
 def content_security_policy(file_origins: Sequence[str] = ()) -> str:
