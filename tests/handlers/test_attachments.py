@@ -17,6 +17,7 @@ from tests.handlers.attachment_calls import (
 )
 from tests.handlers.case_calls import (
     AGENT,
+    OTHER_AGENT,
     agent_case,
     answer,
     assign,
@@ -288,6 +289,60 @@ def test_replies_on_both_sides_carry_attachments_and_a_note_s_stay_with_agents(a
     assert attachment(api, MARTA, hers).status == 404
     assert attachment(api, MARTA, label).status == 404
     assert attachment(api, Identity.agent("agent-bruno"), note).status == 200
+
+
+def test_answering_a_colleagues_case_with_a_file_asks_first_and_then_sends_the_file(
+    api: Api,
+) -> None:
+    # Given Lucía's case, which Bruno has, and Ana's label ready to send
+    assert (
+        api.call(
+            "PUT", "/agent/profile", {"display_name": "Ana", "languages": ["es"]}, identity=ANA
+        ).status
+        == 200
+    )
+    api.order_in("delivered")
+    case_id = damage_report(api, []).body["case"]["case_id"]
+    assert assign(api, case_id, agent=OTHER_AGENT).status == 200
+    label = uploaded(api, ANA, files.pdf(), "etiqueta.pdf")
+    body = {"body": "Print this label.", "attachment_ids": [label]}
+    before = api.snapshot()
+
+    # When Ana answers it, the console asks first: nothing is written, the label stays unused
+    refused = api.call("POST", f"/agent/cases/{case_id}/messages", body, identity=ANA)
+    assert (refused.status, refused.error["code"]) == (409, "case_taken")
+    assert api.snapshot() == before
+
+    # And once she confirms, the answer goes with the label, under her name, and Bruno keeps it
+    forced = api.call(
+        "POST", f"/agent/cases/{case_id}/messages", body | {"force": True}, identity=ANA
+    )
+    assert forced.status == 200, forced.body
+    assert forced.body["assignee"] == OTHER_AGENT
+    (sent,) = [m for m in my_case(api, case_id).body["messages"] if m["author"] == "agent"]
+    assert (sent["author_name"], sent["attachment_ids"]) == ("Ana", [label])
+    assert attachment(api, LUCIA, label).body["status"] == "ready"
+
+
+def test_the_consoles_search_finds_a_case_with_photos_by_each_of_its_keys(api: Api) -> None:
+    api.order_in("delivered")
+    photo = uploaded(api, LUCIA, files.png(), "roto.png")
+    reported = damage_report(api, [photo])
+    assert reported.status == 201, reported.body
+    case = reported.body["case"]
+
+    found = {
+        query: api.call("GET", f"/agent/search?q={query}", identity=ANA)
+        for query in ("ORD-1", case["case_id"], str(case["number"]))
+    }
+
+    assert all(reply.status == 200 for reply in found.values()), found
+    [by_order] = found["ORD-1"].body["hits"]
+    assert [c["case_id"] for c in by_order["order"]["cases"]] == [case["case_id"]]
+    [by_reference] = found[case["case_id"]].body["hits"]
+    assert by_reference["case_id"] == case["case_id"]
+    [by_number] = found[str(case["number"])].body["hits"]
+    assert (by_number["matched"], by_number["case_id"]) == ("case_number", case["case_id"])
 
 
 def test_an_agent_cannot_send_a_customers_upload_as_their_own(api: Api) -> None:
