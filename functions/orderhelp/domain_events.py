@@ -415,14 +415,22 @@ class CaseReopened(CaseDetail):
 
 
 class CaseSolved(CaseDetail):
-    """An agent solved the case; the resolution is their last message to the customer."""
+    """An agent solved the case; the resolution is their last message to the customer. Or the
+    order's cancellation made the request moot and solved it (`told_by`)."""
 
     resolution: str
+    told_by: str | None = Field(
+        default=None,
+        description="When cancelling the order solved the case (a request it made moot): the "
+        "event of the same change that tells it (`OrderCancelled`) and emails the customer, so "
+        "this solution emails nothing of its own.",
+    )
 
     @classmethod
     def fields(cls, entry: Entry) -> dict[str, Any]:
         message = entry.message()
-        return {"resolution": message.body if message else None}
+        told_by = entry.data.get("told_by")
+        return {"resolution": message.body if message else None, "told_by": told_by}
 
 
 class CaseClosed(CaseDetail):
@@ -605,12 +613,13 @@ MAPPINGS: dict[tuple[str, str], DetailTypes] = {
     ("order", "change_address"): (ShippingAddressChanged, HelpRequested),
     # A case's activity, by the case machine's event. `internal_note`, `assign` (an internal
     # note of who took it), `system_message` (the delay check's, told by DelayRecorded) and
-    # `follow_up` (told by the follow-up's CaseOpened) emit nothing, nor does `solve_by_system`
-    # (a request a cancellation made moot, told by OrderCancelled).
+    # `follow_up` (told by the follow-up's CaseOpened) emit nothing. `solve_by_system` (a request
+    # a cancellation made moot) is a CaseSolved told by the same change's OrderCancelled.
     ("case", "open"): (CaseOpened,),
     ("case", "agent_reply"): (CaseAnswered,),
     ("case", "customer_reply"): (CaseCustomerReplied, CaseReopened),
     ("case", "solve"): (CaseSolved,),
+    ("case", "solve_by_system"): (CaseSolved,),
     ("case", "close"): (CaseClosed,),
     ("case", "rate"): (CaseRated,),
     # A return's and a refund's activity, by their machines' events. A return requested (its

@@ -88,7 +88,9 @@ def _answered(detail: CaseAnswered, c: Context) -> Letter | None:
     )
 
 
-def _solved(detail: CaseSolved, c: Context) -> Letter:
+def _solved(detail: CaseSolved, c: Context) -> Letter | None:
+    if detail.told_by is not None:  # the cancellation's email says it
+        return None
     return Letter(
         c.text("CaseSolved", "subject", order_id=detail.order_id),
         (c.text("CaseSolved", "intro"), c.text("CaseSolved", "outro")),

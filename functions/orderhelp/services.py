@@ -28,6 +28,7 @@ from lifecycle.refunds import Refund
 from orderhelp.attempts import recognised, write_once
 from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, RequestContext
+from orderhelp.domain_events import OrderCancelled
 from orderhelp.errors import Conflict, InvalidCursor, OrderAlreadyExists, OrderNotFound
 from orderhelp.ids import new_id
 from orderhelp.models import (
@@ -311,7 +312,9 @@ def resolve_moot_cases(change: Changeset, record: OrderRecord, locale: str | Non
         message = CaseMessage(
             message_id=new_id("MSG", change.now), at=change.now, author=Author.SYSTEM, body=text
         )
-        change.change_case(case, solved, "solve_by_system", message)
+        change.change_case(
+            case, solved, "solve_by_system", message, {"told_by": OrderCancelled.__name__}
+        )
 
 
 _ORDER_ID: TypeAdapter[str] = TypeAdapter(Identifier)

@@ -286,3 +286,31 @@ def test_an_order_without_a_contact_sends_no_return_email(api: Api, outbox: Outb
     outcomes = emailed(outbox)
     assert {o["detail-type"]: o["outcome"] for o in outcomes}["ReturnApproved"] == "no_contact"
     assert sent() == []
+
+
+def test_cancelling_solves_the_moot_question_on_the_bus_and_emails_only_the_cancellation(
+    api: Api, outbox: Outbox
+) -> None:
+    # Given a paid order with a customs question still open
+    order_with(api, "paid", LUCIA)
+    asked = api.help(ORDER, "customs_duties", {"message": "¿Pagaré aduanas?"})
+    assert asked.status == 201, asked
+    question = asked.body["case"]["case_id"]
+    emailed(outbox)
+
+    # When the customer cancels the order
+    assert api.help(ORDER, "cancel_order").status == 201
+    events = outbox.publish()
+
+    # Then the question is told solved, by the customer's cancellation that made it moot …
+    solved = [e["detail"] for e in events if e["detail-type"] == "CaseSolved"]
+    assert [(d["case_id"], d["actor"], d["told_by"]) for d in solved] == [
+        (question, {"kind": "customer", "id": CUSTOMER}, "OrderCancelled")
+    ]
+    assert "cancel" in solved[0]["resolution"].lower()
+    # … and the customer gets one email, the cancellation's, which says it
+    rule = customer_emails_rule()
+    outcomes = {e["detail-type"]: notify(e)["outcome"] for e in events if rule.matches(e)}
+    assert outcomes["OrderCancelled"] == "sent"
+    assert outcomes["CaseSolved"] == "not_emailed"
+    assert [mail["Subject"] for mail in sent()] == [f"Tu pedido {ORDER} está cancelado"]
