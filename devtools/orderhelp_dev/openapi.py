@@ -80,6 +80,10 @@ _LOCALISED_RESPONSES = {
     "CaseReply",
     "AgentCase",
     "AgentCaseDetails",
+    "AgentCasePage",
+    "SearchResult",
+    "SuggestedReplies",
+    "CustomerPanel",
 }
 """Response models whose texts, labels and dates follow `Accept-Language`."""
 

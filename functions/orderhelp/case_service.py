@@ -21,6 +21,7 @@ from lifecycle.case import (
     CaseStatus,
     OpenedBy,
     RatingValue,
+    SystemNote,
     apply_case_event,
 )
 from lifecycle.errors import EventNotAllowed
@@ -44,6 +45,8 @@ from orderhelp.ids import new_id
 from orderhelp.models import (
     AgentCase,
     AgentCaseDetails,
+    AgentCasePage,
+    AgentCaseSummary,
     CaseConversation,
     CasePage,
     CaseReply,
@@ -83,12 +86,16 @@ class CaseService:
         clock: Clock,
         case_policy: CasePolicy,
         retry: RetryPolicy | None = None,
+        *,
+        display_name: Callable[[str], str | None] = lambda agent: None,
         numbers: CaseNumbers | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._case_policy = case_policy
         self._retry = retry or RetryPolicy()
+        self._display_name = display_name
+        """An agent's display name (their profile's), for the messages customers read."""
         self._numbers = numbers or CaseNumbers()
 
     # --- customers -------------------------------------------------------------------------------
@@ -259,9 +266,14 @@ class CaseService:
 
     # --- customer service ------------------------------------------------------------------------
 
-    def queue(self, status: CaseStatus, limit: int, cursor: str | None, locale: str) -> CasePage:
+    def queue(
+        self, status: CaseStatus, limit: int, cursor: str | None, locale: str
+    ) -> AgentCasePage:
         cases, next_cursor = self._store.list_queue(status, limit, cursor)
-        return CasePage(cases=[CaseView.of(c, locale) for c in cases], next_cursor=next_cursor)
+        now = self._clock()
+        return AgentCasePage(
+            cases=[AgentCaseSummary.of_case(c, locale, now) for c in cases], next_cursor=next_cursor
+        )
 
     def agent_case(
         self, case_id: str, locale: str, *, limit: int = ACTIVITY_PAGE, cursor: str | None = None
@@ -270,7 +282,7 @@ class CaseService:
         order = self._store.load(record.case.order_id)
         if order is None:  # orders are never deleted; a case without one is a bug
             raise OrderNotFound(record.case.order_id)
-        return AgentCaseDetails.of(_agent_case(record, locale), order, self._clock(), locale)
+        return AgentCaseDetails.of(self._agent_case(record, locale), order, self._clock(), locale)
 
     def assign(
         self, request: RequestContext, case_id: str, *, force: bool, locale: str
@@ -282,51 +294,83 @@ class CaseService:
         def decide(record: CaseRecord, change: Changeset) -> AgentCase | None:
             case = record.case
             if case.assignee == agent:
-                return _agent_case(record, locale)
+                return self._agent_case(record, locale)
             if case.assignee is not None and not force:
                 raise CaseTaken(case_id, case.assignee)
-            after = apply_case_event(case, "assign", now=change.now, agent=agent)
-            note = (
-                translate(locale, "case_notes", "assigned", agent=agent)
-                if case.assignee is None
-                else translate(
-                    locale, "case_notes", "reassigned", agent=agent, previous=case.assignee
-                )
+            after = apply_case_event(
+                case, "assign", now=change.now, agent=agent, agent_name=self._display_name(agent)
             )
-            message = _message(change.now, Author.SYSTEM, note, author_id=agent, internal=True)
+            values = {"agent": self._name_of(agent)}
+            if case.assignee is not None:
+                values["previous"] = self._name_of(case.assignee)
+            note = SystemNote(
+                key="assigned" if case.assignee is None else "reassigned", values=values
+            )
+            message = _message(
+                change.now,
+                Author.SYSTEM,
+                # The note is read in each reader's language; the body keeps it in English.
+                translate("en", "case_notes", note.key, **note.values),
+                author_id=agent,
+                internal=True,
+            ).model_copy(update={"note": note})
             change.change_case(case, after, "assign", message)
             return None
 
         return self._agent_change(request, case_id, locale, decide)
 
     def agent_message(
-        self, request: RequestContext, case_id: str, body: str, *, internal: bool, locale: str
+        self,
+        request: RequestContext,
+        case_id: str,
+        body: str,
+        *,
+        internal: bool,
+        locale: str,
+        force: bool = False,
     ) -> AgentCase:
         """Answer the customer, or note for colleagues; a message that loses a race with another
-        change of the case re-reads it and applies itself again."""
+        change of the case re-reads it and applies itself again. Answering a case another agent
+        has asks first (`CaseTaken` unless `force`); a note for colleagues never does."""
         agent = request.actor.id or ""
         event = "internal_note" if internal else "agent_reply"
 
         def attempt(number: int) -> AgentCase:
             record = self._load(case_id)
             if record.written_by(request.id) is not None:
-                return recognised(_agent_case(record, locale))
+                return recognised(self._agent_case(record, locale))
             now = self._clock()
-            change = Changeset(request, now, attempt=number)
-            message = _message(now, Author.AGENT, body, author_id=agent, internal=internal)
             after = apply_case_event(record.case, event, now=now)
+            if not internal:
+                _check_not_taken(record.case, agent, force=force)
+            change = Changeset(request, now, attempt=number)
+            message = _message(
+                now,
+                Author.AGENT,
+                body,
+                author_id=agent,
+                internal=internal,
+                author_name=self._display_name(agent),
+            )
             after = change.change_case(record.case, after, event, message)
             self._store.commit(change)
-            return _agent_case(_after(record, change), locale)
+            return self._agent_case(_after(record, change), locale)
 
         return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 
     def solve(
-        self, request: RequestContext, case_id: str, resolution: str, locale: str
+        self,
+        request: RequestContext,
+        case_id: str,
+        resolution: str,
+        locale: str,
+        *,
+        force: bool = False,
     ) -> AgentCase:
         """Solve the case; the resolution is the agent's last message to the customer. If the
         case changed since it was read (say the customer just wrote), the agent gets a 409 and
-        reads it again rather than solving what they have not seen."""
+        reads it again rather than solving what they have not seen. Solving a case another
+        agent has asks first (`CaseTaken` unless `force`)."""
         agent = request.actor.id or ""
 
         def decide(record: CaseRecord, change: Changeset) -> AgentCase | None:
@@ -334,7 +378,14 @@ class CaseService:
             if case.assignee is None and case.status in (CaseStatus.OPEN, CaseStatus.PENDING):
                 raise CaseNotAssigned(case_id)
             after = apply_case_event(case, "solve", now=change.now, resolution=resolution)
-            message = _message(change.now, Author.AGENT, resolution, author_id=agent)
+            _check_not_taken(case, agent, force=force)
+            message = _message(
+                change.now,
+                Author.AGENT,
+                resolution,
+                author_id=agent,
+                author_name=self._display_name(agent),
+            )
             change.change_case(case, after, "solve", message)
             return None
 
@@ -356,7 +407,7 @@ class CaseService:
         def attempt(number: int) -> AgentCase:
             record = self._load(case_id)
             if record.written_by(request.id) is not None:
-                return recognised(_agent_case(record, locale))
+                return recognised(self._agent_case(record, locale))
             if first_read and record.case.version != first_read[0]:
                 current = record.case
                 if current.assignee not in (None, request.actor.id):
@@ -368,7 +419,7 @@ class CaseService:
             if answer is not None:
                 return answer
             self._store.commit(change)
-            return _agent_case(_after(record, change), locale)
+            return self._agent_case(_after(record, change), locale)
 
         return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 
@@ -450,6 +501,16 @@ class CaseService:
             raise CaseNotFound(case_id)
         return record
 
+    def _agent_case(self, record: CaseRecord, locale: str) -> AgentCase:
+        return AgentCase.of_conversation(
+            record.case, record.messages, locale, record.older, now=self._clock()
+        )
+
+    def _name_of(self, agent: str) -> str:
+        """The agent as colleagues and customers read them: their profile's display name, or
+        their id when they have no profile yet."""
+        return self._display_name(agent) or agent
+
     def _gave_up(self, case_id: str) -> Conflict:
         return _changed(self._load(case_id).case)
 
@@ -463,12 +524,14 @@ def _after(record: CaseRecord, change: Changeset) -> CaseRecord:
     return CaseRecord(case=case, activity=[*record.activity, write.activity], older=record.older)
 
 
+def _check_not_taken(case: Case, agent: str, *, force: bool) -> None:
+    """A colleague's case is theirs: acting on it is asked first, as taking it over is."""
+    if case.assignee is not None and case.assignee != agent and not force:
+        raise CaseTaken(case.case_id, case.assignee)
+
+
 def _conversation(record: CaseRecord, locale: str) -> CaseConversation:
     return CaseConversation.of_conversation(record.case, record.messages, locale, record.older)
-
-
-def _agent_case(record: CaseRecord, locale: str) -> AgentCase:
-    return AgentCase.of_conversation(record.case, record.messages, locale, record.older)
 
 
 def _message(
@@ -478,12 +541,14 @@ def _message(
     *,
     author_id: str | None = None,
     internal: bool = False,
+    author_name: str | None = None,
 ) -> CaseMessage:
     return CaseMessage(
         message_id=new_id("MSG", now),
         at=now,
         author=author,
         author_id=author_id,
+        author_name=author_name,
         body=body,
         internal=internal,
     )
@@ -500,7 +565,7 @@ def _reply(
     read with, the message added) and `older`, the cursor of the page before it."""
     return CaseReply(
         case=CaseConversation.of_conversation(case, messages, locale, older),
-        message=MessageView(at=message.at, author=message.author, body=message.body),
+        message=MessageView(**MessageView.fields_of(message, locale)),
     )
 
 

@@ -88,6 +88,7 @@ class StoreSettings(EnvironmentSettings):
     cases_by_customer_index: str | None = Field(default=None, min_length=3)
     case_queue_index: str | None = Field(default=None, min_length=3)
     orders_awaiting_milestone_index: str | None = Field(default=None, min_length=3)
+    orders_by_contact_email_index: str | None = Field(default=None, min_length=3)
     refund_queue_index: str | None = Field(default=None, min_length=3)
     idempotency_table: str = Field(min_length=3)
     due_index_shards: int = Field(ge=1, le=MAX_SHARDS)
@@ -102,6 +103,7 @@ class StoreSettings(EnvironmentSettings):
             cases_by_customer=self.cases_by_customer_index,
             case_queue=self.case_queue_index,
             orders_awaiting_milestone=self.orders_awaiting_milestone_index,
+            orders_by_contact_email=self.orders_by_contact_email_index,
             refund_queue=self.refund_queue_index,
         )
 

@@ -109,6 +109,20 @@ class CaseNotAssigned(ServiceError):
         )
 
 
+class SavedReplyNotFound(ServiceError):
+    def __init__(self, reply_id: str) -> None:
+        super().__init__(f"There is no saved reply '{reply_id}'.", values={"reply_id": reply_id})
+
+
+class SavedReplyChanged(ServiceError):
+    def __init__(self, reply_id: str, version: int) -> None:
+        super().__init__(
+            f"Saved reply '{reply_id}' changed since it was read (it is at version {version}).",
+            values={"reply_id": reply_id},
+            version=version,
+        )
+
+
 class CaseAlreadyRated(ServiceError):
     def __init__(self, case_id: str) -> None:
         super().__init__(
@@ -358,6 +372,8 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     NoLabelYet: Answer(HTTPStatus.CONFLICT, "no_label_yet"),
     UnknownAction: Answer(HTTPStatus.NOT_FOUND, "unknown_action"),
     CaseTaken: Answer(HTTPStatus.CONFLICT, "case_taken"),
+    SavedReplyNotFound: Answer(HTTPStatus.NOT_FOUND, "saved_reply_not_found"),
+    SavedReplyChanged: Answer(HTTPStatus.CONFLICT, "saved_reply_changed"),
     CaseNotAssigned: Answer(HTTPStatus.CONFLICT, "case_not_assigned"),
     CaseAlreadyRated: Answer(HTTPStatus.CONFLICT, "already_rated"),
     CaseNotSolved: Answer(HTTPStatus.CONFLICT, "case_not_solved"),

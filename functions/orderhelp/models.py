@@ -397,7 +397,7 @@ _CASE_FIELDS = {
     "turn",
     "opened_at",
     "opened_by",
-    "assignee",
+    "assignee_name",
     "first_response_due_at",
     "follows",
     "followed_by",
@@ -427,7 +427,9 @@ class CaseView(BaseModel):
     turn: Turn | None = Field(description="Whose move it is; null once solved or closed.")
     opened_at: datetime
     opened_by: OpenedBy
-    assignee: str | None
+    assignee_name: str | None = Field(
+        description="Who in customer service has the case, by their display name (never an id)."
+    )
     first_response_due_at: datetime
     follows: str | None = Field(description="The closed case this one continues.")
     followed_by: list[str] = Field(
@@ -471,7 +473,31 @@ class CaseView(BaseModel):
 class MessageView(BaseModel):
     at: datetime
     author: Author
-    body: str
+    author_name: str | None = Field(
+        default=None,
+        description="For an agent's message, the agent's display name (never their id).",
+    )
+    body: str = Field(description="The message; a system note in the reader's language.")
+
+    @classmethod
+    def fields_of(cls, message: CaseMessage, locale: str) -> dict[str, Any]:
+        return {
+            "at": message.at,
+            "author": message.author,
+            "author_name": message.author_name if message.author is Author.AGENT else None,
+            "body": message_text(message, locale),
+        }
+
+
+def message_text(message: CaseMessage, locale: str) -> str:
+    """What the message says to a reader of `locale`: a system note is said in their language
+    (with the names it was written with), anything else as written."""
+    if message.note is None:
+        return message.body
+    try:
+        return translate(locale, "case_notes", message.note.key, **message.note.values)
+    except (KeyError, IndexError, ValueError):
+        return message.body
 
 
 OLDER_MESSAGES = (
@@ -493,9 +519,7 @@ class CaseConversation(CaseView):
         return cls(
             **cls.fields_of(case, locale),
             messages=[
-                MessageView(at=m.at, author=m.author, body=m.body)
-                for m in messages
-                if not m.internal
+                MessageView(**MessageView.fields_of(m, locale)) for m in messages if not m.internal
             ],
             older_messages=older,
         )
@@ -506,32 +530,67 @@ class AgentMessageView(MessageView):
     internal: bool = Field(description="An agents' note the customer never sees.")
 
 
-class AgentCase(CaseView):
-    """A case as customer service works it: every message, internal notes included."""
+class AgentCaseSummary(CaseView):
+    """A case in the agents' lists: whose it is and when it is due an answer."""
 
     customer_id: str
-    version: int
+    assignee: str | None = Field(description="The agent who has the case (their id).")
     first_responded_at: datetime | None
+    answer_due_at: datetime | None = Field(
+        description="When customer service owes the next answer: the first-response due time "
+        "until the first answer, then the due time of the customer's latest message; null when "
+        "it is not customer service's turn."
+    )
+    overdue: bool = Field(
+        description="The first answer is late (open, never answered, past its due time). A "
+        "case answered once is never overdue."
+    )
+
+    @classmethod
+    def summary_fields(cls, case: Case, locale: str, now: datetime) -> dict[str, Any]:
+        return cls.fields_of(case, locale) | {
+            "customer_id": case.customer_id,
+            "assignee": case.assignee,
+            "first_responded_at": case.first_responded_at,
+            "answer_due_at": case.answer_due_at(),
+            "overdue": case.first_answer_late(now),
+        }
+
+    @classmethod
+    def of_case(cls, case: Case, locale: str, now: datetime) -> "AgentCaseSummary":
+        return cls(**cls.summary_fields(case, locale, now))
+
+
+class AgentCasePage(BaseModel):
+    cases: list[AgentCaseSummary]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class AgentCase(AgentCaseSummary):
+    """A case as customer service works it: every message, internal notes included."""
+
+    version: int
     messages: list[AgentMessageView]
     older_messages: str | None = Field(description=OLDER_MESSAGES)
 
     @classmethod
     def of_conversation(
-        cls, case: Case, messages: list[CaseMessage], locale: str, older: str | None = None
+        cls,
+        case: Case,
+        messages: list[CaseMessage],
+        locale: str,
+        older: str | None = None,
+        now: datetime | None = None,
     ) -> "AgentCase":
         return cls(
-            **cls.fields_of(case, locale),
-            customer_id=case.customer_id,
+            **cls.summary_fields(case, locale, now or case.last_activity_at),
             version=case.version,
-            first_responded_at=case.first_responded_at,
             older_messages=older,
             messages=[
                 AgentMessageView(
-                    at=m.at,
-                    author=m.author,
-                    body=m.body,
-                    author_id=m.author_id,
-                    internal=m.internal,
+                    **MessageView.fields_of(m, locale), author_id=m.author_id, internal=m.internal
                 )
                 for m in messages
             ],
@@ -591,6 +650,12 @@ class CaseMessageRequest(BaseModel):
     body: MessageBody = Field(description="1 to 5000 characters, not only blanks.")
 
 
+TAKE_OVER = (
+    "Answer a case another agent has (they keep it). Without it, such a case is refused with "
+    "409 `case_taken`."
+)
+
+
 class RateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -606,6 +671,7 @@ class AgentMessageRequest(CaseMessageRequest):
         strict=True,
         description="A note for customer service only; the customer never sees it.",
     )
+    force: bool = Field(default=False, strict=True, description=TAKE_OVER)
 
 
 class AssignRequest(BaseModel):
@@ -621,6 +687,12 @@ class SolveRequest(BaseModel):
 
     resolution: MessageBody = Field(
         description="What was done; the customer reads it as the agent's last message."
+    )
+    force: bool = Field(
+        default=False,
+        strict=True,
+        description="Solve a case another agent has. Without it, such a case is refused with "
+        "409 `case_taken`.",
     )
 
 

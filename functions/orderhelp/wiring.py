@@ -17,12 +17,16 @@ from orderhelp.config import (
     shop_settings,
     store_settings,
 )
+from orderhelp.console_service import ConsoleService, ProfileDirectory
 from orderhelp.delay_check import DelayCheck
 from orderhelp.notify import DynamoSentEmails, Notifier, OrdersTable, SesMailer
+from orderhelp.observability import count
 from orderhelp.publisher import Publisher
 from orderhelp.returns_service import ReturnsService
 from orderhelp.services import OrderService
+from orderhelp.stats_service import StatsService
 from orderhelp.store import DynamoOrderStore, DynamoTable
+from orderhelp.store.console_store import DynamoConsoleStore
 from orderhelp.store.refund_queue import RefundQueue
 from orderhelp.timeutil import utc_now
 
@@ -64,7 +68,13 @@ def order_service() -> OrderService:
 
 @cache
 def case_service() -> CaseService:
-    return CaseService(store(), utc_now, case_settings().case_policy(), numbers=case_numbers())
+    return CaseService(
+        store(),
+        utc_now,
+        case_settings().case_policy(),
+        display_name=lambda agent: profile_directory().name_of(agent),
+        numbers=case_numbers(),
+    )
 
 
 @cache
@@ -98,6 +108,29 @@ def notifier() -> Notifier:
         zone=shop_settings().zone(),
         web_url=settings.web_url,
         clock=utc_now,
+    )
+
+
+@cache
+def console_store() -> DynamoConsoleStore:
+    settings = store_settings()
+    return DynamoConsoleStore(store(), settings.indexes(), queue_shards=settings.case_queue_shards)
+
+
+@cache
+def profile_directory() -> ProfileDirectory:
+    return ProfileDirectory(console_store(), utc_now)
+
+
+@cache
+def console_service() -> ConsoleService:
+    return ConsoleService(store(), console_store(), utc_now, profile_directory())
+
+
+@cache
+def stats_service() -> StatsService:
+    return StatsService(
+        store(), console_store(), utc_now, breached=lambda: count("FirstResponseBreaches")
     )
 
 

@@ -52,6 +52,16 @@ class OpenedBy(StrEnum):
 MessageBody = MessageText
 
 
+class SystemNote(BaseModel):
+    """What a system message says, kept as the locales' `case_notes` key and its values so that
+    each reader reads it in their own language (its `body` is the English text, for logs)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    values: dict[str, str] = Field(default_factory=dict)
+
+
 class CaseMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,8 +69,14 @@ class CaseMessage(BaseModel):
     at: UtcDatetime
     author: Author
     author_id: str | None = None
+    author_name: str | None = Field(
+        default=None,
+        description="The agent's display name when they wrote it: what a customer reads instead "
+        "of the agent's id.",
+    )
     body: MessageBody
     internal: bool = Field(default=False, description="An agents' note the customer never sees.")
+    note: SystemNote | None = None
 
 
 class RatingValue(StrEnum):
@@ -94,8 +110,18 @@ class Case(Record):
     opened_at: UtcDatetime
     opened_by: OpenedBy
     assignee: str | None = None
+    assignee_name: str | None = Field(
+        default=None,
+        description="The assignee's display name when they took the case: what the customer "
+        "reads (never the agent's id).",
+    )
     first_response_due_at: UtcDatetime
     first_responded_at: UtcDatetime | None = None
+    next_response_due_at: UtcDatetime | None = Field(
+        default=None,
+        description="After the first answer: when the customer's latest message is due an answer "
+        "(it is customer service's turn again), within the same time as the first answer.",
+    )
     follows: Identifier | None = Field(
         default=None, description="The closed case this one continues."
     )
@@ -149,6 +175,32 @@ class Case(Record):
 
     def solved_for(self, now: datetime, close_after: timedelta) -> bool:
         return self.solved_at is not None and now >= self.solved_at + close_after
+
+    # --- answer times ----------------------------------------------------------------------------
+
+    @property
+    def response_time(self) -> timedelta:
+        """How long customer service has to answer this case, as its policy said when it opened."""
+        return self.first_response_due_at - self.opened_at
+
+    def answer_due_at(self) -> datetime | None:
+        """When customer service owes the next answer: the first answer's due time until it is
+        given, then the due time of the customer's latest message; None when it is not customer
+        service's turn."""
+        if self.status is not CaseStatus.OPEN:
+            return None
+        if self.first_responded_at is None:
+            return self.first_response_due_at
+        return self.next_response_due_at
+
+    def first_answer_late(self, now: datetime) -> bool:
+        """Overdue: open, never answered, and past its first-response time. A case answered once
+        is never overdue on this clock, however long the customer's next message waits."""
+        return (
+            self.status is CaseStatus.OPEN
+            and self.first_responded_at is None
+            and now > self.first_response_due_at
+        )
 
     def awaits_rating(self) -> bool:
         """Solved, and not rated since it was solved: the customer rates each solve once."""
@@ -213,21 +265,28 @@ class CaseLifecycle(StateMachine):
     def on_agent_reply(self, now: datetime) -> None:
         if self.case.first_responded_at is None:
             self.case.first_responded_at = now
+        self.case.next_response_due_at = None
 
-    def on_customer_reply(self) -> None:
+    def on_customer_reply(self, now: datetime, source: State) -> None:
         self.case.resolution = None
         self.case.solved_at = None
+        answered = self.case.first_responded_at is not None
+        if answered and source.value != CaseStatus.OPEN:
+            # Customer service's turn again: the new message is due an answer like the first.
+            self.case.next_response_due_at = now + self.case.response_time
 
     def on_solve(self, now: datetime, resolution: str) -> None:
         self.case.resolution = resolution
         self.case.solved_at = now
+        self.case.next_response_due_at = None
 
     def on_solve_by_system(self, now: datetime, resolution: str) -> None:
         self.case.resolution = resolution
         self.case.solved_at = now
 
-    def on_assign(self, agent: str) -> None:
+    def on_assign(self, agent: str, agent_name: str | None = None) -> None:
         self.case.assignee = agent
+        self.case.assignee_name = agent_name
 
     def on_close(self, now: datetime) -> None:
         self.case.closed_at = now

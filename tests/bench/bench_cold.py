@@ -29,7 +29,7 @@ from tests.lambda_process import (
     run_child,
 )
 from tests.lambda_process.artefacts import BUILD_DIR, built_artefacts, lambda_paths
-from tests.support.events import outbox_batch, paid_event
+from tests.support.events import bus_event, outbox_batch, paid_event
 
 # What the handlers need from libraries, without any code of ours: the floor of their cold init.
 LIBRARIES_ONLY = """
@@ -96,6 +96,19 @@ def _first_call(function: str, run: int, variant: str = "built") -> dict[str, An
             {"message": "Pagué y no tengo confirmación."},
             identity=Identity.customer(CUSTOMER),
             headers={"Idempotency-Key": f"cold-{variant}-{run}"},
+        )
+    elif function == "StatsFunction":
+        # A rating from the bus: counted into the day's figures (one claim, one day item).
+        return bus_event(
+            "CaseRated",
+            {
+                "event_id": f"cold-{variant}-{run}",
+                "order_id": order_id,
+                "case_id": f"CS-COLD-{variant}-{run}",
+                "version": 3,
+                "occurred_at": START.isoformat().replace("+00:00", "Z"),
+                "rating": "good",
+            },
         )
     elif function == "PublisherFunction":
         return outbox_batch(order_id)

@@ -111,6 +111,14 @@ def _with_open_case(scenario: str) -> Callable[[Api, int], None]:
     return prepare
 
 
+def _with_contact(scenario: str) -> Callable[[Api, int], None]:
+    def prepare(api: Api, i: int) -> None:
+        contact = {"email": f"bench-{i}@example.com", "locale": "es"}
+        assert api.create_order(CUSTOMER, _order_id(scenario, i), contact=contact).status == 201
+
+    return prepare
+
+
 def _with_approved_return(scenario: str) -> Callable[[Api, int], None]:
     """A delivered order whose return of two bulbs customer service approved."""
 
@@ -344,6 +352,33 @@ def scenarios() -> list[Scenario]:
             identity=Identity.agent("agent-bench"),
             prepare=_with_case_of_id("agent-reply"),
             idempotency_key=True,
+            goal=2,
+        ),
+        # The console's search: one request per kind of key the query may be (an order id
+        # may also be a case reference; an email is only an email).
+        Scenario(
+            "agent-search-order",
+            "GET",
+            lambda i: f"/agent/search?q={_order_id('agent-search-order', i)}",
+            identity=Identity.agent("agent-bench"),
+            prepare=_with_open_case("agent-search-order"),
+            goal=2,
+        ),
+        Scenario(
+            "agent-search-email",
+            "GET",
+            lambda i: f"/agent/search?q=bench-{i}@example.com",
+            identity=Identity.agent("agent-bench"),
+            prepare=_with_contact("agent-search-email"),
+            goal=1,
+        ),
+        # The dashboard: every chart from one Query of the period's day items and one of the
+        # backlog's.
+        Scenario(
+            "agent-stats",
+            "GET",
+            lambda _: "/agent/stats?days=30",
+            identity=Identity.agent("agent-bench"),
             goal=2,
         ),
         Scenario(

@@ -300,6 +300,22 @@ PAGES: dict[str, Visit] = {
     ),
 }
 
+
+def _dashboard_tables(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    page.goto(f"{base_url}/#/agent/dashboard/7")
+    page.locator("[data-chart=chart-ratings] canvas").wait_for()
+    for toggle in page.locator(".chart-card button[aria-controls]").all():
+        toggle.click()
+    page.locator(".chart-table table").first.wait_for()
+
+
+def _answer_anyway(page: Page, base_url: str, orders: dict[str, str]) -> None:
+    open_agent_case(page, base_url, orders["case"])
+    page.locator(".agent-reply textarea").fill("Lo miro yo.")
+    page.locator(".agent-reply button[type=submit]").click()
+    page.locator("dialog[open]").wait_for()
+
+
 AGENT_PAGES: dict[str, Visit] = {
     "queue, open": visit("/agent", "ol.queue"),
     "queue, pending": visit("/agent/queue/pending", "[data-queue-hint=pending]"),
@@ -314,8 +330,15 @@ AGENT_PAGES: dict[str, Visit] = {
     "a long conversation in the console, earlier messages shown": earlier_messages(
         "/agent/cases/{long}", ".agent-case[data-case-id='{long}'] .earlier button"
     ),
+    "answering a colleague's case, confirmation": _answer_anyway,
     "taking a case over, confirmation": take_over_confirmation,
     "a note without text": note_without_text,
+    "search": visit("/agent/search/{case}", ".search-results [data-case-id='{case}']"),
+    "a view": visit("/agent/views/overdue", "[data-view-hint=overdue]"),
+    "a view by topic": visit("/agent/views/action/payment_issue", "[data-view-hint=action]"),
+    "saved replies": visit("/agent/replies", "form.reply-form"),
+    "the dashboard": visit("/agent/dashboard/30", "[data-chart=chart-opened] canvas"),
+    "the dashboard's tables": _dashboard_tables,
 }
 
 

@@ -108,3 +108,40 @@ def test_the_mailbox_page_shows_the_emails(http: Http) -> None:
     assert page.status == 200
     assert page.headers["content-type"].startswith("text/html")
     assert b"Mailbox" in page.raw
+
+
+def test_the_dashboards_figures_follow_the_bus(
+    http: Http, tokens: TokenIssuer, customer_id: str
+) -> None:
+    # StatsFunction is one more target of the bus: a case opened and answered here reaches
+    # the figures through the stream, the publisher and the rule alone
+    agent = tokens.agent("agent-e2e")
+
+    def figures() -> dict[str, Any]:
+        reply = http.call("GET", "/agent/stats?days=7", token=agent)
+        assert reply.status == 200
+        body: dict[str, Any] = reply.body
+        return body
+
+    before = figures()
+    shop = Shop(http, tokens.ops())
+    order_id = shop.paid_order(customer_id)
+    opened = http.call(
+        "POST",
+        f"/orders/{order_id}/help/customs_duties",
+        {"message": "¿Pago aduanas?"},
+        token=tokens.customer(customer_id),
+    )
+    assert opened.status == 201, opened.body
+    case_id = opened.body["case"]["case_id"]
+    assert http.call("POST", f"/agent/cases/{case_id}/assign", {}, token=agent).status == 200
+    reply = {"body": "No: van incluidas."}
+    assert http.call("POST", f"/agent/cases/{case_id}/messages", reply, token=agent).status == 200
+
+    def counted(now: dict[str, Any]) -> bool:
+        return (
+            now["opened"].get("customs_duties", 0) > before["opened"].get("customs_duties", 0)
+            and now["first_response"]["answered"] > before["first_response"]["answered"]
+        )
+
+    assert counted(eventually(figures, counted))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.actions import HelpAction
+from orderhelp_dev.local.console_demo import DISPLAY_NAMES
 from orderhelp_dev.local.identities import SigningKey, TokenIssuer
 from tests.e2e.stack import ROOT, Http, LocalStack
 
@@ -120,12 +121,15 @@ def test_the_demo_has_cases_in_every_state_with_a_conversation_in_both_languages
         reply = http.call("GET", f"/cases/{case_id}", token=token)
         assert reply.status == 200, reply.body
         case = reply.body
-        assert (case["status"], case["assignee"]) == (status, agent), case_id
+        # The customer reads who has it by the agent's display name, never the id
+        assert (case["status"], case["assignee_name"]) == (status, DISPLAY_NAMES[agent]), case_id
+        assert agent not in json.dumps(case), case_id
         states[language].add(case["status"])
         authors = [message["author"] for message in case["messages"]]
         # The customer wrote first and an agent answered; internal notes stay with the agents
         assert authors[:2] == ["customer", "agent"], (case_id, authors)
         agent_view = http.call("GET", f"/agent/cases/{case_id}", token=tokens.agent(agent))
+        assert agent_view.body["case"]["assignee"] == agent, case_id
         every_message = agent_view.body["case"]["messages"]
         notes = [message for message in every_message if message["internal"]]
         assert notes, case_id
@@ -159,8 +163,9 @@ def test_an_agents_token_from_orderhelp_token_reads_the_queue_most_urgent_first(
     }
     for status, cases in queues.items():
         assert demo[status] <= {case["case_id"] for case in cases}, status
-    # Open cases by first-response due time: the most urgent first
-    due = [case["first_response_due_at"] for case in queues["open"]]
+    # Open cases by when their next answer is due (the first answer's due time until it is
+    # given): the most urgent first
+    due = [case["answer_due_at"] for case in queues["open"]]
     assert due == sorted(due)
     assert {case["assignee"] for case in queues["open"]} >= {"agent-marta", "agent-james", None}
 

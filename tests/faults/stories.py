@@ -28,6 +28,7 @@ from tests.handlers.returns_calls import (
     request_return,
     retry,
 )
+from tests.handlers.stats_calls import case_events, deliver
 from tests.handlers.test_delay_check import run_check
 
 ORDER = "ORD-1"
@@ -139,6 +140,45 @@ def _ops(api: Api, path: str, body: Any, headers: Headers) -> Reply:
 def _job(result: dict[str, Any]) -> Reply:
     """A scheduled run's result as a reply; how long it took is not part of what it did."""
     return Reply(200, {}, {name: value for name, value in result.items() if name != "duration_ms"})
+
+
+SAVED_REPLY = {
+    "title": "Refund on its way",
+    "locale": "es",
+    "body": "Hola {customer_name}: hemos devuelto el cargo del pedido {order_id}.",
+    "actions": ["payment_issue"],
+}
+ANA = Identity.agent(AGENT)
+
+
+def _with_saved_reply(api: Api) -> dict[str, Any]:
+    saved = api.call("POST", "/agent/replies", SAVED_REPLY, identity=ANA)
+    assert saved.status == 201, saved
+    return {"reply": saved.body["reply_id"]}
+
+
+def _with_colleagues_case(api: Api) -> dict[str, Any]:
+    context = _with_case(api)
+    assert assign(api, context["case"], agent="agent-bruno").status == 200
+    return context
+
+
+def _with_case_event(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    assert answer(api, context["case"], "Lo miramos.").status == 200
+    answered = next(
+        e for e in case_events(api, context["case"]) if e["detail-type"] == "CaseAnswered"
+    )
+    return context | {"event": answered}
+
+
+def _stats_invoked(event: dict[str, Any]) -> Reply:
+    """One asynchronous invocation of StatsFunction by the bus's rule: one that fails is
+    retried by Lambda with the same event (which is what the next `when` is)."""
+    try:
+        return _job(deliver(event))
+    except Exception as failed:  # the invocation failed; Lambda will invoke it again
+        return Reply(502, {}, {"failed": type(failed).__name__})
 
 
 NEW_ORDER = {
@@ -272,6 +312,59 @@ STORIES = [
             {"estimated_ship_by": iso(api.clock.now + timedelta(days=5))},
             headers,
         ),
+    ),
+    Story(
+        "an agent saving a reply",
+        lambda api: {},
+        lambda api, _, headers: api.call(
+            "POST", "/agent/replies", SAVED_REPLY, identity=ANA, headers=headers
+        ),
+    ),
+    Story(
+        "an agent changing a saved reply",
+        _with_saved_reply,
+        lambda api, context, headers: api.call(
+            "PUT",
+            f"/agent/replies/{context['reply']}?version=1",
+            SAVED_REPLY | {"title": "Refund sent"},
+            identity=ANA,
+            headers=headers,
+        ),
+    ),
+    Story(
+        "an agent deleting a saved reply",
+        _with_saved_reply,
+        lambda api, context, headers: api.call(
+            "DELETE", f"/agent/replies/{context['reply']}", identity=ANA, headers=headers
+        ),
+    ),
+    Story(
+        "an agent setting their profile",
+        lambda api: {},
+        lambda api, _, headers: api.call(
+            "PUT",
+            "/agent/profile",
+            {"display_name": "Ana", "languages": ["es", "en"]},
+            identity=ANA,
+            headers=headers,
+        ),
+    ),
+    Story(
+        "an agent answering a colleague's case, confirmed",
+        _with_colleagues_case,
+        lambda api, context, headers: api.call(
+            "POST",
+            f"/agent/cases/{context['case']}/messages",
+            {"body": "Lo miro yo.", "force": True},
+            identity=ANA,
+            headers=headers,
+        ),
+    ),
+    Story(
+        "the figures counting a case event",
+        _with_case_event,
+        lambda api, context, headers: _stats_invoked(context["event"]),
+        keyed=False,
     ),
     Story(
         "a return request (its return and its case)",

@@ -60,6 +60,19 @@ def _body(route: Route) -> Any:
         "POST /agent/cases/{case_id}/messages": {"body": "Hello", "internal": False},
         "POST /agent/cases/{case_id}/solve": {"resolution": "Refund issued."},
         "POST /ops/orders/{order_id}/estimate": {"estimated_ship_by": "2026-05-08T09:00:00Z"},
+        # The console's routes (agents only: test_case_authorization.py has their 403s).
+        "GET /agent/cases/{case_id}/replies": None,
+        "GET /agent/search": None,
+        "GET /agent/views": None,
+        "GET /agent/views/{view}": None,
+        "GET /agent/replies": None,
+        "POST /agent/replies": SAVED_REPLY,
+        "PUT /agent/replies/{reply_id}": SAVED_REPLY,
+        "DELETE /agent/replies/{reply_id}": None,
+        "GET /agent/profiles": None,
+        "PUT /agent/profile": {"display_name": "Ana", "languages": ["es"]},
+        "GET /agent/customers/{customer_id}": None,
+        "GET /agent/stats": None,
         # Returns and refunds: their own matrix is in test_returns_routes.py.
         "GET /orders/{order_id}/returns/{return_id}/label": None,
         "POST /agent/cases/{case_id}/return/approve": {},
@@ -73,6 +86,9 @@ def _body(route: Route) -> Any:
         "POST /ops/refunds/{refund_id}/retry": {},
         "GET /ops/refunds": None,
     }[f"{route.method} {route.path}"]
+
+
+SAVED_REPLY = {"title": "Hola", "locale": "es", "body": "Hola {customer_name}"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,9 @@ class Request:
             self.route.path.replace("{order_id}", order_id)
             .replace("{action}", self.action or "")
             .replace("{case_id}", "CS-ANY")
+            .replace("{view}", "mine")
+            .replace("{reply_id}", "RP-ANY")
+            .replace("{customer_id}", CUSTOMER)
             .replace("{return_id}", f"{order_id}-R1")
             .replace("{refund_id}", f"{order_id}-RF1")
         )

@@ -34,6 +34,7 @@ from tests.handlers.case_calls import (
     AGENT,
     OTHER_AGENT,
     InterleavingCaseStore,
+    agent_case,
     answer,
     assign,
     housekeeping,
@@ -150,7 +151,7 @@ def test_two_agents_taking_a_case_at_once_one_wins_the_other_gets_409(
     assert bruno.status == 200
     assert ana.status == 409
     assert (ana.error["code"], ana.error["assignee"]) == ("case_taken", OTHER_AGENT)
-    assert my_case(api, case_id).body["assignee"] == OTHER_AGENT
+    assert agent_case(api, case_id).body["case"]["assignee"] == OTHER_AGENT
 
 
 def test_two_agents_forcing_at_once_one_wins_the_other_gets_409(

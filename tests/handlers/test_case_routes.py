@@ -42,7 +42,7 @@ CASE_KEYS = {
     "turn",
     "opened_at",
     "opened_by",
-    "assignee",
+    "assignee_name",
     "first_response_due_at",
     "follows",
     "messages",
@@ -112,7 +112,8 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
         "turn": "customer",
         "opened_at": iso(opened_at),
         "opened_by": "customer",
-        "assignee": AGENT,
+        # Customers read who has the case by name, never by id (no profile here: no name).
+        "assignee_name": None,
         "first_response_due_at": iso(
             opened_at + CasePolicy().first_response_within("payment_issue")
         ),
@@ -127,10 +128,16 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
         "unread": False,  # opening the case is reading it
     }
     assert case["messages"] == [
-        {"at": iso(opened_at), "author": "customer", "body": "Me cobraron dos veces."},
+        {
+            "at": iso(opened_at),
+            "author": "customer",
+            "author_name": None,
+            "body": "Me cobraron dos veces.",
+        },
         {
             "at": iso(api.clock.now),
             "author": "agent",
+            "author_name": None,
             "body": "Lo sentimos: devolvemos el segundo cargo.",
         },
     ]
@@ -148,6 +155,7 @@ def test_the_customer_answers_and_it_is_customer_services_turn_again(api: Api) -
     assert reply.body["message"] == {
         "at": iso(api.clock.now),
         "author": "customer",
+        "author_name": None,
         "body": "The one ending in 4242.",
     }
     case = reply.body["case"]
@@ -564,6 +572,7 @@ def test_taking_a_case_someone_else_has_needs_force(api: Api) -> None:
         "at": None,
         "author": "system",
         "author_id": AGENT,
+        "author_name": None,
         "body": translate("en", "case_notes", "reassigned", agent=AGENT, previous=OTHER_AGENT),
         "internal": True,
     }

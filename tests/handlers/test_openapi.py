@@ -212,7 +212,13 @@ def test_posts_document_the_idempotency_key_and_details_the_language(
         assert ("Idempotency-Key" in headers) == (method == "POST"), path
         # Errors are said in the caller's language everywhere; case statuses are labelled and
         # order details explained in it too.
-        localised = path == "/orders/{order_id}" or "/help/" in path or "/cases" in path
+        localised = (
+            path == "/orders/{order_id}"
+            or "/help/" in path
+            or "/cases" in path
+            # the console's lists label statuses and fill saved replies in the caller's language
+            or path in {"/agent/search", "/agent/views/{view}", "/agent/customers/{customer_id}"}
+        )
         language = next(p for p in operation["parameters"] if p["name"] == "Accept-Language")
         assert ("labels" in language["description"]) == localised, path
         assert "error messages" in language["description"], path

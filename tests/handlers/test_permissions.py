@@ -14,6 +14,7 @@ from orderhelp_dev.local.lambda_runtime import match_route
 from orderhelp_dev.local.template import resources
 from tests.handlers.case_calls import AGENT, housekeeping
 from tests.handlers.client import Api, Identity, Reply
+from tests.handlers.stats_calls import case_events, deliver
 
 # TransactWriteItems is authorised item by item, as the action each item performs.
 _TRANSACT_ACTIONS = {
@@ -215,6 +216,25 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
     assert (
         calls("POST", f"/agent/cases/{reopened}/solve", {"resolution": "ok"}, identity=ana) == 200
     )
+    # The console: search, views, saved replies, profiles, a customer's panel, the figures
+    assert calls("GET", f"/agent/search?q={case_id}", identity=ana) == 200
+    assert calls("GET", "/agent/search?q=lucia@example.com", identity=ana) == 200
+    assert calls("GET", "/agent/views", identity=ana) == 200
+    assert calls("GET", "/agent/views/mine", identity=ana) == 200
+    saved = {"title": "Hi", "locale": "en", "body": "Hello {customer_name}"}
+    reply_id = calls.api.call("POST", "/agent/replies", saved, identity=ana).body["reply_id"]
+    assert calls("GET", "/agent/replies", identity=ana) == 200
+    assert calls("PUT", f"/agent/replies/{reply_id}", saved, identity=ana) == 200
+    assert calls("GET", f"/agent/cases/{case_id}/replies", identity=ana) == 200
+    assert calls("DELETE", f"/agent/replies/{reply_id}", identity=ana) == 200
+    profile = {"display_name": "Ana", "languages": ["es"]}
+    assert calls("PUT", "/agent/profile", profile, identity=ana) == 200
+    assert calls("GET", "/agent/profiles", identity=ana) == 200
+    assert calls("GET", "/agent/customers/cust-lucia", identity=ana) == 200
+    assert calls("GET", "/agent/stats?days=30", identity=ana) == 200
+    for event in case_events(calls.api, case_id):
+        calls.run_job("StatsFunction", lambda event=event: deliver(event))
+
     calls.api.clock.advance(days=30)
     wiring.case_service()._store = StaleSolvedQueue(  # type: ignore[assignment]
         wiring.case_service()._store,
@@ -230,6 +250,7 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
         "OpsApiFunction",
         "AgentApiFunction",
         "HousekeepingFunction",
+        "StatsFunction",
     ):
         used, allowed = calls.used[function], granted(function)
         assert used, f"{function} made no DynamoDB request"

@@ -100,6 +100,23 @@ SHOP, LUCIA, OTHER = Identity.shop(), Identity.customer(CUSTOMER), Identity.cust
 
 SCHEDULED = "RUN"
 """A scheduled function's call: its sample event from events/, answered with figures (no status)."""
+BUS = "BUS"
+"""An event from the bus (issue 11's shape), given inline."""
+
+RATED = {
+    "version": "0",
+    "id": "build-rated-1",
+    "detail-type": "CaseRated",
+    "source": "order-help",
+    "time": "2026-05-04T09:00:00Z",
+    "detail": {
+        "order_id": ORDER,
+        "case_id": "CS-BUILD-1",
+        "version": 3,
+        "occurred_at": "2026-05-04T09:00:00Z",
+        "rating": "good",
+    },
+}
 
 # Each function's calls, in order, with the status each must answer.
 CALLS: dict[str, list[tuple[int | None, tuple[Any, ...], dict[str, Any]]]] = {
@@ -173,6 +190,7 @@ CALLS: dict[str, list[tuple[int | None, tuple[Any, ...], dict[str, Any]]]] = {
         (403, ("GET", "/agent/cases?status=open"), {"identity": LUCIA}),
     ],
     "HousekeepingFunction": [(None, (SCHEDULED, "schedule/housekeeping.json"), {})],
+    "StatsFunction": [(None, (BUS, "CaseRated"), {"event": RATED})],
     "DelayCheckFunction": [
         (None, (SCHEDULED, "schedule/delay-check.json"), {}),
         (None, (SCHEDULED, "schedule/delay-check.classic.json"), {}),
@@ -190,6 +208,9 @@ def serve_from_artefacts(found: list[Artefact]) -> list[str]:
             for _, (method, path), options in calls:
                 if method == SCHEDULED:
                     events.append(json.loads((EVENTS_DIR / path).read_text("utf-8")))
+                    continue
+                if method == BUS:
+                    events.append(options["event"])
                     continue
                 spec, event = api_event(method, path, **options)
                 assert spec.logical_id == function, f"{method} {path} is not {function}'s"

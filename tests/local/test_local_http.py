@@ -346,7 +346,7 @@ def test_a_preflight_from_the_page_is_answered_as_the_template_configures(port: 
     cors = {name: value for name, value in answer.headers.items() if name.startswith("access-")}
     assert cors == {
         "access-control-allow-origin": WEB_ORIGIN,
-        "access-control-allow-methods": "GET,POST",
+        "access-control-allow-methods": "GET,POST,PUT,DELETE",
         "access-control-allow-headers": "authorization,content-type,accept-language,"
         "idempotency-key",
         "access-control-max-age": "600",

@@ -7,7 +7,8 @@ import { focus, h, replace } from "./dom.js";
 import { initI18n, LANGUAGES, locale, setLocale, t } from "./i18n.js";
 import { currentPath, homeOf, navigate, rerender, route, start, VIEW_DRAWN } from "./router.js";
 import { features } from "./features.js";
-import { agentCasePath, agentCaseView, queuePath, queueView } from "./views/agent.js";
+import { agentCasePath, agentCaseView, queuePath, queueView, viewView } from "./views/agent.js";
+import { dashboardView, repliesView, searchView } from "./views/console.js";
 import { casePath, casesView, caseView } from "./views/cases.js";
 import { helpFormView } from "./views/help-form.js";
 import { orderView } from "./views/order.js";
@@ -33,6 +34,11 @@ route("/cases/:case_id", caseView, {
 // An agent's home (homeOf): always a route, or the router would send agents round in a circle.
 route("/agent", queueView, { role: "agent", loading: () => t("loading.queue") });
 route("/agent/queue/:status", queueView, { role: "agent", loading: () => t("loading.queue") });
+route("/agent/views/action/:action", viewView, { role: "agent", loading: () => t("loading.queue") });
+route("/agent/views/:view", viewView, { role: "agent", loading: () => t("loading.queue") });
+route("/agent/search/:q", searchView, { role: "agent", loading: () => t("console.searching") });
+route("/agent/replies", repliesView, { role: "agent", loading: () => t("console.replies_loading") });
+route("/agent/dashboard/:days", dashboardView, { role: "agent", loading: () => t("console.dashboard_loading") });
 route("/agent/cases/:case_id", agentCaseView, {
   role: "agent",
   loading: ({ case_id: id }) => t("loading.case", { id }),

@@ -7,6 +7,7 @@ case gets the id it is given (sample events name it), opened by the customer's f
 a help action would open it but without changing the order."""
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,6 +75,7 @@ def stage_case(
     ago: timedelta = timedelta(0),
     details: dict[str, Any] | None = None,
     locale: str = "en",
+    display_name: Callable[[str], str | None] = lambda agent: None,
 ) -> StagedCase:
     """Put a case of `order_id` for `action` in `status`, its story ending before `now`:
 
@@ -85,7 +87,8 @@ def stage_case(
     The order must exist and have no case open for `action` (the one-open-case rule holds). With
     `ago`, the whole story happened that much earlier (a case solved days ago is due to close).
     `details` are the help request's fields beyond the message (a return's items, say);
-    `locale` is the language of the notes the flows write themselves ("Assigned to …")."""
+    `locale` is the language of the notes the flows write themselves ("Assigned to …");
+    `display_name`, the name customers read for the agent (their profile's)."""
     action, status = HelpAction(action), CaseStatus(status)
     case_policy = case_policy or CasePolicy()
     said = conversation or Conversation()
@@ -93,7 +96,7 @@ def stage_case(
     if status is CaseStatus.CLOSED:
         span += case_policy.close_solved_after
     clock = _StepClock(now - ago - span)
-    cases = CaseService(store, clock, case_policy, retry=retry)
+    cases = CaseService(store, clock, case_policy, retry=retry, display_name=display_name)
     opened_at = clock.now
 
     record = store.load(order_id)

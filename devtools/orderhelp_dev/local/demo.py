@@ -485,9 +485,11 @@ def stage_demo_cases(
     customers: list[DemoCustomer],
     now: datetime,
     case_policy: CasePolicy | None = None,
+    display_name: Callable[[str], str | None] = lambda agent: None,
 ) -> None:
     """Walk every demo case to its state through the real case flows; the orders must be in the
-    store already (`load_demo`). Each case is one order's, so they go in parallel."""
+    store already (`load_demo`). Each case is one order's, so they go in parallel.
+    `display_name`: the demo agents' names, as their profiles say them."""
 
     def stage(customer: DemoCustomer, case: DemoCase) -> None:
         stage_case(
@@ -503,6 +505,7 @@ def stage_demo_cases(
             details=case.details,
             ago=timedelta(days=case.ended_days_ago),
             locale=customer.locale,
+            display_name=display_name,
         )
 
     with ThreadPoolExecutor(max_workers=4) as pool:

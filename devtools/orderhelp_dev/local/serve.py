@@ -21,6 +21,7 @@ from orderhelp.config import CaseSettings, PolicySettings, ReturnsSettings, Stor
 from orderhelp.store import DynamoOrderStore
 from orderhelp.wiring import store_on
 from orderhelp_dev.local.bus import LocalBus, bus_rules
+from orderhelp_dev.local.console_demo import DISPLAY_NAMES, load_console_demo
 from orderhelp_dev.local.cors import cors_configuration
 from orderhelp_dev.local.demo import (
     DEMO_AGENTS,
@@ -165,7 +166,11 @@ class LocalStack:
             with self.log.only_errors():
                 self.demo = load_demo(self.api_url, self.tokens)
                 store, case_policy = self._store_and_case_policy()
-                stage_demo_cases(store, self.demo, datetime.now(UTC), case_policy)
+                # The agents' profiles first: the demo's cases are answered under their names
+                load_console_demo(self.api_url, self.tokens)
+                stage_demo_cases(
+                    store, self.demo, datetime.now(UTC), case_policy, DISPLAY_NAMES.get
+                )
                 load_demo_returns(self.api_url, self.tokens, datetime.now(UTC))
                 environment = self._case_environment()
                 stage_demo_expired_return(

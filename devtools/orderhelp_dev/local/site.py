@@ -39,6 +39,10 @@ CONTENT_TYPES = {
 """What the page is made of. A file of any other kind is not served."""
 
 NOT_SERVED = frozenset({"node_modules", "package.json", "package-lock.json", "config.json"})
+
+VENDORED = {"vendor/chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js"}
+"""Libraries the page uses, installed from npm (`web/package.json`) and served at `vendor/`, as
+the README's upload puts them beside the page: the dashboard's charting library."""
 """Build-time files beside the page, and a deploy-time config left in `web/` (locally the stack
 writes the page's config itself)."""
 
@@ -166,6 +170,10 @@ class LocalSite:
 
     def _path(self, decoded_path: str) -> Path | None:
         """The file `decoded_path` names under the root, or None for anything else."""
+        vendored = VENDORED.get(decoded_path.lstrip("/"))
+        if vendored is not None:
+            path = self.root / vendored
+            return path if path.is_file() else None
         relative = PurePosixPath(decoded_path.lstrip("/") or "index.html")
         parts = relative.parts
         if any(part.startswith(".") or part in NOT_SERVED or "\\" in part for part in parts):

@@ -27,14 +27,15 @@ from orderhelp.api import (
 )
 from orderhelp.auth import require_agent
 from orderhelp.changes import RequestContext
+from orderhelp.handlers import agent_console
 from orderhelp.models import (
     AgentCase,
     AgentCaseDetails,
+    AgentCasePage,
     AgentMessageRequest,
     AgentRefundRequest,
     ApproveReturnRequest,
     AssignRequest,
-    CasePage,
     RejectReturnRequest,
     SolveRequest,
 )
@@ -81,7 +82,7 @@ def queue(
     status: Annotated[QueueStatus, Query(description="Which queue.")] = QueueStatus.OPEN,
     limit: PageLimit = 20,
     cursor: PageCursor = None,
-) -> CasePage:
+) -> AgentCasePage:
     return case_service().queue(CaseStatus(status.value), limit, cursor, request_locale(app))
 
 
@@ -132,13 +133,16 @@ def assign(
     "/agent/cases/<case_id>/messages",
     summary="Answer the customer, or leave an internal note",
     description="A reply makes it the customer's turn; an internal note (`internal: true`) "
-    "changes nothing the customer sees. Two agents writing at once both keep their messages.",
+    "changes nothing the customer sees. Two agents writing at once both keep their messages. "
+    "A reply on a case another agent has is refused (409 `case_taken`, with its `assignee`) "
+    'unless the body says `"force": true`; the case stays theirs.',
     tags=["agents"],
     operation_id="agent_post_message",
     responses=_case_answer(
         "The case with the new message",
-        "`transition_not_allowed`: the case's status does not take this message (a closed case, "
-        "or a reply on a solved one); `conflict`: the case kept changing",
+        "`case_taken`: another agent has the case (`assignee`); `transition_not_allowed`: the "
+        "case's status does not take this message (a closed case, or a reply on a solved one); "
+        "`conflict`: the case kept changing",
     ),
 )
 def post_message(
@@ -149,7 +153,12 @@ def post_message(
         case_id,
         request,
         lambda writing, checked, locale: case_service().agent_message(
-            writing, checked, request.body, internal=request.internal, locale=locale
+            writing,
+            checked,
+            request.body,
+            internal=request.internal,
+            locale=locale,
+            force=request.force,
         ),
     )
 
@@ -157,14 +166,16 @@ def post_message(
 @app.post(
     "/agent/cases/<case_id>/solve",
     summary="Solve the case",
-    description="Needs an assignee (409 `case_not_assigned` otherwise). The resolution is the "
-    "agent's last message to the customer; a reply from the customer opens the case again, and "
-    "housekeeping closes it after some days.",
+    description="Needs an assignee (409 `case_not_assigned` otherwise); a case another agent "
+    'has is refused (409 `case_taken`) unless the body says `"force": true`. The resolution is '
+    "the agent's last message to the customer; a reply from the customer opens the case "
+    "again, and housekeeping closes it after some days.",
     tags=["agents"],
     operation_id="agent_solve_case",
     responses=_case_answer(
         "The solved case",
-        "`case_not_assigned`: nobody has the case yet; `transition_not_allowed`: it is already "
+        "`case_not_assigned`: nobody has the case yet; `case_taken`: another agent has it; "
+        "`transition_not_allowed`: it is already "
         "solved or closed; `conflict`: the case changed since it was read (say the customer "
         "wrote): read it again",
     ),
@@ -177,7 +188,7 @@ def solve(
         case_id,
         request,
         lambda writing, checked, locale: case_service().solve(
-            writing, checked, request.resolution, locale
+            writing, checked, request.resolution, locale, force=request.force
         ),
     )
 
@@ -309,5 +320,7 @@ def _returns_change(
 
     return answer_once(app, ActorKind.AGENT, body, run)
 
+
+agent_console.register(app)
 
 handler = lambda_entry(app, authorize=require_agent)

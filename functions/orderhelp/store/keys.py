@@ -25,10 +25,11 @@ The case item (never its copy) carries the keys of two sparse indexes, which hol
     CaseQueue        queue_pk QUEUE#<status>#<shard>                   open, pending, solved only
                      queue_sk <urgency>#<case_id>                      most urgent first
 
-The urgency is the first-response due time of an open case, the last activity of a pending one,
-and when a solved case was solved. A queue is spread over shards (a stable hash of the case id),
-as one partition takes about 1,000 writes a second; a page of a queue merges the shards' pages,
-so its order stays exact. A closed case has no queue keys, so it leaves the queue.
+The urgency is when an open case is due its next answer (the first-response due time until it is
+answered once, then the due time of the customer's latest message), the last activity of a
+pending one, and when a solved case was solved. A queue is spread over shards (a stable hash of
+the case id), as one partition takes about 1,000 writes a second; a page of a queue merges the
+shards' pages, so its order stays exact. A closed case has no queue keys, so it leaves the queue.
 
 An order's returns and refunds live in its partition, read with it by the same Query:
 
@@ -56,13 +57,18 @@ Without them the item is not in the index: an order leaves it when it ships, is 
 cancelled, or once its delay is recorded, and comes back with a revised estimate. The delay check
 queries each shard for `due_sk < now` (an order exactly on its deadline is not late yet).
 
+An order item with a contact also carries the keys of the agents' search by contact email:
+
+    OrdersByContactEmail  contact_email_pk EMAIL#<contact.email>      as the contact normalises it
+                          contact_email_sk ORDER#<placed_at>#<order_id>   read newest first
+
 Every time in a sort key is UTC with microseconds, so that text order is time order
 (`09:00:00Z` would sort after `09:00:00.500000Z`).
 """
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from lifecycle.actions import CaseAction
@@ -70,6 +76,7 @@ from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order
 from lifecycle.refunds import Refund, RefundStatus
 from lifecycle.returns import Return
+from orderhelp.console_records import AgentProfile, SavedReply, StatsBacklog, StatsDay
 from orderhelp.records import Ledger, ReturnsActivity
 
 Key = dict[str, str]
@@ -175,9 +182,10 @@ def customer_sk(order: Order) -> str:
 
 
 def order_index_keys(order: Order, due_shards: int) -> dict[str, str]:
-    """The index keys an order item carries: its customer's list, and the due index while it
-    awaits a deadline."""
+    """The index keys an order item carries: its customer's list, the agents' search by the
+    customer's contact email, and the due index while it awaits a deadline."""
     keys = {"customer_pk": customer_pk(order.customer_id), "customer_sk": customer_sk(order)}
+    keys |= contact_email_keys(order)
     deadline = order.next_delay_deadline()
     if deadline is not None:
         keys |= {
@@ -194,7 +202,8 @@ def due_sk(deadline: datetime, order_id: str) -> str:
 def queue_urgency(case: Case) -> datetime | None:
     """Where a case stands in its queue; None for a closed case (in no queue)."""
     return {
-        CaseStatus.OPEN: case.first_response_due_at,
+        # A case answered before its next due time was kept waits as of its latest activity.
+        CaseStatus.OPEN: case.answer_due_at() or case.last_activity_at,
         CaseStatus.PENDING: case.last_activity_at,
         CaseStatus.SOLVED: case.solved_at,
     }.get(case.status)
@@ -215,6 +224,28 @@ def case_index_keys(case: Case, queue_shards: int) -> dict[str, str]:
     return keys
 
 
+# --- the agents' search ---------------------------------------------------------------------------
+
+CONTACT_EMAIL_KEYS = ("contact_email_pk", "contact_email_sk")
+
+
+def contact_email_pk(email: str) -> str:
+    """`email` as `lifecycle.order.EmailAddress` normalises it (the order's `contact.email` is;
+    a search normalises what the agent typed the same way): exact from there on."""
+    return f"EMAIL#{email}"
+
+
+def contact_email_keys(order: Order) -> dict[str, str]:
+    """The keys of the OrdersByContactEmail index, newest order first: none for an order
+    without a contact."""
+    if order.contact is None:
+        return {}
+    return {
+        "contact_email_pk": contact_email_pk(order.contact.email),
+        "contact_email_sk": customer_sk(order),
+    }
+
+
 # --- records of their own, and claims -------------------------------------------------------------
 
 CLAIM = "CLAIM#"
@@ -224,6 +255,48 @@ RECORD_KEYS: dict[type, RecordKey] = {}
 """Where each kind of record (`Changeset.put_record`) lives, by its model class. A new kind adds
 its line here (and, if it is indexed, its index keys to `RECORD_INDEX_KEYS`)."""
 RECORD_INDEX_KEYS: dict[type, Callable[[Any], dict[str, str]]] = {}
+
+
+REPLIES = "REPLIES"
+AGENTS = "AGENTS"
+STATS = "STATS"
+STATS_DAY = "DAY#"
+STATS_BACKLOG = "BACKLOG#"
+STATS_EVENT_CLAIM = "stats-event"
+"""An event the figures have counted: a redelivered event finds its claim taken."""
+FIRST_ANSWER_CLAIM = "stats-first-answer"
+"""A case whose first answer the figures have counted, whichever of its events told it first."""
+
+RECORD_KEYS |= {
+    # Every saved reply and every profile in one partition: the console reads them all with one
+    # Query (tens to hundreds of small items).
+    SavedReply: lambda reply: reply_key(reply.reply_id),
+    AgentProfile: lambda profile: profile_key(profile.agent_id),
+    # A month of figures is one Query: `DAY#<first day>` to `DAY#<last day>~`.
+    StatsDay: lambda day: stats_day_key(day.day, day.shard),
+    StatsBacklog: lambda backlog: stats_backlog_key(backlog.shard),
+}
+
+
+def stats_day_sk(day: date, shard: int | None = None) -> str:
+    prefix = f"{STATS_DAY}{day.isoformat()}#"
+    return prefix if shard is None else f"{prefix}{shard:03d}"
+
+
+def stats_day_key(day: date, shard: int) -> Key:
+    return {"pk": STATS, "sk": stats_day_sk(day, shard)}
+
+
+def stats_backlog_key(shard: int) -> Key:
+    return {"pk": STATS, "sk": f"{STATS_BACKLOG}{shard:03d}"}
+
+
+def profile_key(agent_id: str) -> Key:
+    return {"pk": AGENTS, "sk": f"AGENT#{agent_id}"}
+
+
+def reply_key(reply_id: str) -> Key:
+    return {"pk": REPLIES, "sk": f"REPLY#{reply_id}"}
 
 
 def record_key(record: Any) -> Key:

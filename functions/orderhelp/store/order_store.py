@@ -31,6 +31,7 @@ class Indexes:
     cases_by_customer: str | None = None
     case_queue: str | None = None
     orders_awaiting_milestone: str | None = None
+    orders_by_contact_email: str | None = None
     refund_queue: str | None = None
 
 

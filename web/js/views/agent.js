@@ -11,6 +11,7 @@ import { navigate } from "../router.js";
 import { breadcrumb, errorPanel, errorText, heading, pagedList, phrase, timeOf } from "./common.js";
 import { loadAddressFormats } from "../addresses.js";
 import { composer, conversationThread, requestDetails } from "./conversation.js";
+import { consoleBar, customerPanel, dueLabel, loadProfiles, nameOf, replyPicker } from "./console.js";
 import { returnSteps, returnsSection } from "./returns.js";
 import {
   addressSection,
@@ -39,7 +40,7 @@ function me() {
 
 function assigneeName(assignee) {
   if (!assignee) return t("agent.nobody");
-  return assignee === me() ? t("agent.you") : assignee;
+  return assignee === me() ? t("agent.you") : nameOf(assignee);
 }
 
 function fact(label, ...value) {
@@ -52,20 +53,26 @@ function when(iso) {
 
 // --- the queue ---------------------------------------------------------------------------------
 
-function queueItem(entry) {
-  const overdue = entry.status === "open" && Date.parse(entry.first_response_due_at) < Date.now();
+/** When an open case is due its next answer: the first answer's due time (overdue when it is
+ * late), then, once answered, the due time of the customer's latest message. */
+function dueFact(entry) {
+  if (entry.status !== "open" || !entry.answer_due_at) return null;
+  return fact(
+    entry.first_responded_at ? t("console.next_due") : t("console.first_due"),
+    dueLabel(entry.answer_due_at),
+    entry.overdue ? [" ", h("span", { class: "badge badge-overdue" }, t("agent.overdue"))] : null,
+  );
+}
+
+export function queueItem(entry) {
+  const overdue = entry.overdue === true;
   const facts = [
     fact(t("agent.number"), h("span", { class: "case-number" }, entry.number)),
     fact(t("agent.assignee"), assigneeName(entry.assignee)),
   ];
   if (entry.status === "open") {
-    facts.push(
-      fact(
-        t("agent.due"),
-        when(entry.first_response_due_at),
-        overdue ? [" ", h("span", { class: "badge badge-overdue" }, t("agent.overdue"))] : null,
-      ),
-    );
+    const due = dueFact(entry);
+    if (due) facts.push(due);
   } else if (entry.status === "pending") {
     facts.push(fact(t("agent.waiting_since"), when(entry.last_activity_at)));
   } else if (entry.solved_at) {
@@ -125,6 +132,7 @@ export async function queueView(ctx) {
   const status = ctx.params.status ?? "open";
   if (!QUEUES.includes(status)) throw new ApiError("not_found", { status: 404 });
   ctx.title(`${t("agent.queue_title")}: ${t(`agent.queue.${status}`)}`);
+  await loadProfiles(ctx.signal);
   const { list, footer, empty } = await pagedList({
     path: (cursor) => {
       const query = new URLSearchParams({ status, limit: String(PAGE_SIZE) });
@@ -146,9 +154,48 @@ export async function queueView(ctx) {
   replace(
     ctx.main,
     heading(t("agent.queue_title")),
+    consoleBar(ctx),
     queueTabs(status),
     h("p", { class: "lead", "data-queue-hint": status }, t(`agent.queue_hint.${status}`)),
     empty ? h("p", { class: "panel panel-info" }, t("agent.empty")) : [list, footer],
+  );
+}
+
+const VIEWS = ["mine", "unassigned", "overdue", "action"];
+
+/** One of the console's views (mine, unassigned, overdue, a help action), a page at a time. */
+export async function viewView(ctx) {
+  const action = ctx.params.action ?? null;
+  const view = action ? "action" : ctx.params.view;
+  if (!VIEWS.includes(view) || (view === "action" && !action)) throw new ApiError("not_found", { status: 404 });
+  const title = action ? t(`actions.${action}`) : t(`console.view.${view}`);
+  ctx.title(`${t("console.view_title")}: ${title}`);
+  await loadProfiles(ctx.signal);
+  const { list, footer, empty } = await pagedList({
+    path: (cursor) => {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (action) query.set("action", action);
+      if (cursor) query.set("cursor", cursor);
+      return `/agent/views/${view}?${query}`;
+    },
+    itemsOf: (page) => page.cases,
+    render: queueItem,
+    texts: {
+      more: "agent.more",
+      loading_more: "agent.loading_more",
+      loaded_more: "agent.loaded_more",
+      all_shown: "console.view_all_shown",
+    },
+    signal: ctx.signal,
+    listTag: "ol",
+    listClass: "queue",
+  });
+  replace(
+    ctx.main,
+    heading(`${t("console.view_title")}: ${title}`),
+    consoleBar(ctx, { current: action ? `action:${action}` : view }),
+    h("p", { class: "lead", "data-view-hint": view }, t(`console.view_hint.${view}`)),
+    empty ? h("p", { class: "panel panel-info" }, t("console.view_empty")) : [list, footer],
   );
 }
 
@@ -179,11 +226,12 @@ function summary(caseData, order) {
   const facts = [
     fact(t("agent.status_label"), t(`agent.status.${caseData.status}`)),
     fact(t("agent.assignee"), assigneeName(caseData.assignee)),
-    fact(t("agent.customer"), h("span", { class: "reference" }, caseData.customer_id)),
+    fact(t("agent.customer"), order.shipping_address?.name ?? h("span", { class: "reference" }, caseData.customer_id)),
     fact(t("agent.opened_on"), when(caseData.opened_at)),
     fact(t("agent.opened_by_label"), t(`agent.opened_by.${caseData.opened_by}`)),
   ];
-  if (caseData.status === "open") facts.push(fact(t("agent.due"), when(caseData.first_response_due_at)));
+  const due = dueFact(caseData);
+  if (due) facts.push(due);
   if (caseData.status === "pending") facts.push(fact(t("agent.waiting_since"), when(caseData.last_activity_at)));
   if (caseData.solved_at) facts.push(fact(t("agent.solved_on"), when(caseData.solved_at)));
   if (caseData.closed_at) facts.push(fact(t("agent.closed_on"), when(caseData.closed_at)));
@@ -223,13 +271,35 @@ function summary(caseData, order) {
 function author(message) {
   if (message.author === "agent") {
     if (message.author_id && message.author_id === me()) return t("agent.you");
-    return message.author_id ?? t("agent.author.agent");
+    return message.author_id ? nameOf(message.author_id) : t("agent.author.agent");
   }
   return t(`agent.author.${message.author}`);
 }
 
+/** Answering or solving a colleague's case asks first, as taking it over does: the request is
+ * sent again with `force` (and a key of its own) only once the agent said yes. */
+function askingFirst(send, dialogHost) {
+  return async (body, key) => {
+    try {
+      return await send(body, key);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== "case_taken" || body.force) throw error;
+      const assignee = nameOf(error.body.error.assignee);
+      const dialog = takeOverDialog(assignee, "console.act_anyway", "console.act_anyway_text");
+      dialogHost.append(dialog);
+      const yes = await new Promise((resolve) => {
+        dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true });
+        dialog.showModal();
+      });
+      dialog.remove();
+      if (!yes) throw error;
+      return send({ ...body, force: true }, `${key}-force`);
+    }
+  };
+}
+
 /** The confirmation before taking over a case another agent has. */
-function takeOverDialog(assignee) {
+function takeOverDialog(assignee, yesKey = "agent.take_over", textKey = "agent.taken_text") {
   const titleId = uid("take-over");
   const textId = uid("take-over-text");
   return h(
@@ -239,11 +309,11 @@ function takeOverDialog(assignee) {
       "form",
       { method: "dialog" },
       h("h2", { id: titleId }, t("agent.taken_title", { assignee })),
-      h("p", { id: textId }, t("agent.taken_text", { assignee })),
+      h("p", { id: textId }, t(textKey, { assignee })),
       h(
         "div",
         { class: "form-actions" },
-        h("button", { class: "button button-primary", value: "yes" }, t("agent.take_over")),
+        h("button", { class: "button button-primary", value: "yes" }, t(yesKey)),
         h("button", { class: "button", value: "no", autofocus: true }, t("agent.leave")),
       ),
     ),
@@ -255,6 +325,7 @@ export async function agentCaseView(ctx) {
   const [details] = await Promise.all([
     get(agentCasePath(caseId), { signal: ctx.signal }),
     loadAddressFormats(),
+    loadProfiles(ctx.signal),
   ]);
   let order = details.order;
   let refundLeft = details.refund_left;
@@ -318,7 +389,7 @@ export async function agentCaseView(ctx) {
         if (error.kind === "unauthorized") return;
         if (error.code === "case_taken" && !force) {
           intent.settle();
-          const dialog = takeOverDialog(error.body.error.assignee);
+          const dialog = takeOverDialog(nameOf(error.body.error.assignee));
           alert.append(dialog);
           dialog.addEventListener(
             "close",
@@ -349,6 +420,24 @@ export async function agentCaseView(ctx) {
     if (status === "closed") return h("p", { class: "panel panel-info" }, t("agent.closed_note"));
     const answering = status === "open" || status === "pending";
     const done = (key) => (answer) => changed(answer.body, t(`agent.done.${key}`));
+    const dialogs = h("div", { class: "dialogs" });
+    const reply = answering
+      ? composer({
+          label: t("agent.reply"),
+          hint: t("agent.reply_hint"),
+          submitText: t("agent.send_reply"),
+          className: "agent-reply",
+          build: (text) => ({ body: text }),
+          send: askingFirst((body, key) => post("messages", body, key), dialogs),
+          sent: done("reply"),
+          refused: stale,
+          signal: ctx.signal,
+        })
+      : null;
+    if (reply) {
+      const textarea = reply.querySelector("textarea");
+      textarea.closest(".field").after(replyPicker(caseData.case_id, textarea, ctx.signal));
+    }
     // The return and refund steps answer the case with the order as it is now.
     const returnDone = (key) => (answer) => {
       order = answer.body.order;
@@ -356,21 +445,10 @@ export async function agentCaseView(ctx) {
       changed(answer.body.case, t(`returns.done.${key}`));
     };
     return [
+      dialogs,
       returnSteps(caseData, order, refundLeft, { post, done: returnDone, refused: stale, signal: ctx.signal }),
       caseData.assignee !== me() ? assignControl(caseData) : null,
-      answering
-        ? composer({
-            label: t("agent.reply"),
-            hint: t("agent.reply_hint"),
-            submitText: t("agent.send_reply"),
-            className: "agent-reply",
-            build: (text) => ({ body: text }),
-            send: (body, key) => post("messages", body, key),
-            sent: done("reply"),
-            refused: stale,
-            signal: ctx.signal,
-          })
-        : null,
+      reply,
       composer({
         label: t("agent.note"),
         hint: t("agent.note_hint"),
@@ -392,7 +470,7 @@ export async function agentCaseView(ctx) {
             submitText: t("agent.solve"),
             className: "agent-solve",
             build: (text) => ({ resolution: text }),
-            send: (body, key) => post("solve", body, key),
+            send: askingFirst((body, key) => post("solve", body, key), dialogs),
             sent: done("solve"),
             refused: stale,
             signal: ctx.signal,
@@ -409,6 +487,7 @@ export async function agentCaseView(ctx) {
       ctx.main,
       breadcrumb([`#${queuePath(QUEUES.includes(caseData.status) ? caseData.status : "open")}`, t("agent.queue_title")]),
       heading(label),
+      consoleBar(ctx),
       h(
         "p",
         { class: "order-facts lead" },
@@ -446,6 +525,7 @@ export async function agentCaseView(ctx) {
         h(
           "section",
           { class: "agent-order", "aria-labelledby": "order-title" },
+          customerPanel(caseData, order, ctx.signal),
           h("h2", { id: "order-title" }, t("agent.order_title", { id: order.order_id })),
           orderFacts(order, "order-facts"),
           whereSection(order, { level: 3 }),
