@@ -187,10 +187,11 @@ def test_two_agents_take_the_same_case_and_the_second_is_asked_before_taking_it_
         # Then James, pressing the same button, is told who has it and asked first
         assign = james.get_by_role("button", name="Assign to me")
         assign.click()
-        dialog = james.get_by_role("dialog", name="agent-marta has this case")
+        # (by her name, not her id: agents have profiles)
+        dialog = james.get_by_role("dialog", name="Marta has this case")
         expect(dialog).to_be_visible()
         expect(dialog).to_contain_text(
-            "Take it over? The case's notes will say that you took it from agent-marta."
+            "Take it over? The case's notes will say that you took it from Marta."
         )
         expect(dialog.get_by_role("button", name="No, leave it")).to_be_focused()
         # Escape leaves it with Marta and brings focus back
@@ -207,9 +208,9 @@ def test_two_agents_take_the_same_case_and_the_second_is_asked_before_taking_it_
         expect(notice).to_be_focused()
         case = agent_case(http, tokens, case_id)
         assert case["assignee"] == "agent-james"
-        assert case["messages"][-1]["body"] == "Taken over by agent-james from agent-marta."
+        assert case["messages"][-1]["body"] == "Taken over by James from Marta."
         expect(james.locator("ol.messages > li").last.locator(".message-body")).to_have_text(
-            "Taken over by agent-james from agent-marta."
+            "Taken over by James from Marta."
         )
         # Only the confirmed request forced it; each press was a request of its own
         assert [body for body, _ in sent] == [{}, {}, {"force": True}]

@@ -302,3 +302,27 @@ def test_the_events_the_outbox_puts_on_the_bus_are_counted(api: Api) -> None:
     assert figures["opened"] == {"cancel_order": 1}
     assert figures["first_response"]["answered"] == 1
     assert figures["first_response"]["within_target"] == 1
+
+
+def test_a_request_a_cancellation_made_moot_leaves_the_open_backlog(api: Api) -> None:
+    # Given a customs question open on a paid order, told to the figures through the outbox
+    outbox = Outbox()
+    rule = stats_rule()
+    api.order_in("paid", order_id="ORD-1")
+    open_case(api, "ORD-1", "customs_duties")
+    for event in outbox.publish():
+        if rule.matches(event):
+            deliver(event)
+    assert stats(api)["backlog"] == [{"status": "open", "action": "customs_duties", "count": 1}]
+
+    # When the customer cancels the order themselves (done: no answer needed)
+    assert api.help("ORD-1", "cancel_order").status == 201
+    for event in outbox.publish():
+        if rule.matches(event):
+            deliver(event)
+
+    # Then both cases are solved in the backlog, and none is left open
+    assert stats(api)["backlog"] == [
+        {"status": "solved", "action": "cancel_order", "count": 1},
+        {"status": "solved", "action": "customs_duties", "count": 1},
+    ]
