@@ -131,10 +131,12 @@ $(LOCK_INSTALLED): pyproject.toml
 	$(LOCK_VENV)/bin/python -m pip install --quiet --quiet --group lock
 	@touch $@
 
+# Wheels only, as the layer is installed (functions/Makefile): a version whose arm64 wheel needs a
+# newer glibc than Lambda's (say pillow-heif after 1.0) is passed over rather than locked.
 .PHONY: lock
 lock: $(LOCK_INSTALLED) ## the Lambda lock: pyproject.toml's dependencies for arm64 Python 3.11, with hashes
 	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
-	  --python-platform aarch64-manylinux2014 --custom-compile-command "make lock" \
+	  --python-platform aarch64-manylinux2014 --only-binary :all: --custom-compile-command "make lock" \
 	  --output-file $(LOCK) $(LOCK_ARGS)
 
 .PHONY: diagram

@@ -51,6 +51,10 @@ TAGS = [
     Tag(name="ops", description="The shop's systems: create orders and record their milestones."),
     Tag(name="cases", description="A customer's cases with customer service, and their messages."),
     Tag(name="agents", description="Customer service: the queue, and working a case."),
+    Tag(
+        name="attachments",
+        description="Photos and files: an upload straight to S3, checked, then put on a message.",
+    ),
 ]
 
 ERROR_BODY = "ErrorBody"
@@ -379,6 +383,9 @@ def _error_cases(
             else "there is no such case, or it is another customer's (the same answer)."
         )
         cases[404] = [_ErrorCase("case_not_found", text)]
+    if ("path", "attachment_id") in parameters:
+        text = "there is no such attachment, or the caller may not read it (the same answer)."
+        cases[404] = [_ErrorCase("attachment_not_found", text)]
     for subject in ("return", "refund"):
         if ("path", f"{subject}_id") in parameters:
             cases.setdefault(404, []).append(

@@ -16,6 +16,7 @@ from orderhelp import budget
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sesv2 import SESV2Client
 
 # botocore's standard retry mode: exponential backoff with jitter on throttling, 5xx and dropped
@@ -46,6 +47,15 @@ def idempotency_dynamodb() -> "DynamoDBClient":
     return client
 
 
+S3_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=2,
+    read_timeout=20,
+    # SigV4 everywhere: presigned POSTs and GETs are signed like every request.
+    signature_version="s3v4",
+)
+
+
 # The bus and the mail service: standard retries with exponential backoff and jitter, so a
 # throttled call (SES's TooManyRequestsException, EventBridge's ThrottlingException) waits and
 # tries again before the invocation gives up (and the record or event is retried, then
@@ -63,6 +73,13 @@ MAIL_CONFIG = Config(
     read_timeout=10,
     tcp_keepalive=True,
 )
+
+
+@cache
+def s3() -> "S3Client":
+    """The attachments bucket's client (the SDK's `AWS_ENDPOINT_URL_S3` points it at the local
+    stack's S3)."""
+    return boto3.client("s3", config=S3_CONFIG)
 
 
 @cache

@@ -8,12 +8,13 @@ and solving it do not: the agent gets a 409 and decides again on what the case i
 flow recognises its own request's write when it finds it applied (a lost answer, a client's
 retry), and answers what it would have answered."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from aws_lambda_powertools import Logger
 
+from lifecycle.attachments import Attachment, OwnerKind
 from lifecycle.case import (
     Author,
     Case,
@@ -28,6 +29,7 @@ from lifecycle.errors import EventNotAllowed
 from lifecycle.follow_up import follow_up_action
 from lifecycle.i18n import translate
 from lifecycle.policy import CasePolicy
+from orderhelp.attaching import attach, checked_attachments
 from orderhelp.attempts import recognised, write_once
 from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import CaseRead, Changeset, NewCase, RequestContext
@@ -145,7 +147,12 @@ class CaseService:
         return read
 
     def customer_message(
-        self, request: RequestContext, case_id: str, body: str, locale: str
+        self,
+        request: RequestContext,
+        case_id: str,
+        body: str,
+        locale: str,
+        attachment_ids: Sequence[str] = (),
     ) -> tuple[CaseReply, bool]:
         """Add the customer's message to the case; on a closed case, to its follow-up (opened
         for it, or the order's open case for the same action). Returns the reply and whether a
@@ -158,12 +165,16 @@ class CaseService:
             if written is not None:
                 return recognised(self._message_answer(record, written, locale))
             now = self._clock()
+            attachments = checked_attachments(
+                self._store, OwnerKind.CUSTOMER, customer_id, attachment_ids, now
+            )
             change = Changeset(request, now, attempt=number)
             if record.case.status is CaseStatus.CLOSED:
-                return self._follow_up(change, record.case, body, locale)
-            message = _message(now, Author.CUSTOMER, body)
+                return self._follow_up(change, record.case, body, locale, attachments)
+            message = _message(now, Author.CUSTOMER, body, attachments=attachments)
             after = apply_case_event(record.case, "customer_reply", now=now)
             after = change.change_case(record.case, after, "customer_reply", message)
+            attach(change, attachments, after, message)
             self._store.commit(change)
             return _reply(after, [*record.messages, message], message, locale, record.older), False
 
@@ -202,7 +213,12 @@ class CaseService:
         return write_once(self._retry, attempt, lambda: self._gave_up(case_id))
 
     def _follow_up(
-        self, change: Changeset, closed: Case, body: str, locale: str
+        self,
+        change: Changeset,
+        closed: Case,
+        body: str,
+        locale: str,
+        attachments: Sequence[Attachment] = (),
     ) -> tuple[CaseReply, bool]:
         """A message on a closed case goes on where the rules say: about the closed case's
         action while the order still offers it, else as a general question
@@ -225,7 +241,9 @@ class CaseService:
             policy=self._case_policy,
             numbers=self._numbers,
             follows=closed,
+            attachments=[attachment.on_message() for attachment in attachments],
         )
+        attach(change, attachments, target, message)
         followed_by = [*closed.followed_by]
         if target.case_id not in followed_by:
             followed_by.append(target.case_id)
@@ -327,6 +345,7 @@ class CaseService:
         *,
         internal: bool,
         locale: str,
+        attachment_ids: Sequence[str] = (),
         force: bool = False,
     ) -> AgentCase:
         """Answer the customer, or note for colleagues; a message that loses a race with another
@@ -343,6 +362,9 @@ class CaseService:
             after = apply_case_event(record.case, event, now=now)
             if not internal:
                 _check_not_taken(record.case, agent, force=force)
+            attachments = checked_attachments(
+                self._store, OwnerKind.AGENT, agent, attachment_ids, now
+            )
             change = Changeset(request, now, attempt=number)
             message = _message(
                 now,
@@ -351,8 +373,10 @@ class CaseService:
                 author_id=agent,
                 internal=internal,
                 author_name=self._display_name(agent),
+                attachments=attachments,
             )
             after = change.change_case(record.case, after, event, message)
+            attach(change, attachments, after, message)
             self._store.commit(change)
             return self._agent_case(_after(record, change), locale)
 
@@ -542,6 +566,7 @@ def _message(
     author_id: str | None = None,
     internal: bool = False,
     author_name: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> CaseMessage:
     return CaseMessage(
         message_id=new_id("MSG", now),
@@ -551,6 +576,7 @@ def _message(
         author_name=author_name,
         body=body,
         internal=internal,
+        attachments=[attachment.on_message() for attachment in attachments],
     )
 
 

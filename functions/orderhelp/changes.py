@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from lifecycle.actions import CaseAction
+from lifecycle.attachments import MessageAttachment
 from lifecycle.case import (
     OPEN_EVENT,
     Author,
@@ -278,6 +279,7 @@ class Changeset:
         details: Mapping[str, Any] | None = None,
         follows: Case | None = None,
         done: str | None = None,
+        attachments: Sequence[MessageAttachment] = (),
     ) -> tuple[Case, CaseMessage]:
         """`body` by `author` to customer service about the order's `action`: on the case open
         for it, joined as the case rule says (`lifecycle.case.open_or_join`), or on a new case,
@@ -289,7 +291,11 @@ class Changeset:
         opens is solved by the shop's systems at once with those words, and on an open case the
         words are added without making it customer service's turn."""
         message = CaseMessage(
-            message_id=new_id("MSG", self.now), at=self.now, author=author, body=body
+            message_id=new_id("MSG", self.now),
+            at=self.now,
+            author=author,
+            body=body,
+            attachments=list(attachments),
         )
 
         def opening() -> Case:

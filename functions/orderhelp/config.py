@@ -119,6 +119,19 @@ class DelayCheckSettings(EnvironmentSettings):
     retries and timeouts)."""
 
 
+class AttachmentSettings(EnvironmentSettings):
+    """The bucket the API gives uploads to and links from (the processing function reads the
+    bucket from each S3 event instead: the template cannot name the bucket to a function the
+    bucket's own notifications invoke without a circular reference)."""
+
+    attachments_bucket: str | None = Field(default=None, min_length=3)
+
+
+@cache
+def attachment_settings() -> AttachmentSettings:
+    return AttachmentSettings.from_environment()
+
+
 def _default_returns_address() -> Address:
     return Address(
         name="Order Help Center Returns",

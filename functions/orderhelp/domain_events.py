@@ -19,7 +19,8 @@ entry is delivered again, so consumers dedupe on it), the `order_id`, the `versi
 one subject's events (the order's for order events, the case's for case events, the return's or
 refund's for theirs),
 `occurred_at` and the `actor` (kind and id; never a token). Internal notes never leave: an
-agents' note emits nothing, and no detail carries a message marked internal."""
+agents' note emits nothing, and no detail carries a message marked internal. A message's photos
+and files travel as their ids and content types, never as links."""
 
 import hashlib
 import uuid
@@ -32,6 +33,7 @@ from typing import Any, ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from lifecycle.actions import CaseAction, HelpAction
+from lifecycle.attachments import AttachmentType
 from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, RatingValue
 from lifecycle.money import round_to_minor_unit
 from lifecycle.order import Address
@@ -142,6 +144,18 @@ class MoneyDetail(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 
 
+class EventAttachment(BaseModel):
+    """A photo or file on a message: which one and what it is, never a link (links are
+    short-lived and for the case's customer and agents only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attachment_id: str
+    content_type: AttachmentType = Field(
+        description="What the file is stored as (a HEIC photo is kept as a JPEG)."
+    )
+
+
 class PublicMessage(BaseModel):
     """A message the customer reads (never an agents' internal note)."""
 
@@ -151,6 +165,9 @@ class PublicMessage(BaseModel):
     author: Author
     author_id: str | None = Field(description="The agent who wrote it, for agents' messages.")
     body: str
+    attachments: list[EventAttachment] = Field(
+        description="The photos and files on the message, in the order they were put on it."
+    )
 
     @classmethod
     def of(cls, message: CaseMessage) -> "PublicMessage":
@@ -161,6 +178,12 @@ class PublicMessage(BaseModel):
             author=message.author,
             author_id=message.author_id,
             body=message.body,
+            attachments=[
+                EventAttachment(
+                    attachment_id=attachment.attachment_id, content_type=attachment.content_type
+                )
+                for attachment in message.attachments
+            ],
         )
 
 

@@ -6,7 +6,7 @@ no composer names sends nothing; a composer may decline one (an answer its chang
 tells)."""
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +21,7 @@ from orderhelp.domain_events import (
     CaseSolved,
     DelayRecorded,
     Detail,
+    EventAttachment,
     MoneyDetail,
     OrderCancelled,
     RefundIssued,
@@ -80,12 +81,24 @@ class Context:
 def _answered(detail: CaseAnswered, c: Context) -> Letter | None:
     if detail.told_by is not None:  # its own event's email says it (an approved return…)
         return None
+    attached = _attachments_note(detail.message.attachments, c)
     return Letter(
         c.text("CaseAnswered", "subject", order_id=detail.order_id),
-        (c.text("CaseAnswered", "intro"), c.text("CaseAnswered", "outro")),
+        (c.text("CaseAnswered", "intro"), *attached, c.text("CaseAnswered", "outro")),
         quote=detail.message.body,
         link=c.case_link(detail.case_id),
     )
+
+
+def _attachments_note(attachments: Sequence[EventAttachment], c: Context) -> tuple[str, ...]:
+    """That the answer has photos or files to see on the page: an email carries no file and no
+    link to one (the links are short-lived and for the signed-in customer)."""
+    if not attachments:
+        return ()
+    if len(attachments) > 1:
+        return (c.text("CaseAnswered", "attachments", count=len(attachments)),)
+    kind = "photo" if attachments[0].content_type.is_image else "file"
+    return (c.text("CaseAnswered", f"attachment_{kind}"),)
 
 
 def _solved(detail: CaseSolved, c: Context) -> Letter | None:

@@ -91,6 +91,14 @@ class CaseNotFound(ServiceError):
         super().__init__(f"There is no case '{case_id}'.", values={"case_id": case_id})
 
 
+class AttachmentNotFound(ServiceError):
+    def __init__(self, attachment_id: str) -> None:
+        # The same answer whether the attachment is missing or not the caller's to see.
+        super().__init__(
+            f"There is no attachment '{attachment_id}'.", values={"attachment_id": attachment_id}
+        )
+
+
 class CaseTaken(ServiceError):
     def __init__(self, case_id: str, assignee: str) -> None:
         super().__init__(
@@ -231,6 +239,15 @@ class InvalidBody(ServiceError):
         self.errors = errors
 
 
+class InvalidAttachments(InvalidBody):
+    """`attachment_ids` naming attachments the caller may not put on a message: each problem at
+    its place in the list (a missing one and another customer's are the same problem)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        summary = "; ".join(f"{error['loc']}: {error['msg']}" for error in errors)
+        super().__init__(f"attachment_ids: {summary}", errors)
+
+
 class UnsupportedMediaType(ServiceError):
     pass
 
@@ -366,6 +383,7 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     RouteNotFound: Answer(HTTPStatus.NOT_FOUND, "not_found"),
     OrderNotFound: Answer(HTTPStatus.NOT_FOUND, "order_not_found"),
     CaseNotFound: Answer(HTTPStatus.NOT_FOUND, "case_not_found"),
+    AttachmentNotFound: Answer(HTTPStatus.NOT_FOUND, "attachment_not_found"),
     ReturnNotFound: Answer(HTTPStatus.NOT_FOUND, "return_not_found"),
     RefundNotFound: Answer(HTTPStatus.NOT_FOUND, "refund_not_found"),
     NoReturnRequested: Answer(HTTPStatus.CONFLICT, "no_return_requested"),
@@ -385,6 +403,7 @@ ANSWERS: Mapping[type[Exception], Answer] = {
     PayloadTooLarge: Answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large"),
     UnsupportedMediaType: Answer(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
     InvalidBody: _VALIDATION,
+    InvalidAttachments: _VALIDATION,
     TemporarilyUnavailable: Answer(
         HTTPStatus.SERVICE_UNAVAILABLE, "temporarily_unavailable", headers=_RETRY_AFTER
     ),

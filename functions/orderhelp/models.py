@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.actions import CaseAction
+from lifecycle.attachments import AttachmentIds
 from lifecycle.carriers import tracking_url
 from lifecycle.case import (
     Author,
@@ -478,6 +479,10 @@ class MessageView(BaseModel):
         description="For an agent's message, the agent's display name (never their id).",
     )
     body: str = Field(description="The message; a system note in the reader's language.")
+    attachment_ids: list[str] = Field(
+        default_factory=list,
+        description="Photos and files on the message: read each with `GET /attachments/{id}`.",
+    )
 
     @classmethod
     def fields_of(cls, message: CaseMessage, locale: str) -> dict[str, Any]:
@@ -486,6 +491,7 @@ class MessageView(BaseModel):
             "author": message.author,
             "author_name": message.author_name if message.author is Author.AGENT else None,
             "body": message_text(message, locale),
+            "attachment_ids": list(message.attachment_ids),
         }
 
 
@@ -648,6 +654,7 @@ class CaseMessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: MessageBody = Field(description="1 to 5000 characters, not only blanks.")
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 TAKE_OVER = (

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import OwnerKind
 from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, apply_case_event
 from lifecycle.errors import InvalidOrder
 from lifecycle.help import (
@@ -25,6 +26,7 @@ from lifecycle.order import Identifier, Order, OrderStatus, PaymentDetails
 from lifecycle.order_lifecycle import apply_event, fields_read_by, validate_order
 from lifecycle.policy import CasePolicy, Policy
 from lifecycle.refunds import Refund
+from orderhelp.attaching import attach, checked_attachments
 from orderhelp.attempts import recognised, write_once
 from orderhelp.case_numbers import CaseNumbers
 from orderhelp.changes import Changeset, RequestContext
@@ -141,13 +143,16 @@ class OrderService:
                 return recognised(self._help_outcome(record, written, locale))
             now = self._clock()
             fired = decide_help_action(record.order, action, body, now, locale)
+            attachments = checked_attachments(
+                self._store, OwnerKind.CUSTOMER, customer_id, body.attachment_ids or [], now
+            )
             change = Changeset(request, now, attempt=number)
             author, text = _first_message(action, body, locale)
             already_open = record.open_case(action)
             done = (
                 None if needs_an_answer(action, body) else translate(locale, "self_service", action)
             )
-            case, _ = change.write_to_customer_service(
+            case, message = change.write_to_customer_service(
                 already_open,
                 order_id=order_id,
                 customer_id=customer_id,
@@ -157,9 +162,11 @@ class OrderService:
                 opened_by=OpenedBy.CUSTOMER,
                 policy=self._case_policy,
                 numbers=self._numbers,
-                details=body.model_dump(mode="json", exclude_none=True),
+                details=_event_data(body, keep_message=True),
+                attachments=[attachment.on_message() for attachment in attachments],
                 done=done,
             )
+            attach(change, attachments, case, message)
             if action is HelpAction.CANCEL_ORDER:
                 resolve_moot_cases(change, record, locale)
             data = {"case_id": case.case_id, "case_opened": already_open is None}
@@ -391,8 +398,10 @@ def _first_message(action: HelpAction, request: HelpRequest, locale: str) -> tup
     return Author.SYSTEM, translate(locale, "case_openings", action, **values)
 
 
-def _event_data(request: HelpRequest) -> dict[str, Any]:
-    return request.model_dump(mode="json", exclude_none=True, exclude={"message"})
+def _event_data(request: HelpRequest, *, keep_message: bool = False) -> dict[str, Any]:
+    """What was asked for; attachments are on the case's message, by id, not here."""
+    left_out = {"attachment_ids"} if keep_message else {"message", "attachment_ids"}
+    return request.model_dump(mode="json", exclude_none=True, exclude=left_out)
 
 
 def _not_in_the_future(values: Mapping[str, Any], now: datetime) -> None:

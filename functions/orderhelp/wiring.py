@@ -3,11 +3,13 @@
 from functools import cache
 from typing import TYPE_CHECKING
 
-from orderhelp.aws import dynamodb, events, sesv2
+from orderhelp.attachment_service import AttachmentService
+from orderhelp.aws import dynamodb, events, s3, sesv2
 from orderhelp.case_numbers import CaseNumbers
 from orderhelp.case_service import CaseService
 from orderhelp.config import (
     StoreSettings,
+    attachment_settings,
     case_settings,
     delay_check_settings,
     event_settings,
@@ -19,6 +21,7 @@ from orderhelp.config import (
 )
 from orderhelp.console_service import ConsoleService, ProfileDirectory
 from orderhelp.delay_check import DelayCheck
+from orderhelp.files import S3Files
 from orderhelp.notify import DynamoSentEmails, Notifier, OrdersTable, SesMailer
 from orderhelp.observability import count
 from orderhelp.publisher import Publisher
@@ -109,6 +112,15 @@ def notifier() -> Notifier:
         web_url=settings.web_url,
         clock=utc_now,
     )
+
+
+@cache
+def attachment_service() -> AttachmentService:
+    """With the API's bucket when the function has one (the processing function reads each
+    event's bucket and passes it to the flow)."""
+    bucket = attachment_settings().attachments_bucket
+    files = S3Files(s3(), bucket) if bucket else None
+    return AttachmentService(store(), utc_now, files)
 
 
 @cache

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.actions import CaseAction
+from lifecycle.attachments import MessageAttachment
 from lifecycle.base import Record
 from lifecycle.errors import EventNotAllowed
 from lifecycle.order import Identifier
@@ -77,6 +78,14 @@ class CaseMessage(BaseModel):
     body: MessageBody
     internal: bool = Field(default=False, description="An agents' note the customer never sees.")
     note: SystemNote | None = None
+    attachments: list[MessageAttachment] = Field(
+        default_factory=list,
+        description="Photos and files put on the message: their ids and types, never links.",
+    )
+
+    @property
+    def attachment_ids(self) -> list[str]:
+        return [attachment.attachment_id for attachment in self.attachments]
 
 
 class RatingValue(StrEnum):

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from lifecycle.actions import HelpAction, Reason
+from lifecycle.attachments import AttachmentIds
 from lifecycle.errors import ActionUnavailable, InvalidHelpRequest
 from lifecycle.field_errors import field_errors
 from lifecycle.i18n import format_date, messages, resolve_locale, translate
@@ -51,6 +52,10 @@ class HelpRequest(BaseModel):
     """Base of the bodies of the help actions."""
 
     model_config = ConfigDict(extra="forbid")
+
+    attachment_ids: AttachmentIds | None = None
+    """Photos or files for customer service: they go on the case's message, not in the case's
+    details nor the order's history."""
 
     def item_refs(self) -> list[ItemRef]:
         return []

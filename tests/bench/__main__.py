@@ -3,7 +3,14 @@
 import platform
 import sys
 
-from tests.bench import bench_cold, bench_delay_check, bench_emulator, bench_events, bench_routes
+from tests.bench import (
+    bench_attachments,
+    bench_cold,
+    bench_delay_check,
+    bench_emulator,
+    bench_events,
+    bench_routes,
+)
 from tests.bench.report import print_table, summary
 
 
@@ -26,7 +33,12 @@ def main() -> None:
     print_table("The local emulator, over the loopback interface", emulator)
     events = bench_events.run()
     print_table("Domain events: commit → bus latency (local stack)", events)
-    print(f"\n{summary([*routes, *cold, *emulator, *events])}")
+    print("Photos and files (fresh processes)…", file=sys.stderr)
+    attachments = bench_attachments.run()
+    print_table(
+        "Photos and files (in-process moto, one fresh process per measurement)", attachments
+    )
+    print(f"\n{summary([*routes, *cold, *emulator, *events, *attachments])}")
     print("\nThe delay check at two table sizes (in-process moto)…", flush=True)
     bench_delay_check.main([])
 

@@ -21,6 +21,7 @@ from typing import Any
 from orderhelp_dev.local.sample_events import sample_events
 from orderhelp_dev.local.template import functions
 from tests.bench.report import Figure, print_table, summary
+from tests.handlers.attachment_calls import s3_event
 from tests.handlers.client import START, Identity, api_event
 from tests.lambda_process import (
     FIRST_CLIENT,
@@ -62,7 +63,15 @@ def _first_call(function: str, run: int, variant: str = "built") -> dict[str, An
     scheduled = [e for e in sample_events() if e.function == function and e.status is None]
     if scheduled:
         return scheduled[0].load()
-    if function == "AgentApiFunction":
+    if function == "AttachmentProcessingFunction":
+        # S3's event for an object no upload grant names: the handler's imports (Pillow,
+        # pillow-heif, pypdf) and its store, without a bucket to read.
+        return s3_event(f"uploads/cold/{variant}-{run}", 1)
+    if function == "AttachmentsApiFunction":
+        spec, event = api_event(
+            "GET", f"/attachments/AT-COLD-{variant}-{run}", identity=Identity.customer(CUSTOMER)
+        )
+    elif function == "AgentApiFunction":
         spec, event = api_event(
             "GET", "/agent/cases?status=open", identity=Identity.agent("agent-cold")
         )

@@ -194,9 +194,20 @@ def deployed_csp() -> str:
     policy = template["Resources"]["WebSecurityHeaders"]["Properties"][
         "ResponseHeadersPolicyConfig"
     ]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    # `!Sub [text, {Attachments: the bucket's name}]`: the bucket is spelled from its name.
+    text, names = policy if isinstance(policy, list) else (policy, {})
     cognito = "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"
-    assert cognito in policy
-    return str(policy).replace(cognito, AUTH_DOMAIN).replace("${AWS::Region}", "eu-west-1")
+    assert cognito in text
+    filled = {
+        cognito: AUTH_DOMAIN,
+        "${AWS::Region}": "eu-west-1",
+        "${AWS::URLSuffix}": "amazonaws.com",
+        **{f"${{{name}}}": "order-help-attachments-test" for name in names},
+    }
+    for placeholder, value in filled.items():
+        text = text.replace(placeholder, value)
+    assert "${" not in text, text
+    return str(text)
 
 
 def as_deployed(route: Route) -> None:

@@ -7,8 +7,8 @@ import jwt
 import pytest
 
 from orderhelp_dev.local.demo import DEMO_AGENTS, demo_customers
-from orderhelp_dev.local.site import CONTENT_SECURITY_POLICY
-from tests.e2e.stack import Http
+from orderhelp_dev.local.site import content_security_policy
+from tests.e2e.stack import Http, LocalStack
 
 NOT_FOUND = {"message": "Not Found"}
 
@@ -35,9 +35,12 @@ def test_the_pages_files_are_served_with_their_content_types(
     assert reply.raw
 
 
-def test_the_page_itself_carries_its_content_security_policy(http: Http) -> None:
+def test_the_page_itself_carries_its_content_security_policy(http: Http, stack: LocalStack) -> None:
     reply = http.call("GET", "/")
-    assert reply.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    # The deployed page's policy, with the embedded S3 (uploads and attachments' links)
+    s3 = stack.state.read_info()["s3_endpoint"]
+    assert reply.headers["content-security-policy"] == content_security_policy([s3])
+    assert f"connect-src 'self' {s3};" in reply.headers["content-security-policy"]
     assert b'<script type="module" src="js/app.js">' in reply.raw
     head = http.call("HEAD", "/")
     assert head.status == 200 and head.raw == b""

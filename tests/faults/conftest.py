@@ -17,7 +17,8 @@ from orderhelp import changes, ids
 from orderhelp.config import store_settings
 from orderhelp_dev.local import dynamodb_transactions
 from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
-from orderhelp_dev.local.template import create_table_requests, load_template
+from orderhelp_dev.local.s3 import EmbeddedS3
+from orderhelp_dev.local.template import create_table_requests, load_template, named_buckets
 from tests.faults.proxy import FaultyProxy
 from tests.handlers.client import START, Api, Clock
 from tests.handlers.conftest import REGION, _lambda_environment
@@ -59,8 +60,21 @@ def embedded_dynamodb() -> Iterator[EmbeddedDynamoDB]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def embedded_s3() -> Iterator[EmbeddedS3]:
+    """The attachments' bucket for the stories that upload (no fault is put on S3)."""
+    server = EmbeddedS3(REGION, credentials={"testing": "testing"})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def worlds(embedded_dynamodb: EmbeddedDynamoDB) -> Iterator[Callable[[], Any]]:
+def worlds(
+    embedded_dynamodb: EmbeddedDynamoDB, embedded_s3: EmbeddedS3
+) -> Iterator[Callable[[], Any]]:
     """`worlds()` enters a fresh world (new tables, fresh process state, ids from 1); one at a
     time, each in a `with`."""
     proxy = FaultyProxy(*embedded_dynamodb.endpoint.removeprefix("http://").split(":")).start()
@@ -78,6 +92,7 @@ def worlds(embedded_dynamodb: EmbeddedDynamoDB) -> Iterator[Callable[[], Any]]:
         with pytest.MonkeyPatch.context() as monkeypatch:
             tables = _lambda_environment(monkeypatch, clock)
             monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
+            monkeypatch.setenv("AWS_ENDPOINT_URL_S3", embedded_s3.endpoint)
             secrets = CountingSecrets()
             monkeypatch.setattr(ids, "secrets", secrets)
             monkeypatch.setattr(changes, "secrets", secrets)
@@ -89,6 +104,7 @@ def worlds(embedded_dynamodb: EmbeddedDynamoDB) -> Iterator[Callable[[], Any]]:
             dynamodb_transactions.forget_tokens()
             for request in create_table_requests(tables, load_template()):
                 direct.create_table(**request)
+            _empty_buckets(embedded_s3.endpoint)
             proxy.heal()
             try:
                 yield World(Api(clock, direct), proxy)
@@ -100,6 +116,24 @@ def worlds(embedded_dynamodb: EmbeddedDynamoDB) -> Iterator[Callable[[], Any]]:
         yield world
     finally:
         proxy.stop()
+
+
+def _empty_buckets(endpoint: str) -> None:
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    for name in named_buckets(region=REGION).values():
+        existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+        if name in existing:
+            for item in s3.list_objects_v2(Bucket=name).get("Contents", []):
+                s3.delete_object(Bucket=name, Key=item["Key"])
+        else:
+            location: Any = {"LocationConstraint": REGION}
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration=location)
 
 
 class _NoSleep:

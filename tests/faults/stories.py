@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import boto3
+
+from orderhelp.handlers.attachment_processing import UploadsFailed
+from tests.handlers.attachment_calls import REGION, bucket, process, request_upload
 from tests.handlers.case_calls import (
     AGENT,
     answer,
@@ -30,6 +34,7 @@ from tests.handlers.returns_calls import (
 )
 from tests.handlers.stats_calls import case_events, deliver
 from tests.handlers.test_delay_check import run_check
+from tests.support import files
 
 ORDER = "ORD-1"
 Headers = dict[str, str] | None
@@ -103,43 +108,56 @@ def _late(api: Api) -> dict[str, Any]:
     return {}
 
 
-def _delivered(api: Api) -> dict[str, Any]:
+def _ready_attachment(api: Api, owner: Identity, name: str) -> str:
+    """A photo of `owner`'s, uploaded and processed (S3 is the world's embedded one)."""
+    data = files.png()
+    grant = request_upload(api, owner, name, "image/png", len(data))
+    assert grant.status == 201, grant
+    s3 = boto3.client("s3", region_name=REGION)
+    key = grant.body["upload"]["fields"]["key"]
+    s3.put_object(Bucket=bucket(), Key=key, Body=data, ContentType="image/png")
+    assert process(key, len(data))["processed"][0]["status"] == "ready"
+    return str(grant.body["attachment_id"])
+
+
+def _delivered_with_photo(api: Api) -> dict[str, Any]:
     api.order_in("delivered", order_id=ORDER)
-    return {}
+    return {"photo": _ready_attachment(api, Identity.customer(CUSTOMER), "roto.png")}
 
 
-def _return_requested(api: Api) -> dict[str, Any]:
-    api.order_in("delivered", order_id=ORDER)
-    reply = request_return(api, ORDER)
-    assert reply.status == 201, reply
-    return {"case": reply.body["case"]["case_id"], "return": f"{ORDER}-R1"}
-
-
-def _return_approved(api: Api) -> dict[str, Any]:
-    context = _return_requested(api)
-    assert approve(api, context["case"]).status == 200
+def _taken_case_with_files(api: Api) -> dict[str, Any]:
+    context = _with_taken_case(api)
+    context["photo"] = _ready_attachment(api, Identity.customer(CUSTOMER), "detalle.png")
+    context["label"] = _ready_attachment(api, Identity.agent(AGENT), "etiqueta.png")
     return context
 
 
-def _refund_due(api: Api) -> dict[str, Any]:
-    api.order_in("paid", order_id=ORDER)
-    assert api.cancel(ORDER).status == 200
-    return {"refund": f"{ORDER}-RF1"}
+def _uploaded(api: Api) -> dict[str, Any]:
+    data = files.photo(120, 80)
+    grant = request_upload(api, Identity.customer(CUSTOMER), "p.jpg", "image/jpeg", len(data))
+    key = grant.body["upload"]["fields"]["key"]
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=bucket(), Key=key, Body=data, ContentType="image/jpeg"
+    )
+    return {"key": key, "size": len(data)}
 
 
-def _refund_failed(api: Api) -> dict[str, Any]:
-    context = _refund_due(api)
-    assert failed(api, context["refund"]).status == 200
-    return context
+def _grant(reply: Reply) -> Reply:
+    """An upload's answer without its signature's moment (botocore signs with the machine's
+    clock, not the service's): what it grants — the attachment, the key and type — stays."""
+    if reply.status != 201:
+        return reply
+    fields = reply.body["upload"]["fields"]
+    kept = {name: fields[name] for name in ("key", "Content-Type")}
+    return Reply(reply.status, {}, reply.body | {"upload": {"fields": kept}})
 
 
-def _ops(api: Api, path: str, body: Any, headers: Headers) -> Reply:
-    return api.call("POST", path, body, identity=Identity.shop(), headers=headers)
-
-
-def _job(result: dict[str, Any]) -> Reply:
-    """A scheduled run's result as a reply; how long it took is not part of what it did."""
-    return Reply(200, {}, {name: value for name, value in result.items() if name != "duration_ms"})
+def _processed(context: dict[str, Any]) -> Reply:
+    """S3's invocation of the processing: a run that fails raises, for Lambda to retry it."""
+    try:
+        return _job(process(context["key"], context["size"]))
+    except UploadsFailed as failed:
+        return Reply(502, {}, {"failed": str(failed)})
 
 
 SAVED_REPLY = {
@@ -179,6 +197,52 @@ def _stats_invoked(event: dict[str, Any]) -> Reply:
         return _job(deliver(event))
     except Exception as failed:  # the invocation failed; Lambda will invoke it again
         return Reply(502, {}, {"failed": type(failed).__name__})
+
+
+DAMAGED = {
+    "problem": "damaged",
+    "items": [{"sku": "LAMP-01", "quantity": 1}],
+    "message": "Broken: see the photo.",
+}
+
+
+def _delivered(api: Api) -> dict[str, Any]:
+    api.order_in("delivered", order_id=ORDER)
+    return {}
+
+
+def _return_requested(api: Api) -> dict[str, Any]:
+    api.order_in("delivered", order_id=ORDER)
+    reply = request_return(api, ORDER)
+    assert reply.status == 201, reply
+    return {"case": reply.body["case"]["case_id"], "return": f"{ORDER}-R1"}
+
+
+def _return_approved(api: Api) -> dict[str, Any]:
+    context = _return_requested(api)
+    assert approve(api, context["case"]).status == 200
+    return context
+
+
+def _refund_due(api: Api) -> dict[str, Any]:
+    api.order_in("paid", order_id=ORDER)
+    assert api.cancel(ORDER).status == 200
+    return {"refund": f"{ORDER}-RF1"}
+
+
+def _refund_failed(api: Api) -> dict[str, Any]:
+    context = _refund_due(api)
+    assert failed(api, context["refund"]).status == 200
+    return context
+
+
+def _ops(api: Api, path: str, body: Any, headers: Headers) -> Reply:
+    return api.call("POST", path, body, identity=Identity.shop(), headers=headers)
+
+
+def _job(result: dict[str, Any]) -> Reply:
+    """A scheduled run's result as a reply; how long it took is not part of what it did."""
+    return Reply(200, {}, {name: value for name, value in result.items() if name != "duration_ms"})
 
 
 NEW_ORDER = {
@@ -312,6 +376,53 @@ STORIES = [
             {"estimated_ship_by": iso(api.clock.now + timedelta(days=5))},
             headers,
         ),
+    ),
+    Story(
+        "a customer asking for an upload",
+        lambda api: {},
+        lambda api, _, headers: _grant(
+            request_upload(
+                api, Identity.customer(CUSTOMER), "p.jpg", "image/jpeg", 1000, headers=headers
+            )
+        ),
+    ),
+    Story(
+        "a damage report with a photo",
+        _delivered_with_photo,
+        lambda api, context, headers: api.help(
+            ORDER,
+            "item_problem",
+            DAMAGED | {"attachment_ids": [context["photo"]]},
+            headers=headers,
+        ),
+    ),
+    Story(
+        "a customer's reply with a photo",
+        _taken_case_with_files,
+        lambda api, context, headers: api.call(
+            "POST",
+            f"/cases/{context['case']}/messages",
+            {"body": "Closer.", "attachment_ids": [context["photo"]]},
+            identity=Identity.customer(CUSTOMER),
+            headers=headers,
+        ),
+    ),
+    Story(
+        "an agent's answer with a file",
+        _taken_case_with_files,
+        lambda api, context, headers: api.call(
+            "POST",
+            f"/agent/cases/{context['case']}/messages",
+            {"body": "Print it.", "attachment_ids": [context["label"]]},
+            identity=Identity.agent(AGENT),
+            headers=headers,
+        ),
+    ),
+    Story(
+        "the processing of an upload",
+        _uploaded,
+        lambda api, context, headers: _processed(context),
+        keyed=False,
     ),
     Story(
         "an agent saving a reply",

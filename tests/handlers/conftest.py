@@ -21,6 +21,7 @@ from orderhelp_dev.local.template import (
     functions,
     load_template,
     local_references,
+    named_buckets,
     resources,
 )
 from tests.handlers.client import START, Api, Clock, Identity
@@ -86,10 +87,17 @@ def handler_world(clock: Clock) -> Iterator[Any]:
                 client = boto3.client("dynamodb", region_name=REGION)
                 for request in create_table_requests(table_names):
                     client.create_table(**request)
+                create_buckets(boto3.client("s3", region_name=REGION))
                 yield client
     finally:
         _reset_process_caches()
         _worlds.clear()
+
+
+def create_buckets(s3: Any) -> None:
+    """The template's named buckets, empty, in the handlers' region."""
+    for name in named_buckets(region=REGION).values():
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
 
 
 @pytest.fixture

@@ -60,6 +60,9 @@ def _body(route: Route) -> Any:
         "POST /agent/cases/{case_id}/messages": {"body": "Hello", "internal": False},
         "POST /agent/cases/{case_id}/solve": {"resolution": "Refund issued."},
         "POST /ops/orders/{order_id}/estimate": {"estimated_ship_by": "2026-05-08T09:00:00Z"},
+        # The attachment routes: their readers and owners are tested in test_attachments.py.
+        "POST /attachments": {"filename": "p.jpg", "content_type": "image/jpeg", "size": 100},
+        "GET /attachments/{attachment_id}": None,
         # The console's routes (agents only: test_case_authorization.py has their 403s).
         "GET /agent/cases/{case_id}/replies": None,
         "GET /agent/search": None,
@@ -112,6 +115,7 @@ class Request:
             self.route.path.replace("{order_id}", order_id)
             .replace("{action}", self.action or "")
             .replace("{case_id}", "CS-ANY")
+            .replace("{attachment_id}", "AT-ANY")
             .replace("{view}", "mine")
             .replace("{reply_id}", "RP-ANY")
             .replace("{customer_id}", CUSTOMER)

@@ -133,12 +133,14 @@ def test_a_case_reads_as_the_issue_lists_it_without_internal_notes(api: Api) -> 
             "author": "customer",
             "author_name": None,
             "body": "Me cobraron dos veces.",
+            "attachment_ids": [],
         },
         {
             "at": iso(api.clock.now),
             "author": "agent",
             "author_name": None,
             "body": "Lo sentimos: devolvemos el segundo cargo.",
+            "attachment_ids": [],
         },
     ]
 
@@ -157,6 +159,7 @@ def test_the_customer_answers_and_it_is_customer_services_turn_again(api: Api) -
         "author": "customer",
         "author_name": None,
         "body": "The one ending in 4242.",
+        "attachment_ids": [],
     }
     case = reply.body["case"]
     assert (case["case_id"], case["status"], case["turn"]) == (case_id, "open", "customer_service")
@@ -575,6 +578,7 @@ def test_taking_a_case_someone_else_has_needs_force(api: Api) -> None:
         "author_name": None,
         "body": translate("en", "case_notes", "reassigned", agent=AGENT, previous=OTHER_AGENT),
         "internal": True,
+        "attachment_ids": [],
     }
     assert len(my_case(api, case_id).body["messages"]) == 1
 

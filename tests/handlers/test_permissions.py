@@ -49,19 +49,42 @@ def _resource(reference: Any) -> tuple[str, str | None]:
     return table, index
 
 
-def granted(function: str) -> set[Grant]:
-    grants = set()
+def _statements(function: str) -> Iterator[tuple[str, Any]]:
     for policy in resources("AWS::Serverless::Function")[function]["Properties"]["Policies"]:
         for statement in policy["Statement"]:
             assert statement["Effect"] == "Allow"
             actions = statement["Action"]
             targets = statement["Resource"]
             for action in [actions] if isinstance(actions, str) else actions:
-                if not action.startswith("dynamodb:"):
-                    continue  # the bus, the mail, the dead-letter queues: `other_grants`
                 for target in targets if isinstance(targets, list) else [targets]:
-                    grants.add((action, *_resource(target)))
-    return grants
+                    yield action, target
+
+
+def granted(function: str) -> set[Grant]:
+    """The DynamoDB grants of `function`'s policy."""
+    return {
+        (action, *_resource(target))
+        for action, target in _statements(function)
+        if action.startswith("dynamodb:")
+    }
+
+
+def granted_objects(function: str) -> set[tuple[str, str]]:
+    """The S3 grants of `function`'s policy: (action, key prefix) in the attachments bucket,
+    named by reference or, for the function the bucket notifies, spelled from its name."""
+    found = set()
+    for action, target in _statements(function):
+        if not action.startswith("s3:"):
+            continue
+        text = target["Fn::Sub"] if isinstance(target["Fn::Sub"], str) else target["Fn::Sub"][0]
+        bucket, _, prefix = text.partition("/")
+        assert bucket in (
+            "${AttachmentsBucket.Arn}",
+            "arn:${AWS::Partition}:s3:::order-help-attachments-${StackUuid}",
+        ), text
+        assert prefix.endswith("/*") and prefix.count("*") == 1, text
+        found.add((action, prefix.removesuffix("*")))
+    return found
 
 
 def other_grants(function: str) -> list[tuple[str, Any]]:
@@ -86,10 +109,27 @@ def test_no_policy_beyond_dynamodb_grants_a_wildcard_action_or_resource() -> Non
 
 def test_no_policy_grants_a_wildcard_or_scan() -> None:
     for function in resources("AWS::Serverless::Function"):
+        for action, _ in _statements(function):
+            assert "*" not in action, (function, action)
         for action, table, _ in granted(function):
-            assert action.startswith("dynamodb:") and "*" not in action, (function, action)
             assert action != "dynamodb:Scan", function
             assert table in resources("AWS::DynamoDB::Table"), (function, table)
+
+
+def test_only_the_attachment_functions_touch_the_bucket_each_under_its_own_prefixes() -> None:
+    touching = {f for f in resources("AWS::Serverless::Function") if granted_objects(f)}
+    assert touching == {"AttachmentsApiFunction", "AttachmentProcessingFunction"}
+    # The API signs uploads into uploads/ and links to processed files only
+    assert granted_objects("AttachmentsApiFunction") == {
+        ("s3:PutObject", "uploads/"),
+        ("s3:GetObject", "files/"),
+    }
+    # The processing reads and removes uploads, and writes processed files, nothing else
+    assert granted_objects("AttachmentProcessingFunction") == {
+        ("s3:GetObject", "uploads/"),
+        ("s3:DeleteObject", "uploads/"),
+        ("s3:PutObject", "files/"),
+    }
 
 
 class RecordingApi:
@@ -199,6 +239,9 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
     )
     assert calls("GET", f"/cases/{case_id}", identity=lucia) == 200
     assert calls("POST", f"/cases/{case_id}/messages", {"body": "?"}, identity=lucia) == 200
+    # A message with a photo reads the attachment it names, by key
+    with_photo = {"body": "!", "attachment_ids": [_ready_attachment(calls, lucia)]}
+    assert calls("POST", f"/cases/{case_id}/messages", with_photo, identity=lucia) == 200
     ana = Identity.agent(AGENT)
     assert calls("GET", "/agent/cases?status=open", identity=ana) == 200
     assert calls("GET", f"/agent/cases/{case_id}", identity=ana) == 200
@@ -209,6 +252,8 @@ def test_each_function_requests_only_what_its_policy_grants(calls: RecordingApi)
         calls("POST", f"/agent/cases/{case_id}/messages", reply, identity=ana, headers=agent_key)
         == 200
     )
+    with_file = {"body": "!", "attachment_ids": [_ready_attachment(calls, ana)]}
+    assert calls("POST", f"/agent/cases/{case_id}/messages", with_file, identity=ana) == 200
     assert calls("POST", f"/agent/cases/{case_id}/solve", {"resolution": "ok"}, identity=ana) == 200
     assert calls("POST", f"/cases/{case_id}/rating", {"rating": "good"}, identity=lucia) == 200
     reopened = return_case
@@ -275,3 +320,46 @@ class StaleSolvedQueue:
         pages = list(self._inner.cases_solved_before(cutoff, page_size))
         self._meanwhile()
         yield from pages
+
+
+def test_the_attachment_functions_request_only_what_their_policies_grant(
+    calls: RecordingApi,
+) -> None:
+    lucia = Identity.customer("cust-lucia")
+    calls.api.order_in("delivered")
+    attachment_id = _ready_attachment(calls, lucia, retried=True)
+    body = {
+        "problem": "damaged",
+        "items": [{"sku": "LAMP-01", "quantity": 1}],
+        "message": "Broken",
+        "attachment_ids": [attachment_id],
+    }
+    assert calls("POST", "/orders/ORD-1/help/item_problem", body, identity=lucia) == 201
+
+    for function in ("AttachmentsApiFunction", "AttachmentProcessingFunction"):
+        used, allowed = calls.used[function], granted(function)
+        assert used, f"{function} made no DynamoDB request"
+        assert used <= allowed, f"{function} needs {sorted(used - allowed, key=str)}"
+        unused = {grant for grant in allowed - used if grant[1] != "IdempotencyTable"}
+        assert not unused, f"{function} is granted {sorted(unused, key=str)} but never uses it"
+    assert ("dynamodb:GetItem", "OrdersTable", None) in calls.used["CustomerApiFunction"]
+
+
+def _ready_attachment(calls: RecordingApi, owner: Identity, *, retried: bool = False) -> str:
+    """An upload asked for (and, `retried`, asked for again under a key), posted and processed."""
+    from tests.handlers.attachment_calls import attachment, post_form, process, request_upload
+    from tests.support import files
+
+    picture = files.png()
+    grant = request_upload(calls.api, owner, "p.png", "image/png", len(picture))
+    assert grant.status == 201
+    if retried:
+        key = {"Idempotency-Key": "u-1"}
+        again = request_upload(calls.api, owner, "p.png", "image/png", len(picture), headers=key)
+        assert again.status == 201
+    posted = post_form(grant.body, picture)
+    assert isinstance(posted, str)
+    calls.run_job("AttachmentProcessingFunction", lambda: process(posted, len(picture)))
+    attachment_id = str(grant.body["attachment_id"])
+    assert attachment(calls.api, owner, attachment_id).body["status"] == "ready"
+    return attachment_id

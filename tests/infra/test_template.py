@@ -110,7 +110,7 @@ def test_outputs_name_the_api_tables_user_pool_and_clients() -> None:
 
 
 def test_the_page_is_in_a_private_encrypted_bucket_read_only_by_its_distribution() -> None:
-    bucket = only("AWS::S3::Bucket")
+    bucket = resources("AWS::S3::Bucket")["WebBucket"]["Properties"]
     assert bucket["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
@@ -122,7 +122,7 @@ def test_the_page_is_in_a_private_encrypted_bucket_read_only_by_its_distribution
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     assert "WebsiteConfiguration" not in bucket, "CloudFront serves it, not S3's website endpoint"
 
-    policy = only("AWS::S3::BucketPolicy")
+    policy = resources("AWS::S3::BucketPolicy")["WebBucketPolicy"]["Properties"]
     statements = policy["PolicyDocument"]["Statement"]
     allowed = [s for s in statements if s["Effect"] == "Allow"]
     assert len(allowed) == 1
@@ -163,7 +163,8 @@ def test_the_deployed_page_has_the_local_content_security_policy_plus_the_api_an
     headers = only("AWS::CloudFront::ResponseHeadersPolicy")["ResponseHeadersPolicyConfig"][
         "SecurityHeadersConfig"
     ]
-    deployed = directives(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"])
+    text, variables = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    deployed = directives(text)
     local = directives(CONTENT_SECURITY_POLICY)
     assert deployed.keys() == local.keys()
     for name, sources in local.items():
@@ -172,6 +173,14 @@ def test_the_deployed_page_has_the_local_content_security_policy_plus_the_api_an
     assert deployed["connect-src"] - local["connect-src"] == {
         "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}",
         "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com",
+        "https://${Attachments}.s3.${AWS::Region}.${AWS::URLSuffix}",
+        "https://${Attachments}.s3.${AWS::URLSuffix}",
+    }
+    # The attachments bucket's name, spelled as the bucket spells it (no reference: a cycle)
+    bucket_name = resources("AWS::S3::Bucket")["AttachmentsBucket"]["Properties"]["BucketName"]
+    prefix = bucket_name["Fn::Sub"][0].removesuffix("${StackUuid}")
+    assert variables["Attachments"] == {
+        "Fn::Join": ["-", [prefix.rstrip("-"), bucket_name["Fn::Sub"][1]["StackUuid"]]]
     }
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
 
@@ -193,3 +202,27 @@ def test_the_hosted_sign_in_returns_to_the_page_and_the_api_lets_it_call() -> No
 def test_the_local_sign_in_is_never_deployed() -> None:
     assert all(not route.path.startswith(LOCAL_PREFIX.rstrip("/")) for route in http_routes())
     assert LOCAL_PREFIX.strip("/") not in TEMPLATE_PATH.read_text("utf-8")
+
+
+def test_the_attachments_bucket_is_private_encrypted_tls_only_and_expires_what_it_keeps() -> None:
+    bucket = resources("AWS::S3::Bucket")["AttachmentsBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    rules = {rule["Prefix"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["uploads/"]["ExpirationInDays"] == 1
+    assert rules["files/"]["ExpirationInDays"] == {"Ref": "AttachmentRetentionDays"}
+    (cors,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedOrigins"] == [{"Fn::Sub": "https://${WebDistribution.DomainName}"}]
+    assert cors["AllowedMethods"] == ["POST"]
+    policy = resources("AWS::S3::BucketPolicy")["AttachmentsBucketPolicy"]["Properties"]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": False}}
+    # Only uploads under uploads/ wake the processing function
+    (event,) = functions()["AttachmentProcessingFunction"].events.values()
+    assert event["Properties"]["Bucket"] == {"Ref": "AttachmentsBucket"}
+    assert event["Properties"]["Filter"]["S3Key"]["Rules"] == [
+        {"Name": "prefix", "Value": "uploads/"}
+    ]

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
+
+import boto3
 
 from lifecycle.policy import CasePolicy
 from orderhelp.config import CaseSettings, PolicySettings, ReturnsSettings, StoreSettings
@@ -44,6 +46,7 @@ from orderhelp_dev.local.identities import (
 )
 from orderhelp_dev.local.lambda_runtime import function_runtimes
 from orderhelp_dev.local.mail import LocalMail
+from orderhelp_dev.local.s3 import EmbeddedS3, EventDelivery, cors_rules, subscriptions_of
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
 from orderhelp_dev.local.sdk_endpoints import tooling_dynamodb, use_local_aws
 from orderhelp_dev.local.site import (
@@ -63,6 +66,7 @@ from orderhelp_dev.local.template import (
     http_routes,
     load_template,
     local_references,
+    named_buckets,
     resolve,
     resources,
 )
@@ -110,6 +114,8 @@ class LocalStack:
         self.refs = local_references(self.template, LOCAL_REGION)
         self.state = StackState.for_port(options.port, options.state_root)
         self.dynamodb = EmbeddedDynamoDB()
+        self.s3 = EmbeddedS3(LOCAL_REGION)
+        self.buckets: list[str] = []
         self.pools: dict[str, FunctionPool] = {}
         self.server: EmulatorServer | None = None
         self.scheduler: Scheduler | None = None
@@ -138,9 +144,13 @@ class LocalStack:
         # The API's port first: if it is taken, nothing else has started yet.
         self.server = self._bind()
         endpoint = self.dynamodb.start()
-        use_local_aws(endpoint, LOCAL_REGION)
+        buckets = named_buckets(self.template, LOCAL_REGION)
+        events = EventDelivery(subscriptions_of(functions(self.template), buckets), self._deliver)
+        s3_endpoint = self.s3.start(events)
+        use_local_aws(endpoint, LOCAL_REGION, s3_endpoint)
         tables = {name: name for name in resources("AWS::DynamoDB::Table", self.template)}
         self.table_names = self.dynamodb.create_tables(self.template, tables, LOCAL_REGION)
+        self.buckets = self._create_buckets(buckets, s3_endpoint)
         self._start_outbox_services(endpoint)
         authorizers, provider = self._start_identities()
         self._write_info(endpoint, provider, ready=False)
@@ -186,6 +196,45 @@ class LocalStack:
         self.scheduler = Scheduler(schedules, self._fire)
         self.scheduler.start()
         self._write_info(endpoint, provider, ready=True)
+
+    def page_origins(self) -> list[str]:
+        """Where the page is served from, as a browser names it (for the buckets' CORS)."""
+        port = self.options.port
+        hosts = [self.options.host, *(LOOPBACK_NAMES - {"::1"})]
+        return sorted({f"http://{host}:{port}" for host in hosts})
+
+    def _create_buckets(self, buckets: dict[str, str], endpoint: str) -> list[str]:
+        """The template's named buckets, with their CORS rules and the local page's origins."""
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=LOCAL_REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 — moto accepts any credentials
+        )
+        template_buckets = resources("AWS::S3::Bucket", self.template)
+        for logical_id, name in buckets.items():
+            location: Any = {"LocationConstraint": LOCAL_REGION}
+            client.create_bucket(Bucket=name, CreateBucketConfiguration=location)
+            rules: Any = cors_rules(template_buckets[logical_id], self.refs, self.page_origins())
+            if rules:
+                client.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+        return list(buckets.values())
+
+    def _deliver(self, function: str, event: dict[str, Any]) -> bool:
+        """S3's asynchronous invocation of a function: logged, True when it succeeded."""
+        pool = self.pools.get(function)
+        if pool is None:
+            return False
+        invocation = pool.invoke(event)
+        self.log.write(
+            level="ERROR" if invocation.failed else "INFO",
+            message=f"S3 event delivered to {function}",
+            requestId=invocation.request_id,
+            key=event["Records"][0]["s3"]["object"]["key"],
+            **({"error": invocation.error} if invocation.failed else {}),
+        )
+        return not invocation.failed
 
     def _start_outbox_services(self, endpoint: str) -> None:
         """The template's queues and mail identities in the embedded services, and the local
@@ -245,7 +294,14 @@ class LocalStack:
             users += [LocalUser(a.agent_id, a.name, "agent", a.locale) for a in DEMO_AGENTS]
         served_hosts = None if self.options.network_sign_in else LOOPBACK_NAMES
         outbox = LocalOutbox(self.bus, self.mail) if self.bus is not None else None
-        return LocalSite(self.options.web_root, users, self.tokens, served_hosts, outbox)
+        return LocalSite(
+            self.options.web_root,
+            users,
+            self.tokens,
+            served_hosts,
+            outbox,
+            file_origins=[self.s3.endpoint],
+        )
 
     def _case_environment(self) -> dict[str, str]:
         """The environment the template gives the case functions."""
@@ -299,6 +355,8 @@ class LocalStack:
                 "ready": ready,
                 "api_url": self.api_url,
                 "dynamodb_endpoint": endpoint,
+                "s3_endpoint": self.s3.endpoint,
+                "buckets": self.buckets,
                 "region": LOCAL_REGION,
                 "template": str(self.options.template.resolve()),
                 "tables": self.table_names,
@@ -326,6 +384,7 @@ class LocalStack:
             if self._server_thread is not None:
                 self.server.shutdown()
             self.server.server_close()
+        self.s3.stop()
         for pool in self.pools.values():
             pool.close()
         self.dynamodb.stop()
@@ -414,6 +473,8 @@ def banner(stack: LocalStack, seconds: float) -> str:
         ),
         f"  DynamoDB   {stack.dynamodb.endpoint}  (embedded moto; tables "
         f"{', '.join(stack.table_names)}; data lives in memory until the stack stops)",
+        f"  S3         {stack.s3.endpoint}  (embedded moto; buckets {', '.join(stack.buckets)}; "
+        "uploads checked against their POST policy, S3 events delivered to the functions)",
         f"  State      {state_shown}  (signing key and stack.json; removed on exit)",
         f"  Events     {stack.api_url}/__local/events?order_id=…  (the stream → publisher → "
         "the local bus, its rules and targets)",

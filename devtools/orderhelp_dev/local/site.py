@@ -39,20 +39,27 @@ CONTENT_TYPES = {
 """What the page is made of. A file of any other kind is not served."""
 
 NOT_SERVED = frozenset({"node_modules", "package.json", "package-lock.json", "config.json"})
+"""Build-time files beside the page, and a deploy-time config left in `web/` (locally the stack
+writes the page's config itself)."""
 
 VENDORED = {"vendor/chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js"}
 """Libraries the page uses, installed from npm (`web/package.json`) and served at `vendor/`, as
 the README's upload puts them beside the page: the dashboard's charting library."""
-"""Build-time files beside the page, and a deploy-time config left in `web/` (locally the stack
-writes the page's config itself)."""
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-"""The policy CloudFront's response headers give the deployed page, less the API's and the
-sign-in's origins: locally both are this origin."""
+
+def content_security_policy(file_origins: Sequence[str] = ()) -> str:
+    """The policy CloudFront's response headers give the deployed page, less the API's and the
+    sign-in's origins (locally both are this origin); with the embedded S3's origin, which takes
+    the uploads and serves the attachments' links (deployed, https: covers the pictures)."""
+    files = "".join(f" {origin}" for origin in file_origins)
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:"
+        f"{files}; connect-src 'self'{files}; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
@@ -122,12 +129,15 @@ class LocalSite:
         tokens: TokenIssuer | None = None,
         served_hosts: Collection[str] | None = LOOPBACK_NAMES,
         outbox: LocalOutbox | None = None,
+        *,
+        file_origins: Sequence[str] = (),
     ) -> None:
         """`served_hosts`: the names the local sign-in answers for; None for any name (a stack
         told to let the network sign in)."""
         self.root = root.resolve()
         self.users = list(users)
         self.outbox = outbox
+        self.content_security_policy = content_security_policy(file_origins)
         self._tokens = tokens
         self._served_hosts = (
             None if served_hosts is None else frozenset(name.lower() for name in served_hosts)
@@ -163,7 +173,7 @@ class LocalSite:
         ]
         if path.suffix == ".html":
             headers += [
-                ("content-security-policy", CONTENT_SECURITY_POLICY),
+                ("content-security-policy", self.content_security_policy),
                 ("referrer-policy", "no-referrer"),
             ]
         return HttpResponse(200, headers, path.read_bytes())

@@ -3,7 +3,7 @@
 Tests and the local stack create their tables and find their handlers here, so key schemas,
 index names, routes and environment variables are never written twice."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -157,24 +157,58 @@ def http_routes(template: Mapping[str, Any] | None = None) -> Iterator[Route]:
 
 
 def resolve(value: Any, refs: Mapping[str, Any]) -> Any:
-    """Resolve `Ref`, `Fn::Sub` (of references) and `Fn::GetAtt` against `refs`, the values
-    the local stack gives to parameters and resources."""
+    """Resolve `Ref`, `Fn::Sub` (of references, with or without its own variables),
+    `Fn::GetAtt`, `Fn::Join`, `Fn::Select` and `Fn::Split` against `refs`, the values the local
+    stack gives to parameters and resources."""
     if isinstance(value, dict) and len(value) == 1:
         ((name, argument),) = value.items()
-        if name == "Ref":
-            return refs[argument]
-        if name == "Fn::GetAtt":
-            return refs[".".join(argument)]
-        if name == "Fn::Sub" and isinstance(argument, str):
-            text = argument
-            for key, replacement in refs.items():
-                text = text.replace("${" + key + "}", str(replacement))
-            return text
+        intrinsic = _INTRINSICS.get(name)
+        if intrinsic is not None:
+            return intrinsic(argument, refs)
     if isinstance(value, dict):
         return {k: resolve(v, refs) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve(v, refs) for v in value]
     return value
+
+
+def _sub(argument: Any, refs: Mapping[str, Any]) -> str:
+    if isinstance(argument, str):
+        return _substituted(argument, refs)
+    text, variables = argument
+    own = {key: resolve(variable, refs) for key, variable in variables.items()}
+    return _substituted(text, {**refs, **own})
+
+
+def _join(argument: Any, refs: Mapping[str, Any]) -> str:
+    separator, parts = argument
+    return str(separator).join(str(resolve(part, refs)) for part in parts)
+
+
+def _select(argument: Any, refs: Mapping[str, Any]) -> Any:
+    position, items = argument
+    return resolve(items, refs)[int(position)]
+
+
+def _split(argument: Any, refs: Mapping[str, Any]) -> list[str]:
+    separator, text = argument
+    return str(resolve(text, refs)).split(separator)
+
+
+_INTRINSICS: dict[str, Callable[[Any, Mapping[str, Any]], Any]] = {
+    "Ref": lambda name, refs: refs[name],
+    "Fn::GetAtt": lambda path, refs: refs[".".join(path)],
+    "Fn::Sub": _sub,
+    "Fn::Join": _join,
+    "Fn::Select": _select,
+    "Fn::Split": _split,
+}
+
+
+def _substituted(text: str, refs: Mapping[str, Any]) -> str:
+    for key, replacement in refs.items():
+        text = text.replace("${" + key + "}", str(replacement))
+    return text
 
 
 def parameter_defaults(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -190,6 +224,10 @@ def function_environment(spec: FunctionSpec, refs: Mapping[str, Any]) -> dict[st
 LOCAL_ACCOUNT_ID = "123456789012"
 LOCAL_REGION = "eu-west-1"
 LOCAL_STACK_NAME = "order-help-local"
+LOCAL_STACK_ID = (
+    f"arn:aws:cloudformation:{{region}}:{LOCAL_ACCOUNT_ID}:stack/{LOCAL_STACK_NAME}/"
+    "00000000-0000-4000-8000-000000000000"
+)
 
 
 def local_references(template: Mapping[str, Any], region: str) -> dict[str, Any]:
@@ -199,6 +237,7 @@ def local_references(template: Mapping[str, Any], region: str) -> dict[str, Any]
         "AWS::Region": region,
         "AWS::AccountId": LOCAL_ACCOUNT_ID,
         "AWS::StackName": LOCAL_STACK_NAME,
+        "AWS::StackId": LOCAL_STACK_ID.format(region=region),
         "AWS::Partition": "aws",
         "AWS::URLSuffix": "amazonaws.com",
     }
@@ -213,4 +252,24 @@ def local_references(template: Mapping[str, Any], region: str) -> dict[str, Any]
         if resource["Type"] == "AWS::CloudFront::Distribution":
             # A name that no one else answers for (`.localhost` never leaves the machine).
             refs[f"{logical_id}.DomainName"] = f"{logical_id.lower()}.localhost"
+    for logical_id, resource in resources("AWS::S3::Bucket", template).items():
+        # A bucket the template names is called that locally too (S3 wants lower case).
+        name = resource.get("Properties", {}).get("BucketName")
+        if name is not None:
+            refs[logical_id] = resolve(name, refs)
+            refs[f"{logical_id}.Arn"] = f"arn:aws:s3:::{refs[logical_id]}"
     return refs
+
+
+def named_buckets(
+    template: Mapping[str, Any] | None = None, region: str = LOCAL_REGION
+) -> dict[str, str]:
+    """The buckets the template names (`BucketName`), by logical id, as the local stack names
+    them: what the functions' `!Ref` to them means locally."""
+    template = template or load_template()
+    refs = local_references(template, region)
+    return {
+        logical_id: str(refs[logical_id])
+        for logical_id, resource in resources("AWS::S3::Bucket", template).items()
+        if "BucketName" in resource.get("Properties", {})
+    }

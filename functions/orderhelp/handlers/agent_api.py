@@ -158,6 +158,7 @@ def post_message(
             request.body,
             internal=request.internal,
             locale=locale,
+            attachment_ids=request.attachment_ids,
             force=request.force,
         ),
     )

@@ -217,7 +217,9 @@ def post_case_message(
     checked_id = checked_case_id(case_id)
 
     def work(request: RequestContext) -> Answer:
-        reply, opened = case_service().customer_message(request, checked_id, body.body, locale)
+        reply, opened = case_service().customer_message(
+            request, checked_id, body.body, locale, body.attachment_ids
+        )
         if opened:
             count("FollowUpCaseOpened")
         return Answer(HTTPStatus.CREATED if opened else HTTPStatus.OK, reply)

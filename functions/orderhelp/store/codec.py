@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from lifecycle.attachments import Attachment
 from lifecycle.case import Case
 from lifecycle.order import Order
 from lifecycle.refunds import Refund
@@ -41,6 +42,10 @@ def order_of(item: Mapping[str, Any]) -> Order:
 
 def case_of(item: Mapping[str, Any]) -> Case:
     return model_of(Case, item)
+
+
+def attachment_of(item: Mapping[str, Any]) -> Attachment:
+    return model_of(Attachment, item)
 
 
 def order_item(order: Order, due_shards: int) -> dict[str, Any]:

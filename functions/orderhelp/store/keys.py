@@ -14,6 +14,9 @@ environment the template sets; the attributes below are the template's key schem
     pk CASE#<case_id>    sk CASE                           the case
                          sk ACTIVITY#<version>             each change of the case, with the
                                                            message it added
+    pk ATTACHMENT#<id>   sk ATTACHMENT                     an uploaded photo or file: whose it
+                                                           is, what became of its bytes, the
+                                                           case message it is on
 
 A case's newest activity and the case itself are one Query (`sk <= CASE`, newest first: every
 `ACTIVITY#` key sorts before `CASE`).
@@ -72,6 +75,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from lifecycle.actions import CaseAction
+from lifecycle.attachments import Attachment
 from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order
 from lifecycle.refunds import Refund, RefundStatus
@@ -250,8 +254,44 @@ def contact_email_keys(order: Order) -> dict[str, str]:
 
 CLAIM = "CLAIM#"
 
+ATTACHMENT = "ATTACHMENT"
+
+
+def attachment_key(attachment_id: str) -> Key:
+    return {"pk": f"{ATTACHMENT}#{attachment_id}", "sk": ATTACHMENT}
+
+
+# The attachments bucket's objects: what the owner uploads (processed, then deleted; the bucket's
+# lifecycle expires any left over), and what the processing keeps. The template's S3 event and
+# lifecycle rules filter on these prefixes.
+UPLOADS_PREFIX = "uploads/"
+FILES_PREFIX = "files/"
+
+
+def upload_object_key(attachment_id: str) -> str:
+    return f"{UPLOADS_PREFIX}{attachment_id}"
+
+
+def attachment_id_of_upload(object_key: str) -> str | None:
+    """The attachment an uploaded object is for; None for an object no upload grant names."""
+    if not object_key.startswith(UPLOADS_PREFIX):
+        return None
+    attachment_id = object_key.removeprefix(UPLOADS_PREFIX)
+    return attachment_id if attachment_id and "/" not in attachment_id else None
+
+
+def file_object_key(attachment_id: str) -> str:
+    return f"{FILES_PREFIX}{attachment_id}/file"
+
+
+def thumbnail_object_key(attachment_id: str) -> str:
+    return f"{FILES_PREFIX}{attachment_id}/thumbnail"
+
+
 RecordKey = Callable[[Any], Key]
-RECORD_KEYS: dict[type, RecordKey] = {}
+RECORD_KEYS: dict[type, RecordKey] = {
+    Attachment: lambda attachment: attachment_key(attachment.attachment_id),
+}
 """Where each kind of record (`Changeset.put_record`) lives, by its model class. A new kind adds
 its line here (and, if it is indexed, its index keys to `RECORD_INDEX_KEYS`)."""
 RECORD_INDEX_KEYS: dict[type, Callable[[Any], dict[str, str]]] = {}

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from lifecycle.actions import case_action
+from lifecycle.attachments import Attachment
 from lifecycle.case import Case, CaseStatus
 from lifecycle.order import Order, OrderStatus
 from orderhelp.changes import CASE_NUMBER, Changeset
@@ -76,6 +77,9 @@ class OrderStore(Protocol):
 
     def get_case(self, case_id: str) -> Case | None:
         """The case alone, or None."""
+
+    def load_attachment(self, attachment_id: str) -> Attachment | None:
+        """The attachment's record, or None."""
 
     def case_by_number(self, number: int) -> Case | None:
         """The case with this number (`Case.number`), or None."""
@@ -302,6 +306,10 @@ class DynamoOrderStore:
     def get_case(self, case_id: str) -> Case | None:
         item = self.table.get(keys.case_key(case_id))
         return codec.case_of(item) if item else None
+
+    def load_attachment(self, attachment_id: str) -> Attachment | None:
+        item = self.table.get(keys.attachment_key(attachment_id))
+        return codec.attachment_of(item) if item else None
 
     def case_by_number(self, number: int) -> Case | None:
         """A GetItem on the number's claim (held by the case that opened with it), then one on

@@ -299,6 +299,7 @@ export async function caseView(ctx) {
       label: t("case.message"),
       hint: t("case.message_hint", { max: number(MESSAGE_MAX) }),
       submitText: t("case.send"),
+      attachments: true,
       build: (text) => ({ body: text }),
       send: (body, idempotencyKey) =>
         call(`${casePath(caseData.case_id)}/messages`, {

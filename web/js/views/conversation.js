@@ -8,6 +8,7 @@ import { focus, h, replace, uid } from "../dom.js";
 import { dateTime, has, locale, t } from "../i18n.js";
 import { validationText } from "../validation.js";
 import { errorPanel, timeOf } from "./common.js";
+import { attachmentGallery, attachmentPicker } from "./attachments.js";
 import { addressLines } from "./order.js";
 
 /** The rules' one limit for every message (lifecycle.text.MESSAGE_MAX_LENGTH): the help forms
@@ -57,8 +58,9 @@ export function requestDetails(caseData, order, { fact, words = "agent" }) {
   return facts;
 }
 
-/** One message: who wrote it and when, an internal note marked as such, and what it says. */
-function messageItem(message, author) {
+/** One message: who wrote it and when, an internal note marked as such, what it says, and its
+ * photos and files (thumbnails that open a full view). */
+function messageItem(message, author, { signal } = {}) {
   return h(
     "li",
     {
@@ -77,6 +79,7 @@ function messageItem(message, author) {
     ),
     message.internal ? h("p", { class: "message-flag" }, t("agent.internal")) : null,
     h("p", { class: "message-body" }, message.body),
+    attachmentGallery(message.attachment_ids, { signal }),
   );
 }
 
@@ -84,12 +87,12 @@ function messageItem(message, author) {
  * The messages, oldest first. `author(message)` names who wrote each one for the reader;
  * internal notes (agents only ever get them) are marked as such.
  */
-export function messageList(messages, author, { emptyText = t("case.no_messages") } = {}) {
+export function messageList(messages, author, { emptyText = t("case.no_messages"), signal } = {}) {
   if (!messages.length) return h("p", { class: "hint" }, emptyText);
   return h(
     "ol",
     { class: "messages" },
-    messages.map((message) => messageItem(message, author)),
+    messages.map((message) => messageItem(message, author, { signal })),
   );
 }
 
@@ -107,7 +110,7 @@ export function conversationThread({ messages, older, author, load, signal }) {
   // agents' notes, which the customer does not see).
   const list =
     messages.length || !cursor
-      ? messageList(messages, author)
+      ? messageList(messages, author, { signal })
       : h("ol", { class: "messages" });
   if (!cursor) return list;
   const control = h("div", { class: "earlier" });
@@ -125,7 +128,7 @@ export function conversationThread({ messages, older, author, load, signal }) {
     control.querySelector(".panel-error")?.remove();
     try {
       const page = await load(cursor);
-      const added = page.messages.map((message) => messageItem(message, author));
+      const added = page.messages.map((message) => messageItem(message, author, { signal }));
       list.prepend(...added);
       cursor = page.older_messages;
       const shown = t("case.earlier.shown", { count: added.length });
@@ -162,6 +165,7 @@ function fieldErrorText(error) {
  *   sent(answer)                  what the page does once the API has answered for good
  *   refused(error)                optional: a panel for a refusal the caller explains better,
  *                                 or null to show the error in words as usual
+ *   attachments                   optional: photos and files can go with the text
  */
 export function composer({
   label,
@@ -173,8 +177,10 @@ export function composer({
   refused = () => null,
   className = "",
   buttonClass = "button-primary",
+  attachments = false,
   signal,
 }) {
+  const picker = attachments ? attachmentPicker({ signal }) : null;
   const fieldId = uid("field");
   const hintId = hint ? uid("hint") : null;
   const error = h("p", { class: "field-error", id: uid("error"), hidden: true });
@@ -198,6 +204,7 @@ export function composer({
       error,
       textarea,
     ),
+    picker?.element,
     alert,
     h("div", { class: "form-actions" }, submit),
   );
@@ -252,6 +259,7 @@ export function composer({
     }
     intent.settle();
     busy(false);
+    picker?.reset();
     sent(answer);
   };
 
@@ -261,7 +269,13 @@ export function composer({
       showFieldError(t("forms.validation.blank"));
       return;
     }
-    deliver(build(textarea.value));
+    if (picker?.busy()) {
+      showFieldError(t("attachments.wait"));
+      return;
+    }
+    const body = build(textarea.value);
+    const ids = picker?.ids() ?? [];
+    deliver(ids.length ? { ...body, attachment_ids: ids } : body);
   });
   return form;
 }

@@ -16,6 +16,7 @@ import { focus, h, replace, uid } from "../dom.js";
 import { compare, countryName, number, t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { validationText } from "../validation.js";
+import { attachmentPicker } from "./attachments.js";
 import { breadcrumb, errorPanel, heading } from "./common.js";
 import { MESSAGE_MAX } from "./conversation.js";
 import { unavailableText } from "./help.js";
@@ -408,6 +409,7 @@ export async function helpFormView(ctx) {
     t(`forms.submit.${action}`),
   );
   const parts = [];
+  let photos = null;
   let build = () => ({});
   if (action === "change_address") {
     parts.push(await addressFields(fields, order.shipping_address));
@@ -424,7 +426,8 @@ export async function helpFormView(ctx) {
   } else if (ITEM_ACTIONS.has(action)) {
     const picker = itemPicker(fields, order);
     if (action === "item_problem") parts.push(problemPicker(fields));
-    parts.push(picker.element, resolutionPicker(fields), messageField(fields));
+    photos = attachmentPicker({ label: t("attachments.add_photos"), signal: ctx.signal });
+    parts.push(picker.element, resolutionPicker(fields), messageField(fields), photos.element);
     build = () => {
       const body = {};
       if (action === "item_problem") {
@@ -554,6 +557,13 @@ export async function helpFormView(ctx) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const body = build();
+    if (photos?.busy()) {
+      replace(alert, h("p", { class: "panel panel-info", role: "alert" }, t("attachments.wait")));
+      photos.focus();
+      return;
+    }
+    const ids = photos?.ids() ?? [];
+    if (ids.length) body.attachment_ids = ids;
     const problems = problemsBefore(body);
     if (problems.length) {
       fields.clear();
