@@ -111,7 +111,8 @@ def test_an_agent_answers_the_customer_replies_and_the_case_opens_again(
         messages = customer.locator("ol.messages > li")
         # the customer's message and the answer; the agents' note of who took it is not shown
         expect(messages).to_have_count(2)
-        expect(messages.nth(1).locator(".message-author")).to_have_text("Customer service")
+        # (by the agent's display name, never her id)
+        expect(messages.nth(1).locator(".message-author")).to_have_text("Marta, customer service")
         expect(messages.nth(1).locator(".message-body")).to_have_text(answer)
 
         # When the customer replies

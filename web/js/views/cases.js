@@ -250,6 +250,15 @@ function ratingSection(caseData, { rated, signal }) {
 
 const AUTHORS = { customer: "case.author.customer", agent: "case.author.agent", system: "case.author.system" };
 
+/** Who wrote a message, for the customer: an agent by their display name and role ("Marta,
+ * atención al cliente"), never their id; without a name, customer service. */
+function authorOf(message) {
+  if (message.author === "agent" && message.author_name) {
+    return t("case.author.agent_named", { name: message.author_name });
+  }
+  return t(AUTHORS[message.author]);
+}
+
 function fact(label, ...value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
@@ -364,7 +373,7 @@ export async function caseView(ctx) {
           conversationThread({
             messages: caseData.messages,
             older: caseData.older_messages,
-            author: (message) => t(AUTHORS[message.author]),
+            author: authorOf,
             load: earlier,
             signal: ctx.signal,
           }),
