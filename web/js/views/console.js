@@ -413,7 +413,7 @@ function loadCharts() {
   return chartLibrary;
 }
 
-const PALETTE = ["#1d4ed8", "#b45309", "#047857", "#9d174d", "#4338ca", "#0f766e", "#7c2d12", "#374151"];
+const PALETTE = ["#1d4ed8", "#b45309", "#047857", "#9d174d", "#4338ca", "#0e7490", "#7c2d12", "#374151"];
 
 /** A chart with its data as a table one press away (the table is what screen readers read). */
 function chartCard(id, title, summary, table, draw) {
@@ -501,7 +501,7 @@ export async function dashboardView(ctx) {
             data: ["open", "pending", "solved"].map((s) => stats.backlog.find((b) => b.status === s && b.action === action)?.count ?? 0),
           })),
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { boxWidth: 12 } } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
       }),
   );
   const answers = chartCard(
@@ -523,7 +523,7 @@ export async function dashboardView(ctx) {
             { label: t("console.late"), backgroundColor: PALETTE[1], data: stats.per_day.map((day) => day.first_answers - day.first_answers_in_time) },
           ],
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { boxWidth: 12 } } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
       }),
   );
   const openedTotal = Object.values(stats.opened).reduce((sum, value) => sum + value, 0);
@@ -547,7 +547,7 @@ export async function dashboardView(ctx) {
             data: stats.per_day.map((day) => day.opened[action] ?? 0),
           })),
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { boxWidth: 12 } } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
       }),
   );
   const ratingNames = Object.keys(stats.ratings);

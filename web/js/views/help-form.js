@@ -334,8 +334,12 @@ function resolutionPicker(fields) {
         "div",
         { class: "check" },
         radio,
-        h("label", { for: id }, t(`forms.resolution.${kind}`)),
-        h("span", { class: "hint", id: hintId }, t(`forms.resolution.${kind}_hint`)),
+        h(
+          "div",
+          {},
+          h("label", { for: id }, t(`forms.resolution.${kind}`)),
+          h("p", { class: "hint", id: hintId }, t(`forms.resolution.${kind}_hint`)),
+        ),
       ),
     };
   });
