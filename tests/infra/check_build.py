@@ -110,6 +110,7 @@ RATED = {
     "source": "order-help",
     "time": "2026-05-04T09:00:00Z",
     "detail": {
+        "event_id": "build-rated-1",  # stable on every delivery: what the figures claim
         "order_id": ORDER,
         "case_id": "CS-BUILD-1",
         "version": 3,

@@ -82,18 +82,27 @@ def _has_foreign_extension(entry: Path) -> bool:
     return any(f.suffix == ".so" and machine not in f.name for f in files)
 
 
+def _top_level_name(name: str) -> str:
+    """A top-level extension module by its module name (`_pillow_heif.cpython-311-aarch64-linux-
+    gnu.so` → `_pillow_heif`): each machine's build names the file after its own platform."""
+    return name.split(".", 1)[0] if name.endswith(".so") else name
+
+
 def _host_build(entry: Path, version_of: dict[str, str]) -> Path:
-    """This machine's build of the package `entry`, at the artefact's version."""
+    """This machine's build of the package (or top-level extension module) `entry`, at the
+    artefact's version."""
+    wanted = _top_level_name(entry.name)
     for name, version in version_of.items():
         dist = distribution(name)
-        tops = {Path(str(f)).parts[0] for f in dist.files or []}
-        if entry.name in tops:
+        tops = {Path(str(f)).parts[0]: f for f in dist.files or []}
+        found = next((top for top in tops if _top_level_name(top) == wanted), None)
+        if found is not None:
             if dist.version != version:
                 raise SystemExit(
                     f"{entry.name}: the artefact has {name} {version}, .venv {dist.version}; "
                     "run `make venv` (it installs the lock's versions)"
                 )
-            return Path(str(dist.locate_file(entry.name)))
+            return Path(str(dist.locate_file(found)))
     raise SystemExit(f"{entry.name} has compiled extensions for another machine and no build here")
 
 
@@ -130,16 +139,17 @@ def lambda_paths(
                     if _has_foreign_extension(entry):
                         source = _host_build(entry, versions)
                         notes.append(f"{entry.name}: arm64 extension, this machine's build used")
+                    # (a top-level extension module keeps the host build's name: the importer
+                    # loads only its own platform's file names)
+                    placed = target / (source.name if source.is_file() else entry.name)
                     if bytecode:
-                        (target / entry.name).symlink_to(source.resolve())
+                        placed.symlink_to(source.resolve())
                     elif source.is_dir():
                         shutil.copytree(
-                            source,
-                            target / entry.name,
-                            ignore=shutil.ignore_patterns("__pycache__"),
+                            source, placed, ignore=shutil.ignore_patterns("__pycache__")
                         )
                     else:
-                        shutil.copy2(source, target / entry.name)
+                        shutil.copy2(source, placed)
         yield [str(task), str(opt)], notes
 
 
