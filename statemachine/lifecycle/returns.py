@@ -13,7 +13,7 @@ delivered. A return holds the items it asks for until it is rejected or expires;
 holds what arrived. A new return may ask only for what no other return holds.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -260,75 +260,55 @@ def check_returnable(
     """`InvalidReturn` naming each item that cannot be returned (an item not on the order, one
     listed twice, more than is left to return)."""
     left = returnable(order, returns, besides=besides)
-    errors: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for index, line in enumerate(items):
-        if line.sku in seen:
-            errors.append(
-                _item_error(
-                    index, "sku", "duplicate_sku", f"sku '{line.sku}' is listed twice", sku=line.sku
-                )
-            )
-        elif line.sku not in left:
-            errors.append(
-                _item_error(
-                    index,
-                    "sku",
-                    "unknown_sku",
-                    f"sku '{line.sku}' is not on this order",
-                    sku=line.sku,
-                )
-            )
-        elif line.quantity > left[line.sku]:
-            errors.append(
-                _item_error(
-                    index,
-                    "quantity",
-                    "quantity_exceeds_returnable",
-                    f"only {left[line.sku]} of '{line.sku}' can still be returned",
-                    sku=line.sku,
-                    returnable=left[line.sku],
-                )
-            )
-        seen.add(line.sku)
-    if errors:
-        raise InvalidReturn(errors)
+    _check_lines(
+        items,
+        left,
+        unknown=("unknown_sku", "sku '{sku}' is not on this order"),
+        too_many=("quantity_exceeds_returnable", "only {limit} of '{sku}' can still be returned"),
+        limit_name="returnable",
+    )
 
 
 def check_receipt(record: Return, items: list[ReceivedItem]) -> None:
     """`InvalidReturn` naming each received item the return did not ask for (or more of it)."""
-    asked = {line.sku: line.quantity for line in record.items}
+    _check_lines(
+        items,
+        {line.sku: line.quantity for line in record.items},
+        unknown=("sku_not_in_return", "sku '{sku}' is not in this return"),
+        too_many=("quantity_exceeds_return", "the return asked for {limit} of '{sku}'"),
+        limit_name="asked",
+    )
+
+
+def _check_lines(
+    items: Sequence[ReturnItem | ReceivedItem],
+    limits: Mapping[str, int],
+    *,
+    unknown: tuple[str, str],
+    too_many: tuple[str, str],
+    limit_name: str,
+) -> None:
+    """`InvalidReturn` naming each line listed twice, not in `limits` (`unknown`: its code and
+    message) or over its limit (`too_many`; the limit in the error's context as `limit_name`)."""
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, line in enumerate(items):
-        if line.sku in seen:
+        sku = line.sku
+        if sku in seen:
             errors.append(
-                _item_error(
-                    index, "sku", "duplicate_sku", f"sku '{line.sku}' is listed twice", sku=line.sku
-                )
+                _item_error(index, "sku", "duplicate_sku", f"sku '{sku}' is listed twice", sku=sku)
             )
-        elif line.sku not in asked:
+        elif sku not in limits:
+            code, message = unknown
+            errors.append(_item_error(index, "sku", code, message.format(sku=sku), sku=sku))
+        elif line.quantity > limits[sku]:
+            code, message = too_many
+            limit = limits[sku]
+            text = message.format(sku=sku, limit=limit)
             errors.append(
-                _item_error(
-                    index,
-                    "sku",
-                    "sku_not_in_return",
-                    f"sku '{line.sku}' is not in this return",
-                    sku=line.sku,
-                )
+                _item_error(index, "quantity", code, text, sku=sku, **{limit_name: limit})
             )
-        elif line.quantity > asked[line.sku]:
-            errors.append(
-                _item_error(
-                    index,
-                    "quantity",
-                    "quantity_exceeds_return",
-                    f"the return asked for {asked[line.sku]} of '{line.sku}'",
-                    sku=line.sku,
-                    asked=asked[line.sku],
-                )
-            )
-        seen.add(line.sku)
+        seen.add(sku)
     if errors:
         raise InvalidReturn(errors)
 
