@@ -24,8 +24,18 @@ from tests.mutation.report import print_report, read_scores
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRATCH = ROOT / ".mutation"
-COPIED = ("pyproject.toml", "README.md", "statemachine", "functions", "devtools", "tests")
-"""What the unit tests read: the rules, the code the CLI tests import, the README's diagram."""
+COPIED = (
+    "pyproject.toml",
+    "README.md",
+    "statemachine",
+    "functions",
+    "devtools",
+    "tests",
+    "web/data",
+    "docs/events",
+)
+"""What the unit tests read: the rules, the code the CLI tests import, the README's diagram, the
+page's copy of the address formats and the committed event schemas."""
 SOURCE_ROOTS = ("statemachine", "functions", "devtools")
 TIMEOUT_BASE_SECONDS = 30
 """A mutant times out past 30 s + 2 × the clean run: only a hang does, not a busy machine."""

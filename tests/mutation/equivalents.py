@@ -41,6 +41,7 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent(R + "order.py", "@property", "", PYDANTIC_PROPERTY, "def total(self) -> Decimal:"),
     Equivalent(R + "order.py", "@property", "", PYDANTIC_PROPERTY, "def item_count(self) -> int:"),
     Equivalent(R + "case.py", "@property", "", PYDANTIC_PROPERTY, "def turn(self) -> Turn | None:"),
+    Equivalent(R + "case.py", "@property", "", PYDANTIC_PROPERTY, "def unread(self) -> bool:"),
     # --- the default locale ----------------------------------------------------------------------
     Equivalent(
         R + "help.py",
@@ -111,6 +112,23 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     ),
     Equivalent(
         R + "reference_data.py", " / @cache", "", CACHE, "def country_codes() -> frozenset[str]:"
+    ),
+    Equivalent(
+        R + "reference_data.py",
+        " / @cache",
+        "",
+        CACHE,
+        "def address_format_data() -> Mapping[str, Any]:",
+    ),
+    Equivalent(
+        R + "reference_data.py", " / @cache", "", CACHE, "def carrier_data() -> Mapping[str, Any]:"
+    ),
+    Equivalent(
+        R + "carriers.py",
+        " / @cache",
+        "",
+        CACHE,
+        "def tracking_url_templates() -> Mapping[str, str]:",
     ),
     Equivalent(
         R + "case.py",
@@ -189,6 +207,12 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     ),
     # --- what the rules never reach --------------------------------------------------------------
     Equivalent(
+        R + "text.py",
+        '_VISIBLE_CATEGORIES = frozenset("LNPSM")',
+        '_VISIBLE_CATEGORIES = frozenset("XXLNPSMXX")',
+        "no Unicode general category starts with X, so an X among the visible ones matches none",
+    ),
+    Equivalent(
         R + "help.py",
         "if PROGRESSION.index(status) < first:",
         "if PROGRESSION.index(status) <= first:",
@@ -212,6 +236,19 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "text.ljust(width) for text, width in zip(line, widths, strict=True)",
         "text.ljust(width) for text, width in zip(line, widths, strict=False)",
         "every row has as many cells as the header has columns",
+    ),
+    Equivalent(
+        R + "carriers.py",
+        'return template.replace("{tracking_number}", quote(tracking_number.strip(), safe=""))',
+        'return template.replace("{tracking_number}", quote(tracking_number.strip(), safe="XXXX"))',
+        "`safe` names characters quote leaves as they are, and it never encodes a letter anyway",
+    ),
+    Equivalent(
+        R + "order.py",
+        'return {"label": rule.label, "example": rule.example or ""}',
+        'return {"label": rule.label, "example": rule.example or "XXXX"}',
+        "only a country whose regions are required or coded is refused for its region, and the "
+        "one there is (the US) has an example",
     ),
     Equivalent(
         R + "money.py",

@@ -138,6 +138,57 @@ def test_a_us_address_needs_its_state_code() -> None:
     assert an_address(country="US", postal_code="62704", region=" il ").region == "IL"
 
 
+IN_SPRINGFIELD = {
+    "name": "Ann Lee",
+    "line1": "1 Main St",
+    "city": "Springfield",
+    "postal_code": "62704",
+    "country": "US",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        # a state left out altogether is missing too, not only one given as null
+        (
+            {},
+            {
+                "loc": ("region",),
+                "type": "region_required",
+                "msg": "an address in US needs its state (a code such as NY)",
+                "ctx": {"country": "US", "label": "state", "example": "NY"},
+            },
+        ),
+        (
+            {"region": "Illinois"},
+            {
+                "loc": ("region",),
+                "type": "region_code",
+                "msg": "not a state code of US (a code such as NY)",
+                "ctx": {"country": "US", "label": "state", "example": "NY"},
+            },
+        ),
+        (
+            {"region": "IL", "postal_code": "6270"},
+            {
+                "loc": ("postal_code",),
+                "type": "postal_code_format",
+                "msg": "not a postcode of US: they are written like 94105",
+                "ctx": {"country": "US", "example": "94105"},
+            },
+        ),
+    ],
+)
+def test_an_address_that_does_not_fit_its_country_says_what_the_country_expects(
+    changes: dict[str, str], error: dict[str, object]
+) -> None:
+    with pytest.raises(ValidationError) as invalid:
+        Address.model_validate(IN_SPRINGFIELD | changes)
+    found = [{key: e[key] for key in ("loc", "type", "msg", "ctx")} for e in invalid.value.errors()]
+    assert found == [error]
+
+
 def test_elsewhere_the_region_is_free_text_and_may_be_left_out() -> None:
     assert an_address(country="ES", region="Comunidad de Madrid").region == "Comunidad de Madrid"
     assert an_address(country="ES", region="  ").region is None

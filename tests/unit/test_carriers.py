@@ -69,3 +69,19 @@ def test_no_two_carriers_share_a_name_or_alias() -> None:
         for name in (carrier["name"], *carrier["aliases"])
     ]
     assert len(names) == len(set(names)) == len(tracking_url_templates())
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Correos-Express", "correos express"),
+        ("  CORREOS   EXPRESS ", "correos express"),
+        ("Mensajería López", "mensajeria lopez"),
+        ("DHL_Express (ES)", "dhl express es"),
+        ("GLS", "gls"),
+    ],
+)
+def test_a_carriers_name_is_matched_without_case_accents_or_punctuation(
+    name: str, key: str
+) -> None:
+    assert carrier_key(name) == key

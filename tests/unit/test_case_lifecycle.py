@@ -273,9 +273,11 @@ def test_a_new_case_is_customer_services_turn_with_nothing_done_yet() -> None:
         "resolution",
         "solved_at",
         "closed_at",
+        "service_wrote_at",
+        "customer_read_at",
     )
     assert {name: getattr(opened, name) for name in nothing_yet} == dict.fromkeys(nothing_yet)
-    assert (opened.followed_by, opened.details) == ([], {})
+    assert (opened.followed_by, opened.details, opened.unread) == ([], {}, False)
 
 
 def test_a_message_is_the_customers_to_read_unless_marked_internal() -> None:
@@ -289,6 +291,31 @@ def test_whose_turn_it_is_travels_with_the_case_and_is_never_trusted_back() -> N
     dumped = a_case(S.PENDING).model_dump(mode="json")
     assert dumped["turn"] == "customer"
     assert Case.model_validate(dumped | {"turn": "customer_service"}).turn is Turn.CUSTOMER
+
+
+MICROSECOND = timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("service_wrote_at", "customer_read_at", "unread"),
+    [
+        (None, None, False),
+        (None, T0, False),
+        (T0, None, True),
+        (T0, T0 - MICROSECOND, True),
+        (T0, T0, False),
+        (T0, T0 + MICROSECOND, False),
+    ],
+)
+def test_a_case_is_unread_when_customer_service_wrote_since_the_customer_last_looked(
+    service_wrote_at: datetime | None, customer_read_at: datetime | None, unread: bool
+) -> None:
+    case = a_case(S.PENDING, service_wrote_at=service_wrote_at, customer_read_at=customer_read_at)
+    assert case.unread is unread
+    # It travels with the case, and is worked out again rather than trusted back
+    dumped = case.model_dump(mode="json")
+    assert dumped["unread"] is unread
+    assert Case.model_validate(dumped | {"unread": not unread}).unread is unread
 
 
 @pytest.mark.parametrize("status", [S.SOLVED, S.CLOSED])

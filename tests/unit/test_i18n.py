@@ -2,7 +2,9 @@
 
 import string
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +14,8 @@ from lifecycle.help import explain
 from lifecycle.i18n import (
     SUPPORTED_LOCALES,
     format_date,
+    format_moment,
+    format_money,
     messages,
     negotiate,
     resolve_locale,
@@ -160,3 +164,50 @@ def test_every_month_has_its_name(month: int) -> None:
     english, spanish = messages("en")["date"]["months"], messages("es")["date"]["months"]
     assert format_date(moment, "en") == f"1 {english[month - 1]} 2026"
     assert format_date(moment, "es") == f"1 de {spanish[month - 1]} de 2026"
+
+
+MADRID, LONDON = ZoneInfo("Europe/Madrid"), ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("moment", "locale", "zone", "written"),
+    [
+        (datetime(2026, 5, 14, 9, 0, tzinfo=UTC), "es", MADRID, "14 de mayo de 2026, 11:00 CEST"),
+        (datetime(2026, 5, 14, 9, 0, tzinfo=UTC), "en-GB", MADRID, "14 May 2026, 11:00 CEST"),
+        # the day is the shop's: late on 1 March in UTC is already 2 March in Madrid
+        (
+            datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+            "es_ES",
+            MADRID,
+            "2 de marzo de 2026, 00:30 CET",
+        ),
+        (datetime(2026, 1, 5, 8, 5, tzinfo=UTC), "en", LONDON, "5 January 2026, 08:05 GMT"),
+        (datetime(2026, 7, 5, 8, 5, tzinfo=UTC), "fr", LONDON, "5 July 2026, 09:05 BST"),
+    ],
+)
+def test_a_moment_is_written_in_the_shops_time_zone(
+    moment: datetime, locale: str, zone: ZoneInfo, written: str
+) -> None:
+    assert format_moment(moment, locale, zone) == written
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "english", "spanish"),
+    [
+        ("21.95", "EUR", "€21.95", "21,95 €"),
+        ("1234567.50", "USD", "$1,234,567.50", "1.234.567,50 US$"),
+        ("999", "GBP", "£999", "999 £"),
+        ("1000", "GBP", "£1,000", "1.000 £"),
+        ("0.00", "EUR", "€0.00", "0,00 €"),
+        # the amount as given, never rounded
+        ("0.125", "EUR", "€0.125", "0,125 €"),
+        ("-3.10", "EUR", "-€3.10", "-3,10 €"),
+        # a currency without a symbol of its own is named by its code
+        ("10.00", "CHF", "CHF10.00", "10,00 CHF"),
+    ],
+)
+def test_money_is_written_as_each_language_writes_it(
+    amount: str, currency: str, english: str, spanish: str
+) -> None:
+    assert format_money(Decimal(amount), currency, "en") == english
+    assert format_money(Decimal(amount), currency, "es-ES") == spanish

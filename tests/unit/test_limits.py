@@ -21,6 +21,7 @@ from lifecycle.help import (
 from lifecycle.order import (
     Address,
     CancellationDetails,
+    Contact,
     DeliveryDetails,
     EstimateRevision,
     LineItem,
@@ -74,6 +75,8 @@ MESSAGE: dict[str, Any] = {"message_id": "M-1", "at": AT, "author": "customer", 
 ITEMS: dict[str, Any] = {"items": [{"sku": "LAMP-01", "quantity": 1}], "message": "Rota"}
 PROBLEM: dict[str, Any] = {"problem": "damaged", **ITEMS}
 PAYMENT: dict[str, Any] = {"payment_ref": "P-1", "estimated_ship_by": AT}
+CONTACT: dict[str, Any] = {"email": "lucia@example.com", "locale": "es"}
+PICTURE = "https://images.example.com/"
 SHIPMENT: dict[str, Any] = {"carrier": "UPS", "tracking_number": "1Z", "estimated_delivery_by": AT}
 
 # Every record the rules define, with a valid body: each refuses a field it does not know.
@@ -81,6 +84,7 @@ RECORDS: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (Order, ORDER),
     (Address, ADDRESS),
     (LineItem, LINE),
+    (Contact, CONTACT),
     (PaymentDetails, PAYMENT),
     (ShipmentDetails, SHIPMENT),
     (DeliveryDetails, {}),
@@ -146,6 +150,8 @@ LIMITS: list[tuple[type[BaseModel], dict[str, Any], Location, Any, Any, str]] = 
     (LineItem, LINE, ("unit_price",), "1", "NaN", "finite_number"),
     (LineItem, LINE, ("name",), "L", "", "string_too_short"),
     (LineItem, LINE, ("name",), "L" * 200, "L" * 201, "string_too_long"),
+    (LineItem, LINE, ("image_url",), PICTURE + "p" * 2021, PICTURE + "p" * 2022, "string_too_long"),
+    (LineItem, LINE, ("image_url",), PICTURE, "", "string_too_short"),
     (Order, ORDER, ("shipping",), "0", "-0.01", "greater_than_equal"),
     (Order, ORDER, ("tax",), "0", "-0.01", "greater_than_equal"),
     (Order, ORDER, ("version",), 0, -1, "greater_than_equal"),
@@ -165,6 +171,15 @@ LIMITS: list[tuple[type[BaseModel], dict[str, Any], Location, Any, Any, str]] = 
     (Address, IN_PORTUGAL, ("country",), "pt", "XX", "value_error"),
     (Address, ADDRESS, ("phone",), "6001", "600", "string_pattern_mismatch"),
     (Address, ADDRESS, ("phone",), "+6" + "0" * 24, "+6" + "0" * 25, "string_pattern_mismatch"),
+    # the order's contact: the longest address SMTP carries
+    (
+        Contact,
+        CONTACT,
+        ("email",),
+        "a" * 242 + "@example.com",
+        "a" * 243 + "@example.com",
+        "string_too_long",
+    ),
     # the shop's events
     (PaymentDetails, PAYMENT, ("payment_ref",), "P", "", "string_too_short"),
     (PaymentDetails, PAYMENT, ("payment_ref",), "P" * 128, "P" * 129, "string_too_long"),
@@ -218,6 +233,30 @@ def test_every_limit_just_inside_and_just_outside(
     model.model_validate(with_value(body, path, inside))
     # When the field is just outside, the record is refused for that reason at that place
     assert errors_of(model, with_value(body, path, outside)) == [(error, path)]
+
+
+@pytest.mark.parametrize("count", [True, False, "1", "01"])
+@pytest.mark.parametrize(
+    ("model", "body"), [(LineItem, LINE), (ItemRef, {"sku": "LAMP-01", "quantity": 1})]
+)
+def test_a_quantity_is_a_json_number_never_a_boolean_or_a_string(
+    model: type[BaseModel], body: dict[str, Any], count: object
+) -> None:
+    with pytest.raises(ValidationError) as invalid:
+        model.model_validate(body | {"quantity": count})
+    assert [(e["type"], e["loc"], e["msg"]) for e in invalid.value.errors()] == [
+        ("int_type", ("quantity",), "Input should be a valid integer")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("email", "error"),
+    [("ab", "string_too_short"), (" ab ", "string_too_short"), ("a@b", "email_format")],
+)
+def test_an_email_too_short_to_be_one_is_refused_for_its_length_first(
+    email: str, error: str
+) -> None:
+    assert errors_of(Contact, CONTACT | {"email": email}) == [(error, ("email",))]
 
 
 def test_a_line_too_long_is_located_on_its_line() -> None:

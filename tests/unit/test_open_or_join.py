@@ -53,7 +53,8 @@ def in_status(status: CaseStatus) -> Case:
 @pytest.mark.parametrize("action", list(HelpAction))
 def test_without_an_open_case_a_new_one_opens_due_by_the_policy(action: HelpAction) -> None:
     case, event = open_or_join(None, Author.CUSTOMER, T0, lambda: opened(action))
-    assert event == OPEN_EVENT
+    # "open" is the activity the case's history records: a stored value
+    assert event == OPEN_EVENT == "open"
     assert (case.status, case.turn, case.opened_at) == (CaseStatus.OPEN, Turn.CUSTOMER_SERVICE, T0)
     assert case.first_response_due_at == T0 + CasePolicy().first_response_within(action)
     assert case.details == {"message": "Paid twice"}

@@ -134,6 +134,15 @@ def test_invalid_orders_are_rejected_with_precise_errors(
         assert found["msg"] == f"Value error, {message}"
 
 
+def test_a_sku_on_two_lines_is_refused_by_its_rule_naming_the_sku() -> None:
+    line = {"sku": "LAMP-01", "name": "Lámpara", "quantity": 1, "unit_price": "1"}
+    with pytest.raises(ValidationError) as invalid:
+        a_new_order(items=[line, line | {"quantity": 2}])
+    [error] = invalid.value.errors()
+    cause = error["ctx"]["error"]
+    assert (cause.key, cause.values) == ("sku_on_two_lines", {"sku": "LAMP-01"})
+
+
 def test_an_unknown_state_lists_the_five_states() -> None:
     assert "Input should be 'created', 'paid', 'shipped', 'delivered' or 'cancelled'" in errors_of(
         status="teleported"
@@ -257,6 +266,10 @@ def test_each_state_has_exactly_the_milestones_it_reached(
                 Order.model_validate(fields)
             [error] = invalid.value.errors()
             assert (error["loc"], error["msg"]) == ((), f"Value error, {expected}"), name
+            # and the rule it broke, which the API says in the caller's language
+            rule = "milestone_missing" if milestone in REACHED[status] else "milestone_too_soon"
+            cause = error["ctx"]["error"]
+            assert (cause.key, cause.values) == (rule, {"field": name}), name
 
 
 # (later, earlier, whether they may be equal, an order that has both)
@@ -321,10 +334,13 @@ def test_a_line_may_carry_an_https_picture_of_the_product() -> None:
         ("//images.example.com/lamp.jpg", "url_scheme"),
         ("https://" + "a" * 2040 + ".com/x", "string_too_long"),
         ("https://user:secret@images.example.com/lamp.jpg", "url_userinfo"),
+        ("https://user@images.example.com/lamp.jpg", "url_userinfo"),
+        ("https://:secret@images.example.com/lamp.jpg", "url_userinfo"),
         ("https:///lamp.jpg", "url_parsing"),
         ("https://images.example.com/a lamp.jpg", "string_pattern_mismatch"),
         ('https://images.example.com/"><script>', "string_pattern_mismatch"),
         ("", "string_too_short"),
+        ("h", "url_scheme"),
     ],
 )
 def test_a_picture_that_is_not_a_plain_https_url_is_refused(url: str, error_type: str) -> None:
@@ -333,3 +349,20 @@ def test_a_picture_that_is_not_a_plain_https_url_is_refused(url: str, error_type
     assert [(e["loc"], e["type"]) for e in invalid.value.errors()] == [
         (("items", 0, "image_url"), error_type)
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://images.example.com/lamp.jpg", "the URL must start with https://"),
+        (
+            "https://ana@images.example.com/lamp.jpg",
+            "the URL must not carry a user name or password",
+        ),
+        ("https:///lamp.jpg", "the URL has no valid host"),
+    ],
+)
+def test_a_refused_picture_says_why(url: str, said: str) -> None:
+    with pytest.raises(ValidationError) as invalid:
+        a_new_order(items=[_line(image_url=url)])
+    assert [e["msg"] for e in invalid.value.errors()] == [said]

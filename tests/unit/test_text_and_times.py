@@ -45,7 +45,9 @@ def test_a_line_refuses_controls_and_text_that_shows_nothing(text: str, kind: st
     assert _refusal(ONE_LINE, text) == kind
 
 
-@pytest.mark.parametrize("text", ["one\ntwo", "a\tb", "a\r\nb", "before\x00after"])
+@pytest.mark.parametrize(
+    "text", ["one\ntwo", "a\tb", "a\r\nb", "before\x00after", "Talla XL\n[2] ~ 31m"]
+)
 def test_a_message_keeps_its_lines_and_tabs(text: str) -> None:
     assert MESSAGE.validate_python(text) == text
 
@@ -61,6 +63,23 @@ def test_a_message_keeps_its_lines_and_tabs(text: str) -> None:
 )
 def test_a_message_refuses_escapes_and_text_that_shows_nothing(text: str, kind: str) -> None:
     assert _refusal(MESSAGE, text) == kind
+
+
+@pytest.mark.parametrize(
+    ("adapter", "text", "said"),
+    [
+        (ONE_LINE, "Ana\nLópez", "Text should not contain control characters"),
+        (MESSAGE, "hello \x1b[2J", "Text should not contain control characters"),
+        (ONE_LINE, "\u200b", "Text should contain visible characters"),
+        (MESSAGE, "\u200b\n", "Text should contain visible characters"),
+    ],
+)
+def test_a_refused_text_says_why_in_the_rules_words(
+    adapter: TypeAdapter[object], text: str, said: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        adapter.validate_python(text)
+    assert [error["msg"] for error in refused.value.errors()] == [said]
 
 
 def test_the_empty_text_is_left_to_the_length_rules() -> None:
@@ -91,3 +110,11 @@ def test_times_at_the_edges_of_the_calendar_taken(moment: str, utc: datetime) ->
 )
 def test_times_outside_the_calendar_refused(moment: str) -> None:
     assert _refusal(MOMENT, moment) == "datetime_out_of_range"
+
+
+def test_a_time_outside_the_calendar_is_told_the_calendar_taken() -> None:
+    with pytest.raises(ValidationError) as refused:
+        MOMENT.validate_python("9999-01-01T00:00:00Z")
+    (error,) = refused.value.errors()
+    assert error["msg"] == "Input should be a time from 1000-01-01 to 9998-12-31"
+    assert error["ctx"] == {"earliest": "1000-01-01", "latest": "9998-12-31"}
