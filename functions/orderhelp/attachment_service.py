@@ -199,7 +199,7 @@ class AttachmentService:
                     outcome.thumbnail,
                     THUMBNAIL_TYPE,
                 )
-        decided = self._record_outcome(request, attachment.attachment_id, outcome)
+        decided = self._record_outcome(request, attachment.attachment_id, outcome, now)
         files.delete(object_key)
         return decided
 
@@ -223,15 +223,21 @@ class AttachmentService:
         return result.reason if isinstance(result, Refused) else result
 
     def _record_outcome(
-        self, request: RequestContext, attachment_id: str, outcome: "Inspected | RejectionReason"
+        self,
+        request: RequestContext,
+        attachment_id: str,
+        outcome: "Inspected | RejectionReason",
+        now: datetime,
     ) -> ProcessingOutcome:
+        """The outcome recorded as of `now`, when the processing began and its window was
+        checked: a decode that ends past the window's end does not make it expire unseen."""
+
         def attempt(number: int) -> ProcessingOutcome:
             current = self._store.load_attachment(attachment_id)
             if current is None:
                 raise AttachmentNotFound(attachment_id)
             if current.stage is not AttachmentStage.PENDING:
                 return ProcessingOutcome(attachment_id, "already_done")
-            now = self._clock()
             change = Changeset(request, now, attempt=number)
             if not isinstance(outcome, RejectionReason):
                 after = apply_attachment_event(
