@@ -7,6 +7,7 @@ very transaction that writes the message."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
@@ -31,12 +32,14 @@ from orderhelp.attachment_models import (
 from orderhelp.attempts import recognised, write_once
 from orderhelp.changes import Changeset, RequestContext
 from orderhelp.errors import AttachmentNotFound, ConcurrentUpdate
-from orderhelp.files import FileStore
-from orderhelp.inspection import THUMBNAIL_TYPE, Inspected, inspect
+from orderhelp.files import THUMBNAIL_TYPE, FileStore
 from orderhelp.records import Actor, ActorKind
 from orderhelp.retry import RetryPolicy
 from orderhelp.services import derived_id
 from orderhelp.store import OrderStore, keys
+
+if TYPE_CHECKING:
+    from orderhelp.inspection import Inspected
 
 logger = Logger(child=True)
 
@@ -186,7 +189,7 @@ class AttachmentService:
             return ProcessingOutcome(attachment_id, "already_done")
         now = self._clock()
         outcome = self._inspected(files, object_key, attachment, now)
-        if isinstance(outcome, Inspected):
+        if not isinstance(outcome, RejectionReason):
             files.put(
                 keys.file_object_key(attachment.attachment_id), outcome.data, outcome.content_type
             )
@@ -196,13 +199,13 @@ class AttachmentService:
                     outcome.thumbnail,
                     THUMBNAIL_TYPE,
                 )
-        decided = self._record_outcome(request, attachment.attachment_id, outcome)
+        decided = self._record_outcome(request, attachment.attachment_id, outcome, now)
         files.delete(object_key)
         return decided
 
     def _inspected(
         self, files: FileStore, object_key: str, attachment: Attachment, now: datetime
-    ) -> Inspected | RejectionReason:
+    ) -> "Inspected | RejectionReason":
         if not attachment.within_processing_time(now):
             return RejectionReason.UPLOAD_EXPIRED
         data = files.read(object_key, MAX_ATTACHMENT_BYTES)
@@ -212,21 +215,31 @@ class AttachmentService:
         if len(data) > attachment.size:
             # S3's policy refuses it first: this is the second lock, not the first.
             return RejectionReason.TOO_LARGE
+        # The decoders (Pillow, pillow-heif, pypdf) are the processing function's alone: the
+        # functions that only hand out uploads and downloads never import them.
+        from orderhelp.inspection import Refused, inspect  # noqa: PLC0415
+
         result = inspect(data, attachment.content_type)
-        return result if isinstance(result, Inspected) else result.reason
+        return result.reason if isinstance(result, Refused) else result
 
     def _record_outcome(
-        self, request: RequestContext, attachment_id: str, outcome: Inspected | RejectionReason
+        self,
+        request: RequestContext,
+        attachment_id: str,
+        outcome: "Inspected | RejectionReason",
+        now: datetime,
     ) -> ProcessingOutcome:
+        """The outcome recorded as of `now`, when the processing began and its window was
+        checked: a decode that ends past the window's end does not make it expire unseen."""
+
         def attempt(number: int) -> ProcessingOutcome:
             current = self._store.load_attachment(attachment_id)
             if current is None:
                 raise AttachmentNotFound(attachment_id)
             if current.stage is not AttachmentStage.PENDING:
                 return ProcessingOutcome(attachment_id, "already_done")
-            now = self._clock()
             change = Changeset(request, now, attempt=number)
-            if isinstance(outcome, Inspected):
+            if not isinstance(outcome, RejectionReason):
                 after = apply_attachment_event(
                     current,
                     "accept",

@@ -10,6 +10,9 @@ from botocore.exceptions import ClientError
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+THUMBNAIL_TYPE = "image/jpeg"
+"""What every thumbnail is stored as, whatever the picture it shows."""
+
 
 @dataclass(frozen=True)
 class UploadGrant:

@@ -47,8 +47,6 @@ _STORED_AS = {
     AttachmentType.HEIC: (AttachmentType.JPEG, "JPEG"),
 }
 
-THUMBNAIL_TYPE = "image/jpeg"
-
 
 @dataclass(frozen=True)
 class Inspected:

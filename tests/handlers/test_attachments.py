@@ -4,7 +4,10 @@ EXIF), and every refusal the issue lists."""
 
 from typing import Any
 
+import pytest
+
 from lifecycle.policy import CasePolicy
+from orderhelp import inspection
 from orderhelp.store import keys
 from tests.handlers.attachment_calls import (
     attachment,
@@ -230,6 +233,32 @@ def test_an_expired_upload_is_rejected_and_a_late_upload_too(api: Api) -> None:
     assert (processed.body["status"], processed.body["reason"]) == ("rejected", "upload_expired")
     refused = damage_report(api, [never["attachment_id"]])
     assert refused.error["errors"][0]["type"] == "attachment_rejected"
+
+
+def test_an_upload_processed_at_the_last_moment_is_kept_however_long_its_decoding(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.order_in("delivered")
+    photo = files.photo(40, 30)
+    grant = request_upload(api, LUCIA, "photo.jpg", "image/jpeg", len(photo)).body
+    key = post_form(grant, photo)
+    assert isinstance(key, str)
+    # Given its processing begins at the last moment (upload window and grace: 30 minutes),
+    # and decoding the picture takes a second
+    api.clock.advance(minutes=30)
+    decode = inspection.inspect
+
+    def slow_decode(data: bytes, declared: Any) -> Any:
+        found = decode(data, declared)
+        api.clock.advance(seconds=1)
+        return found
+
+    monkeypatch.setattr(inspection, "inspect", slow_decode)
+
+    # When it is processed, Then it is ready: its outcome is recorded as of when it began
+    process(key, len(photo))
+    kept = attachment(api, LUCIA, grant["attachment_id"])
+    assert (kept.status, kept.body["status"]) == (200, "ready")
 
 
 def test_an_attachment_goes_on_one_message_only(api: Api) -> None:

@@ -77,6 +77,10 @@ def _has_foreign_extension(entry: Path) -> bool:
     """A package with compiled extensions for another machine (the build is for arm64)."""
     if entry.name.endswith((".dist-info", ".data")):
         return False
+    if entry.name.endswith(".libs"):
+        # auditwheel's vendored shared libraries (`pillow.libs/libtiff-f4bc73ff.so.6.2.0`): each
+        # build's extensions link their own by hashed name, and the names say no machine.
+        return True
     machine = os.uname().machine
     files = [entry] if entry.is_file() else entry.rglob("*.so")
     return any(f.suffix == ".so" and machine not in f.name for f in files)

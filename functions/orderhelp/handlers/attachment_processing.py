@@ -11,7 +11,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orderhelp import budget
+# `inspection`'s decoders (Pillow, pillow-heif, pypdf) load at init, as every upload needs them;
+# the attachment service imports them only when it processes one.
+from orderhelp import (
+    budget,
+    inspection,  # noqa: F401
+)
 from orderhelp.attachment_service import PROCESSING
 from orderhelp.aws import s3
 from orderhelp.changes import RequestContext
