@@ -137,7 +137,7 @@ def _first_call(function: str, run: int, variant: str = "built") -> dict[str, An
 def _serve_the_bus_and_mail(endpoint: str) -> None:
     """The bus the publisher puts events on and the sender the notifier mails from, on moto's
     server beside the tables, as the template names them."""
-    import boto3  # noqa: PLC0415 (the parent alone needs it)
+    import boto3  # (the parent alone needs it)
 
     publisher = lambda_environment("PublisherFunction", endpoint)
     notify = lambda_environment("NotifyFunction", endpoint)
