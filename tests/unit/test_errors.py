@@ -1,7 +1,9 @@
 """The rules' errors carry what the API answers with: the event and state refused, and each broken
 field with its location, message and code."""
 
-from lifecycle.errors import EventNotAllowed, InvalidHelpRequest, InvalidOrder
+from decimal import Decimal
+
+from lifecycle.errors import EventNotAllowed, InvalidHelpRequest, InvalidOrder, RefundExceedsPaid
 
 
 def test_a_refused_event_names_the_event_the_state_and_what_it_was_about() -> None:
@@ -28,3 +30,13 @@ def test_an_invalid_help_request_lists_its_messages() -> None:
     invalid = InvalidHelpRequest(errors)
     assert invalid.errors == errors
     assert str(invalid) == "too short; not on this order"
+
+
+def test_a_refund_beyond_what_is_left_says_the_amount_its_currency_and_what_is_left() -> None:
+    refused = RefundExceedsPaid(Decimal("60.00"), Decimal("42.50"), "EUR")
+    assert (refused.asked, refused.left, refused.currency) == (
+        Decimal("60.00"),
+        Decimal("42.50"),
+        "EUR",
+    )
+    assert str(refused) == "a refund of 60.00 EUR exceeds what is left to refund (42.50)"

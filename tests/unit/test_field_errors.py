@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from lifecycle.errors import RuleViolation
 from lifecycle.field_errors import field_errors, localized
 from lifecycle.help import ChangeAddressRequest, ReturnRequest
 from lifecycle.order import EstimateRevision
@@ -118,3 +119,57 @@ def test_a_text_whose_values_are_missing_falls_back_to_words() -> None:
         "type": "unknown_sku",
     }
     assert localized([bare], "en")[0]["msg"] == "This value is not valid."
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "english", "spanish"),
+    [
+        (
+            {"postal_code": "#28013"},
+            "postal_code",
+            "This is not a postal code.",
+            "No es un código postal.",
+        ),
+        (
+            {"phone": "call me"},
+            "phone",
+            "This is not a phone number.",
+            "No es un número de teléfono.",
+        ),
+    ],
+)
+def test_an_address_field_of_the_wrong_shape_is_named_for_what_it_should_be(
+    changes: dict[str, str], field: str, english: str, spanish: str
+) -> None:
+    errors = _errors(ChangeAddressRequest, {"address": ADDRESS | changes})
+
+    assert [(e["loc"], e["type"]) for e in errors] == [
+        (["address", field], "string_pattern_mismatch")
+    ]
+    assert [e["msg"] for e in localized(errors, "en")] == [english]
+    assert [e["msg"] for e in localized(errors, "es")] == [spanish]
+
+
+def test_an_entry_without_a_message_or_a_type_gets_empty_ones_not_made_up_words() -> None:
+    assert field_errors([{"loc": ("address",)}]) == [
+        {"loc": ["address"], "msg": "", "type": "", "ctx": {}}
+    ]
+
+
+def test_a_rules_values_join_the_rest_of_its_context() -> None:
+    cause = RuleViolation("sku_on_two_lines", "sku 'A' appears on more than one line", sku="A")
+    error = {
+        "loc": ("items",),
+        "msg": "Value error, sku 'A' appears on more than one line",
+        "type": "value_error",
+        "ctx": {"error": cause, "max_length": 200},
+    }
+
+    assert field_errors([error]) == [
+        {
+            "loc": ["items"],
+            "msg": "Value error, sku 'A' appears on more than one line",
+            "type": "value_error",
+            "ctx": {"max_length": 200, "rule": "sku_on_two_lines", "sku": "A"},
+        }
+    ]

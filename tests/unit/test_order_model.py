@@ -143,6 +143,14 @@ def test_a_sku_on_two_lines_is_refused_by_its_rule_naming_the_sku() -> None:
     assert (cause.key, cause.values) == ("sku_on_two_lines", {"sku": "LAMP-01"})
 
 
+def test_an_unknown_currency_is_refused_by_its_rule() -> None:
+    with pytest.raises(ValidationError) as invalid:
+        a_new_order(currency="EUX")
+    [error] = invalid.value.errors()
+    cause = error["ctx"]["error"]
+    assert (cause.key, cause.values) == ("unknown_currency", {})
+
+
 def test_an_unknown_state_lists_the_five_states() -> None:
     assert "Input should be 'created', 'paid', 'shipped', 'delivered' or 'cancelled'" in errors_of(
         status="teleported"
@@ -292,19 +300,23 @@ def test_the_timeline_runs_forward(
     fields = order_in(status, cancelled_after_payment=after_payment).model_dump()
     early: datetime = fields[earlier]
 
-    def verdict(late: datetime) -> str | None:
+    def verdict(late: datetime) -> tuple[str, str, dict[str, object]] | None:
         try:
             Order.model_validate(fields | {later: late})
         except ValidationError as invalid:
             [error] = invalid.errors()
-            return str(error["msg"])
+            cause = error["ctx"]["error"]
+            return str(error["msg"]), cause.key, cause.values
         return None
 
-    def refusal(late: datetime) -> str:
+    def refusal(late: datetime) -> tuple[str, str, dict[str, object]]:
         relation = "at or after" if may_equal else "after"
-        return f"Value error, {later} ({late.isoformat()}) must be {relation} {earlier} " + (
+        said = f"Value error, {later} ({late.isoformat()}) must be {relation} {earlier} " + (
             f"({early.isoformat()})"
         )
+        # and the rule it broke, which the API says in the caller's language
+        rule = "not_before" if may_equal else "strictly_after"
+        return said, rule, {"later": later, "earlier": earlier}
 
     assert verdict(early + MICROSECOND) is None
     assert verdict(early) == (None if may_equal else refusal(early))

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from lifecycle.errors import EventNotAllowed, InvalidReturn
 from lifecycle.order import OrderStatus
@@ -104,6 +105,27 @@ def test_the_final_states_are_the_ends() -> None:
     }
 
 
+def test_a_returns_status_resolution_and_condition_go_on_the_wire_as_lowercase_words() -> None:
+    assert [status.value for status in ReturnStatus] == [
+        "requested",
+        "approved",
+        "rejected",
+        "received",
+        "refunded",
+        "replaced",
+        "expired",
+    ]
+    assert [resolution.value for resolution in Resolution] == ["refund", "replacement"]
+    assert [condition.value for condition in ItemCondition] == ["ok", "damaged"]
+
+
+@pytest.mark.parametrize("status", list(ReturnStatus))
+def test_a_returns_status_is_dumped_and_read_back_as_its_wire_value(status: ReturnStatus) -> None:
+    dumped = a_return(status).model_dump(mode="json")
+    assert dumped["status"] == str(status.value)
+    assert Return.model_validate(dumped).status is status
+
+
 @pytest.mark.parametrize("status", list(ReturnStatus))
 def test_what_is_possible_is_what_the_machine_enables(status: ReturnStatus) -> None:
     record = a_return(status)
@@ -152,6 +174,25 @@ def test_an_approved_return_expires_only_after_its_drop_off_deadline() -> None:
     assert expired.expired_at == approved.drop_off_by + timedelta(microseconds=1)
 
 
+def test_refunding_records_when_the_refund_was_issued() -> None:
+    at = REQUESTED_AT + timedelta(days=5)
+    refunded = apply_return_event(a_return(S.RECEIVED), "refund", now=at)
+    assert (refunded.status, refunded.refunded_at, refunded.replaced_at) == (S.REFUNDED, at, None)
+
+
+def test_replacing_records_when_the_replacement_was_sent() -> None:
+    received = a_return(S.RECEIVED, resolution=Resolution.REPLACEMENT)
+    at = REQUESTED_AT + timedelta(days=5)
+    replaced = apply_return_event(received, "replace", now=at)
+    assert (replaced.status, replaced.replaced_at, replaced.refunded_at) == (S.REPLACED, at, None)
+
+
+def test_a_refused_event_names_the_returns_state_by_its_wire_value() -> None:
+    with pytest.raises(EventNotAllowed) as refused:
+        apply_return_event(a_return(S.REFUNDED), "approve", now=REQUESTED_AT, policy=Policy())
+    assert str(refused.value) == "event 'approve' is not allowed when the return is 'refunded'"
+
+
 @pytest.mark.parametrize(
     ("items", "fits"),
     [
@@ -171,21 +212,44 @@ def test_a_receipt_fits_when_it_is_the_request_or_part_of_it(
 
 
 @pytest.mark.parametrize(
-    ("items", "kind", "loc"),
+    ("items", "kind", "loc", "msg", "ctx"),
     [
-        ([("BULB-E27", 3)], "quantity_exceeds_return", ("items", 0, "quantity")),
-        ([("LAMP-01", 1)], "sku_not_in_return", ("items", 0, "sku")),
-        ([("BULB-E27", 1), ("BULB-E27", 1)], "duplicate_sku", ("items", 1, "sku")),
+        (
+            [("BULB-E27", 3)],
+            "quantity_exceeds_return",
+            ("items", 0, "quantity"),
+            "the return asked for 2 of 'BULB-E27'",
+            {"sku": "BULB-E27", "asked": 2},
+        ),
+        (
+            [("LAMP-01", 1)],
+            "sku_not_in_return",
+            ("items", 0, "sku"),
+            "sku 'LAMP-01' is not in this return",
+            {"sku": "LAMP-01"},
+        ),
+        (
+            [("BULB-E27", 1), ("BULB-E27", 1)],
+            "duplicate_sku",
+            ("items", 1, "sku"),
+            "sku 'BULB-E27' is listed twice",
+            {"sku": "BULB-E27"},
+        ),
     ],
 )
 def test_a_receipt_that_does_not_fit_says_which_item(
-    items: list[tuple[str, int]], kind: str, loc: tuple[Any, ...]
+    items: list[tuple[str, int]],
+    kind: str,
+    loc: tuple[Any, ...],
+    msg: str,
+    ctx: dict[str, Any],
 ) -> None:
     received = [ReceivedItem(sku=s, quantity=q, condition=ItemCondition.OK) for s, q in items]
     with pytest.raises(InvalidReturn) as invalid:
         check_receipt(a_return(S.APPROVED), received)
     [error] = invalid.value.errors
-    assert (error["type"], error["loc"]) == (kind, loc)
+    assert (error["type"], error["loc"], error["msg"], error["ctx"]) == (kind, loc, msg, ctx)
+    assert str(invalid.value) == msg
 
 
 def test_a_fitting_receipt_passes_the_check() -> None:
@@ -243,25 +307,37 @@ def test_a_new_return_for_an_item_not_on_the_order_is_not_returnable() -> None:
 
 
 @pytest.mark.parametrize(
-    ("items", "kind", "loc", "ctx"),
+    ("items", "kind", "loc", "msg", "ctx"),
     [
         (
             [("BULB-E27", 3)],
             "quantity_exceeds_returnable",
             ("items", 0, "quantity"),
+            "only 2 of 'BULB-E27' can still be returned",
             {"sku": "BULB-E27", "returnable": 2},
         ),
-        ([("SOFA-9", 1)], "unknown_sku", ("items", 0, "sku"), {"sku": "SOFA-9"}),
+        (
+            [("SOFA-9", 1)],
+            "unknown_sku",
+            ("items", 0, "sku"),
+            "sku 'SOFA-9' is not on this order",
+            {"sku": "SOFA-9"},
+        ),
         (
             [("LAMP-01", 1), ("LAMP-01", 1)],
             "duplicate_sku",
             ("items", 1, "sku"),
+            "sku 'LAMP-01' is listed twice",
             {"sku": "LAMP-01"},
         ),
     ],
 )
 def test_a_return_that_asks_too_much_is_refused_naming_the_item(
-    items: list[tuple[str, int]], kind: str, loc: tuple[Any, ...], ctx: dict[str, Any]
+    items: list[tuple[str, int]],
+    kind: str,
+    loc: tuple[Any, ...],
+    msg: str,
+    ctx: dict[str, Any],
 ) -> None:
     wanted = [ReturnItem(sku=s, quantity=q) for s, q in items]
     with pytest.raises(InvalidReturn) as invalid:
@@ -274,7 +350,8 @@ def test_a_return_that_asks_too_much_is_refused_naming_the_item(
             now=REQUESTED_AT,
         )
     [error] = invalid.value.errors
-    assert (error["type"], error["loc"], error["ctx"]) == (kind, loc, ctx)
+    assert (error["type"], error["loc"], error["msg"], error["ctx"]) == (kind, loc, msg, ctx)
+    assert str(invalid.value) == msg
 
 
 def test_check_returnable_passes_for_what_is_left() -> None:
@@ -301,6 +378,129 @@ def test_a_new_return_is_requested_with_the_customers_choice() -> None:
         REQUESTED_AT,
         0,
     )
+
+
+# --- the record ---------------------------------------------------------------------------------
+
+
+def refused(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The errors of reading `data` as a return: type, loc, msg and ctx (when there is one)."""
+    with pytest.raises(ValidationError) as invalid:
+        Return.model_validate(data)
+    keys = ("type", "loc", "msg", "ctx")
+    return [{key: e[key] for key in keys if key in e} for e in invalid.value.errors()]
+
+
+def with_reason(reason: str) -> dict[str, Any]:
+    return {**a_return(S.REJECTED).model_dump(), "reason": reason}
+
+
+def with_items(count: int) -> dict[str, Any]:
+    items = [{"sku": f"SKU-{n}", "quantity": 1} for n in range(count)]
+    return {**a_return().model_dump(), "items": items}
+
+
+def test_a_rejection_reason_is_kept_without_its_surrounding_blanks() -> None:
+    rejected = apply_return_event(a_return(), "reject", now=REQUESTED_AT, reason=" Worn shoes\n")
+    assert rejected.reason == "Worn shoes"
+
+
+@pytest.mark.parametrize(
+    ("reason", "kept"),
+    [
+        ("x", "x"),
+        ("x" * 500, "x" * 500),
+        (" " + "x" * 500 + "\t", "x" * 500),
+    ],
+)
+def test_a_rejection_reason_of_1_to_500_characters_is_accepted(reason: str, kept: str) -> None:
+    assert Return.model_validate(with_reason(reason)).reason == kept
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        (
+            "",
+            {
+                "type": "string_too_short",
+                "loc": ("reason",),
+                "msg": "String should have at least 1 character",
+                "ctx": {"min_length": 1},
+            },
+        ),
+        (
+            " \n ",
+            {
+                "type": "string_too_short",
+                "loc": ("reason",),
+                "msg": "String should have at least 1 character",
+                "ctx": {"min_length": 1},
+            },
+        ),
+        (
+            "x" * 501,
+            {
+                "type": "string_too_long",
+                "loc": ("reason",),
+                "msg": "String should have at most 500 characters",
+                "ctx": {"max_length": 500},
+            },
+        ),
+    ],
+)
+def test_a_rejection_reason_empty_blank_or_over_500_characters_is_refused(
+    reason: str, error: dict[str, Any]
+) -> None:
+    assert refused(with_reason(reason)) == [error]
+
+
+@pytest.mark.parametrize("count", [1, 200])
+def test_a_return_asks_for_1_to_200_items(count: int) -> None:
+    assert len(Return.model_validate(with_items(count)).items) == count
+
+
+@pytest.mark.parametrize(
+    ("count", "error"),
+    [
+        (
+            0,
+            {
+                "type": "too_short",
+                "loc": ("items",),
+                "msg": "List should have at least 1 item after validation, not 0",
+                "ctx": {"field_type": "List", "min_length": 1, "actual_length": 0},
+            },
+        ),
+        (
+            201,
+            {
+                "type": "too_long",
+                "loc": ("items",),
+                "msg": "List should have at most 200 items after validation, not 201",
+                "ctx": {"field_type": "List", "max_length": 200, "actual_length": 201},
+            },
+        ),
+    ],
+)
+def test_a_return_of_no_items_or_more_than_200_is_refused(
+    count: int, error: dict[str, Any]
+) -> None:
+    assert refused(with_items(count)) == [error]
+
+
+def test_a_return_without_items_is_refused() -> None:
+    data = a_return().model_dump()
+    del data["items"]
+    assert refused(data) == [{"type": "missing", "loc": ("items",), "msg": "Field required"}]
+
+
+def test_a_return_that_names_no_resolution_wants_a_refund() -> None:
+    data = a_return(resolution=Resolution.REPLACEMENT).model_dump()
+    del data["resolution"]
+    record = Return.model_validate(data)
+    assert record.resolution is Resolution.REFUND
+    assert record.wants_refund()
 
 
 # --- ids ------------------------------------------------------------------------------------------
