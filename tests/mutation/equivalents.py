@@ -49,6 +49,12 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     # --- the default locale ----------------------------------------------------------------------
     Equivalent(
         R + "help.py",
+        'order: Order, now: datetime, locale: str = "en", enabled: set[str] | None = None',
+        'order: Order, now: datetime, locale: str = "XXenXX", enabled: set[str] | None = None',
+        ENGLISH_DEFAULT,
+    ),
+    Equivalent(
+        R + "help.py",
         'def explain(order: Order, now: datetime, locale: str = "en") -> list[Availability]:',
         'def explain(order: Order, now: datetime, locale: str = "XXenXX") -> list[Availability]:',
         ENGLISH_DEFAULT,
