@@ -55,12 +55,6 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     ),
     Equivalent(
         R + "help.py",
-        'def explain(order: Order, now: datetime, locale: str = "en") -> list[Availability]:',
-        'def explain(order: Order, now: datetime, locale: str = "XXenXX") -> list[Availability]:',
-        ENGLISH_DEFAULT,
-    ),
-    Equivalent(
-        R + "help.py",
         'order: Order, action: HelpAction, now: datetime, locale: str = "en"',
         'order: Order, action: HelpAction, now: datetime, locale: str = "XXenXX"',
         ENGLISH_DEFAULT,
@@ -151,12 +145,6 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "working = order.model_copy(deep=True)",
         "working = order.model_copy(deep=False)",
         SHALLOW_COPY,
-    ),
-    Equivalent(
-        R + "order_lifecycle.py",
-        "machine = OrderLifecycle(order.model_copy(deep=True))",
-        "machine = OrderLifecycle(order.model_copy(deep=False))",
-        "asking which events are enabled changes nothing, so any copy will do",
     ),
     Equivalent(
         R + "order.py",
