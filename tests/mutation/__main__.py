@@ -128,6 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="print the last run's scores, run nothing"
     )
+    parser.add_argument(
+        "--paths",
+        nargs="+",
+        metavar="FILE",
+        help="mutate only these rules files (e.g. statemachine/lifecycle/help.py); the scores of "
+        "the others are read from the cache",
+    )
     args = parser.parse_args(argv)
     if not args.report_only:
         refresh_copy()
@@ -137,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         with fork_server(env) as runner:
             command = [str(mutmut), "run", "--simple-output", "--runner", runner]
             command += ["--test-time-base", str(TIMEOUT_BASE_SECONDS)]
+            if args.paths:
+                command += ["--paths-to-mutate", ",".join(args.paths)]
             if not sys.stdout.isatty():
                 command.append("--no-progress")
             run = subprocess.run(command, check=False, cwd=SCRATCH, env=env)

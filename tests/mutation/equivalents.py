@@ -29,6 +29,10 @@ TYPING_ONLY = "a type annotation for mypy; Python never evaluates it at run time
 STATE_NAME = "a state's display name, drawn only in diagrams, and the case machine has none"
 FIRST_IS_INITIAL = "python-statemachine takes the first state declared as the initial one"
 FALSY_DEFAULT = 'the rule is only ever tested for truth, and None and "" are both false'
+UNDRAWN_STATE_NAME = (
+    "a state's display name, drawn only in diagrams, and only the order machine is drawn "
+    "(errors name a state by its value)"
+)
 R = "statemachine/lifecycle/"
 
 EQUIVALENTS: tuple[Equivalent, ...] = (
@@ -45,8 +49,8 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     # --- the default locale ----------------------------------------------------------------------
     Equivalent(
         R + "help.py",
-        'def explain(order: Order, now: datetime, locale: str = "en") -> list[Availability]:',
-        'def explain(order: Order, now: datetime, locale: str = "XXenXX") -> list[Availability]:',
+        'order: Order, now: datetime, locale: str = "en", enabled: set[str] | None = None',
+        'order: Order, now: datetime, locale: str = "XXenXX", enabled: set[str] | None = None',
         ENGLISH_DEFAULT,
     ),
     Equivalent(
@@ -143,12 +147,6 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         SHALLOW_COPY,
     ),
     Equivalent(
-        R + "order_lifecycle.py",
-        "machine = OrderLifecycle(order.model_copy(deep=True))",
-        "machine = OrderLifecycle(order.model_copy(deep=False))",
-        "asking which events are enabled changes nothing, so any copy will do",
-    ),
-    Equivalent(
         R + "order.py",
         "late: datetime | None = getattr(self, later)",
         "late: datetime & None = getattr(self, later)",
@@ -204,6 +202,81 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "closes_at: Callable[[Order], datetime | None] | None = None",
         'closes_at: Callable[[Order], datetime | None] | None = ""',
         FALSY_DEFAULT,
+    ),
+    *(
+        Equivalent(
+            R + module, before, before.replace(f'"{name}"', f'"XX{name}XX"'), UNDRAWN_STATE_NAME
+        )
+        for module, name, before in (
+            (
+                "returns.py",
+                "Requested",
+                'requested = State("Requested", initial=True, value=ReturnStatus.REQUESTED)',
+            ),
+            ("returns.py", "Approved", 'approved = State("Approved", value=ReturnStatus.APPROVED)'),
+            (
+                "returns.py",
+                "Rejected",
+                'rejected = State("Rejected", final=True, value=ReturnStatus.REJECTED)',
+            ),
+            ("returns.py", "Received", 'received = State("Received", value=ReturnStatus.RECEIVED)'),
+            (
+                "returns.py",
+                "Refunded",
+                'refunded = State("Refunded", final=True, value=ReturnStatus.REFUNDED)',
+            ),
+            (
+                "returns.py",
+                "Replaced",
+                'replaced = State("Replaced", final=True, value=ReturnStatus.REPLACED)',
+            ),
+            (
+                "returns.py",
+                "Expired",
+                'expired = State("Expired", final=True, value=ReturnStatus.EXPIRED)',
+            ),
+            ("refunds.py", "Due", 'due = State("Due", initial=True, value=RefundStatus.DUE)'),
+            (
+                "refunds.py",
+                "Issued",
+                'issued = State("Issued", final=True, value=RefundStatus.ISSUED)',
+            ),
+            ("refunds.py", "Failed", 'failed = State("Failed", value=RefundStatus.FAILED)'),
+        )
+    ),
+    Equivalent(
+        R + "returns.py",
+        'requested = State("Requested", initial=True, value=ReturnStatus.REQUESTED)',
+        'requested = State("Requested", initial=False, value=ReturnStatus.REQUESTED)',
+        FIRST_IS_INITIAL,
+    ),
+    Equivalent(
+        R + "refunds.py",
+        'due = State("Due", initial=True, value=RefundStatus.DUE)',
+        'due = State("Due", initial=False, value=RefundStatus.DUE)',
+        FIRST_IS_INITIAL,
+    ),
+    *(
+        Equivalent(R + module, before, before.replace("deep=True", "deep=False"), SHALLOW_COPY)
+        for module, before in (
+            ("returns.py", "working = record.model_copy(deep=True)"),
+            ("refunds.py", "working = refund.model_copy(deep=True)"),
+            ("attachments.py", "working = attachment.model_copy(deep=True)"),
+        )
+    ),
+    Equivalent(
+        R + "returns.py",
+        "machine = ReturnLifecycle(record.model_copy(deep=True))",
+        "machine = ReturnLifecycle(record.model_copy(deep=False))",
+        "asking which events are enabled changes nothing, so any copy will do",
+    ),
+    Equivalent(R + "order.py", "host = None", 'host = ""', FALSY_DEFAULT),
+    Equivalent(
+        R + "field_errors.py",
+        "FieldError = dict[str, Any]",
+        "FieldError = None",
+        "an alias used only in annotations (`list[None]` is as valid there), never read at run "
+        "time",
     ),
     # --- what the rules never reach --------------------------------------------------------------
     Equivalent(

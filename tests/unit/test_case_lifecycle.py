@@ -4,8 +4,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from lifecycle.actions import HelpAction
+from lifecycle.attachments import AttachmentType, MessageAttachment
 from lifecycle.case import (
     Author,
     Case,
@@ -15,6 +17,7 @@ from lifecycle.case import (
     OpenedBy,
     Rating,
     RatingValue,
+    SystemNote,
     Turn,
     apply_case_event,
 )
@@ -360,3 +363,137 @@ def test_answering_moves_the_case_to_the_customers_turn() -> None:
     machine = WatchedCaseLifecycle(a_case(S.OPEN))
     machine.send("agent_reply", now=T0 + timedelta(hours=1))
     assert machine.moves == [("exit", S.OPEN), ("enter", S.PENDING)]
+
+
+# --- the answer customer service owes -------------------------------------------------------------
+
+DUE = T0 + timedelta(hours=4)
+
+
+def test_the_first_answer_is_owed_by_its_due_time_while_the_case_is_open() -> None:
+    assert a_case(S.OPEN).answer_due_at() == DUE
+
+
+@pytest.mark.parametrize("status", [S.PENDING, S.SOLVED, S.CLOSED])
+def test_no_answer_is_owed_when_it_is_not_customer_services_turn(status: CaseStatus) -> None:
+    assert a_case(status, next_response_due_at=DUE).answer_due_at() is None
+
+
+def test_after_the_first_answer_the_customers_next_message_is_due_within_the_same_time() -> None:
+    # Given a case answered once, the customer's turn
+    answered = apply_case_event(a_case(), "agent_reply", now=T0 + timedelta(hours=1))
+    assert (answered.next_response_due_at, answered.answer_due_at()) == (None, None)
+    # When the customer writes back
+    back = apply_case_event(answered, "customer_reply", now=T0 + timedelta(hours=10))
+    # Then their message is due an answer 4 hours on, however late the first was
+    assert back.next_response_due_at == T0 + timedelta(hours=14)
+    assert back.answer_due_at() == T0 + timedelta(hours=14)
+
+
+def test_a_second_customer_message_on_their_turn_keeps_the_due_time_of_the_first() -> None:
+    answered = apply_case_event(a_case(), "agent_reply", now=T0 + timedelta(hours=1))
+    back = apply_case_event(answered, "customer_reply", now=T0 + timedelta(hours=2))
+    again = apply_case_event(back, "customer_reply", now=T0 + timedelta(hours=5))
+    assert again.next_response_due_at == T0 + timedelta(hours=6)
+
+
+def test_a_case_never_answered_and_reopened_still_owes_its_first_answer() -> None:
+    # Given a case the system solved before anyone answered
+    solved = apply_case_event(
+        a_case(), "solve_by_system", now=T0 + timedelta(hours=1), resolution="Cancelled."
+    )
+    # When the customer writes again
+    reopened = apply_case_event(solved, "customer_reply", now=T0 + timedelta(hours=2))
+    # Then only the first answer is owed, by its own due time
+    assert (reopened.next_response_due_at, reopened.answer_due_at()) == (None, DUE)
+
+
+def test_answering_again_settles_the_customers_latest_message() -> None:
+    answered = apply_case_event(a_case(), "agent_reply", now=T0 + timedelta(hours=1))
+    back = apply_case_event(answered, "customer_reply", now=T0 + timedelta(hours=2))
+    settled = apply_case_event(back, "agent_reply", now=T0 + timedelta(hours=3))
+    assert (settled.first_responded_at, settled.next_response_due_at) == (
+        T0 + timedelta(hours=1),
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "first_responded_at", "now", "late"),
+    [
+        (S.OPEN, None, DUE - MICROSECOND, False),
+        (S.OPEN, None, DUE, False),
+        (S.OPEN, None, DUE + MICROSECOND, True),
+        (S.OPEN, T0 + timedelta(hours=1), DUE + timedelta(days=1), False),
+        (S.PENDING, None, DUE + timedelta(days=1), False),
+        (S.SOLVED, None, DUE + timedelta(days=1), False),
+    ],
+)
+def test_the_first_answer_is_late_only_when_open_unanswered_and_past_its_due_time(
+    status: CaseStatus, first_responded_at: datetime | None, now: datetime, late: bool
+) -> None:
+    case = a_case(status, first_responded_at=first_responded_at)
+    assert case.first_answer_late(now) is late
+
+
+def test_taking_a_case_records_the_name_the_customer_reads() -> None:
+    taken = apply_case_event(
+        a_case(), "assign", now=T0 + timedelta(hours=1), agent="agent-bruno", agent_name="Bruno"
+    )
+    assert (taken.assignee, taken.assignee_name) == ("agent-bruno", "Bruno")
+
+
+# --- the case's parts -----------------------------------------------------------------------------
+
+
+def test_case_numbers_start_at_1() -> None:
+    assert a_case(number=1).number == 1
+    with pytest.raises(ValidationError) as invalid:
+        a_case(number=0)
+    [error] = invalid.value.errors()
+    assert (error["type"], error["loc"], error["ctx"]) == (
+        "greater_than_equal",
+        ("number",),
+        {"ge": 1},
+    )
+
+
+def test_a_system_note_is_a_key_with_no_values_unless_given_and_never_changes() -> None:
+    note = SystemNote(key="case_opened")
+    assert note.values == {}
+    with pytest.raises(ValidationError) as frozen:
+        note.key = "case_closed"  # type: ignore[misc]
+    assert frozen.value.errors()[0]["type"] == "frozen_instance"
+    with pytest.raises(ValidationError) as unknown:
+        SystemNote.model_validate({"key": "case_opened", "body": "Opened"})
+    assert unknown.value.errors()[0]["type"] == "extra_forbidden"
+
+
+def test_a_message_has_no_note_unless_the_system_wrote_it_and_names_its_attachments() -> None:
+    message = CaseMessage.model_validate(
+        {
+            "message_id": "M-1",
+            "at": T0,
+            "author": Author.CUSTOMER,
+            "body": "Foto adjunta",
+            "attachments": [{"attachment_id": "AT-1", "content_type": "image/jpeg"}],
+        }
+    )
+    assert message.note is None
+    assert message.attachments == [
+        MessageAttachment(attachment_id="AT-1", content_type=AttachmentType.JPEG)
+    ]
+    assert message.attachment_ids == ["AT-1"]
+    assert CaseMessage.model_validate(message.model_dump()) == message
+
+
+def test_a_rating_needs_the_solve_it_rates_and_has_no_comment_unless_given() -> None:
+    rating = Rating.model_validate(
+        {"value": "good", "at": T0 + timedelta(hours=2), "solved_at": T0 + timedelta(hours=1)}
+    )
+    assert rating.comment is None
+    assert Rating.model_validate(rating.model_dump()) == rating
+    with pytest.raises(ValidationError) as invalid:
+        Rating.model_validate({"value": "good", "at": T0})
+    [error] = invalid.value.errors()
+    assert (error["type"], error["loc"]) == ("missing", ("solved_at",))

@@ -12,6 +12,7 @@ from lifecycle.actions import Reason as R
 from lifecycle.errors import ActionUnavailable, InvalidHelpRequest
 from lifecycle.help import (
     CATALOGUE,
+    MOOT_WHEN_CANCELLED,
     CancelOrderRequest,
     ChangeAddressRequest,
     HelpRequest,
@@ -21,6 +22,7 @@ from lifecycle.help import (
     availability_of,
     check_against_order,
     explain,
+    needs_an_answer,
     parse_help_request,
     use_help_action,
 )
@@ -28,7 +30,8 @@ from lifecycle.i18n import format_date, messages
 from lifecycle.order import OrderStatus
 from lifecycle.order_lifecycle import GUARD_RULES
 from lifecycle.policy import Policy
-from tests.builders import T0, order_in
+from lifecycle.returns import Resolution
+from tests.builders import T0, an_address, order_in
 
 # DESIGN.md §1: every help link contacts customer service; two of them also change the order.
 # action: (the body it takes, changes the order, opens or joins a case)
@@ -66,6 +69,69 @@ def test_the_rules_tables_cannot_be_changed_at_run_time() -> None:
         CATALOGUE[A.PAYMENT_ISSUE].changes_order = True  # type: ignore[misc]
     with pytest.raises(FrozenInstanceError):
         GUARD_RULES["return_window_is_open"].reason = R.NOT_LATE_YET  # type: ignore[misc]
+
+
+# --- what a request is --------------------------------------------------------------------------
+
+QUESTION = "¿Cuándo llega?"
+ITEM = [{"sku": "LAMP-01", "quantity": 1}]
+# One valid body per action, without a message where the action takes none.
+BODIES: dict[A, dict[str, Any]] = {
+    A.CHANGE_ADDRESS: {"address": an_address(line1="Calle Mayor 1")},
+    A.PAYMENT_ISSUE: {"message": QUESTION},
+    A.CUSTOMS_DUTIES: {"message": QUESTION},
+    A.RETURN_REQUEST: {"items": ITEM, "message": QUESTION},
+    A.ITEM_PROBLEM: {"problem": "damaged", "items": ITEM, "message": QUESTION},
+    A.SHIPPING_DELAY: {"message": QUESTION},
+    A.DELIVERY_DELAY: {"message": QUESTION},
+    A.CANCEL_ORDER: {},
+}
+
+
+# README: self-service already done is not a question, unless the customer asks something.
+@pytest.mark.parametrize(
+    ("action", "body", "asks"),
+    [
+        (A.CHANGE_ADDRESS, BODIES[A.CHANGE_ADDRESS], False),
+        (A.CHANGE_ADDRESS, BODIES[A.CHANGE_ADDRESS] | {"message": QUESTION}, True),
+        (A.CANCEL_ORDER, {}, False),
+        (A.CANCEL_ORDER, {"reason": "Lo pedí dos veces"}, False),
+        (A.CANCEL_ORDER, {"message": QUESTION}, True),
+        *[(action, body, True) for action, body in BODIES.items() if "message" in body],
+    ],
+)
+def test_only_self_service_done_without_a_question_needs_no_answer(
+    action: A, body: dict[str, Any], asks: bool
+) -> None:
+    assert needs_an_answer(action, parse_help_request(action, body)) is asks
+
+
+def test_a_cancellation_makes_moot_only_the_address_customs_and_shipping_delay_requests() -> None:
+    # README: cancelling solves the order's open address, customs and shipping-delay cases.
+    assert MOOT_WHEN_CANCELLED == (A.CHANGE_ADDRESS, A.CUSTOMS_DUTIES, A.SHIPPING_DELAY)
+
+
+@pytest.mark.parametrize("action", list(A))
+def test_a_request_that_leaves_attachments_out_is_the_same_as_one_that_sends_none(
+    action: A,
+) -> None:
+    # So a retry with the same Idempotency-Key is the same request whichever way it says so.
+    left_out = parse_help_request(action, BODIES[action])
+    sent_none = parse_help_request(action, BODIES[action] | {"attachment_ids": None})
+    assert left_out == sent_none
+    assert left_out.model_dump(mode="json") == sent_none.model_dump(mode="json")
+
+
+@pytest.mark.parametrize("action", [A.RETURN_REQUEST, A.ITEM_PROBLEM])
+def test_items_sent_back_or_reported_ask_for_the_money_back_unless_a_replacement_is_asked(
+    action: A,
+) -> None:
+    asked = parse_help_request(action, BODIES[action])
+    assert isinstance(asked, ReturnRequest | ItemProblemRequest)
+    assert asked.resolution is Resolution.REFUND
+    replaced = parse_help_request(action, BODIES[action] | {"resolution": "replacement"})
+    assert isinstance(replaced, ReturnRequest | ItemProblemRequest)
+    assert replaced.resolution is Resolution.REPLACEMENT
 
 
 # Given/When/Then, one refusal per kind of reason, in both languages: the words and the date.

@@ -214,6 +214,8 @@ LIMITS: list[tuple[type[BaseModel], dict[str, Any], Location, Any, Any, str]] = 
     (Policy, {}, ("claim_window_days",), 365, 366, "less_than_equal"),
     (Policy, {}, ("delay_grace_hours",), 0, -1, "greater_than_equal"),
     (Policy, {}, ("delay_grace_hours",), 720, 721, "less_than_equal"),
+    (Policy, {}, ("return_drop_off_days",), 1, 0, "greater_than_equal"),
+    (Policy, {}, ("return_drop_off_days",), 90, 91, "less_than_equal"),
     (CasePolicy, {}, ("close_solved_after_days",), 1, 0, "greater_than_equal"),
     (CasePolicy, {}, ("close_solved_after_days",), 90, 91, "less_than_equal"),
 ]

@@ -85,3 +85,21 @@ def test_a_policy_never_changes_once_made(
         ("frozen_instance", (field,))
     ]
     assert policy.model_dump() == before
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside", "error", "msg", "ctx"),
+    [
+        (1, 0, "greater_than_equal", "Input should be greater than or equal to 1", {"ge": 1}),
+        (90, 91, "less_than_equal", "Input should be less than or equal to 90", {"le": 90}),
+    ],
+)
+def test_a_return_is_handed_to_the_carrier_within_one_to_ninety_days_of_its_approval(
+    inside: int, outside: int, error: str, msg: str, ctx: dict[str, int]
+) -> None:
+    assert Policy(return_drop_off_days=inside).return_drop_off == timedelta(days=inside)
+    with pytest.raises(ValidationError) as refused:
+        Policy(return_drop_off_days=outside)
+    assert [(e["type"], e["loc"], e["msg"], e["ctx"]) for e in refused.value.errors()] == [
+        (error, ("return_drop_off_days",), msg, ctx)
+    ]

@@ -5,11 +5,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from lifecycle.errors import EventNotAllowed, InvalidReturn, RefundExceedsPaid
 from lifecycle.order import OrderStatus
 from lifecycle.refunds import (
     REFUND_EVENTS,
+    Refund,
     RefundLifecycle,
     RefundMethod,
     RefundSource,
@@ -209,3 +211,119 @@ def test_with_refund_replaces_the_earlier_version() -> None:
 def test_a_refund_id_names_its_order(refund_id: str, order_id: str | None) -> None:
     assert order_of_refund(refund_id) == order_id
     assert refund_id_for("ORD-7", 2) == "ORD-7-RF2"
+
+
+# --- the refund's fields --------------------------------------------------------------------------
+
+
+def test_the_refund_states_go_on_the_wire_by_these_names() -> None:
+    assert [status.value for status in RefundStatus] == ["due", "issued", "failed"]
+    assert a_refund(R.FAILED).model_dump(mode="json")["status"] == "failed"
+
+
+def test_a_new_refund_is_at_version_0_for_no_case_and_no_return() -> None:
+    refund = a_refund()
+    assert (refund.version, refund.case_id, refund.return_id) == (0, None, None)
+
+
+def a_refund_dump(**changes: Any) -> dict[str, Any]:
+    return a_refund().model_dump() | changes
+
+
+def test_a_refund_read_without_a_case_or_return_has_none_and_goes_on_working() -> None:
+    fields = a_refund_dump()
+    for name in ("version", "case_id", "return_id"):
+        del fields[name]
+    read = Refund.model_validate(fields)
+    assert (read.version, read.case_id, read.return_id) == (0, None, None)
+    issued = apply_refund_event(read, "issue", now=LATER, method="card", reference="RE-9")
+    assert (issued.status, issued.case_id, issued.return_id) == (R.ISSUED, None, None)
+
+
+@pytest.mark.parametrize("name", ["amount", "due_since"])
+def test_a_refund_has_an_amount_and_a_due_date(name: str) -> None:
+    fields = a_refund_dump()
+    del fields[name]
+    with pytest.raises(ValidationError) as invalid:
+        Refund.model_validate(fields)
+    [error] = invalid.value.errors()
+    assert (error["type"], error["loc"]) == ("missing", (name,))
+
+
+@pytest.mark.parametrize(
+    ("amount", "valid"),
+    [
+        ("999999999999.99", True),
+        ("1000000000000.01", False),
+        ("99999999999999", True),
+        ("100000000000000", False),
+    ],
+)
+def test_a_refund_amount_has_at_most_14_digits(amount: str, valid: bool) -> None:
+    fields = a_refund_dump(amount=Decimal(amount))
+    if valid:
+        assert Refund.model_validate(fields).amount == Decimal(amount)
+        return
+    with pytest.raises(ValidationError) as invalid:
+        Refund.model_validate(fields)
+    [error] = invalid.value.errors()
+    assert (error["type"], error["loc"], error["ctx"]) == (
+        "decimal_max_digits",
+        ("amount",),
+        {"max_digits": 14},
+    )
+
+
+def test_a_payment_reference_is_kept_without_surrounding_blanks() -> None:
+    issued = apply_refund_event(
+        a_refund(), "issue", now=LATER, method=RefundMethod.CARD, reference="  RE-9 \t"
+    )
+    assert issued.reference == "RE-9"
+
+
+@pytest.mark.parametrize(("length", "valid"), [(128, True), (129, False)])
+def test_a_payment_reference_has_at_most_128_characters(length: int, valid: bool) -> None:
+    reference = "R" * length
+    if valid:
+        issued = apply_refund_event(
+            a_refund(), "issue", now=LATER, method=RefundMethod.CARD, reference=reference
+        )
+        assert issued.reference == reference
+        return
+    with pytest.raises(ValidationError) as invalid:
+        apply_refund_event(
+            a_refund(), "issue", now=LATER, method=RefundMethod.CARD, reference=reference
+        )
+    [error] = invalid.value.errors()
+    assert (error["type"], error["loc"], error["ctx"]) == (
+        "string_too_long",
+        ("reference",),
+        {"max_length": 128},
+    )
+
+
+def test_an_amount_not_above_0_is_refused_with_its_message_and_limit() -> None:
+    with pytest.raises(InvalidReturn) as invalid:
+        check_amount(DELIVERED, Decimal("0"), field="refund_amount")
+    assert invalid.value.errors == [
+        {
+            "loc": ("refund_amount",),
+            "msg": "the amount must be more than 0",
+            "type": "greater_than",
+            "ctx": {"gt": 0},
+        }
+    ]
+    assert str(invalid.value) == "the amount must be more than 0"
+
+
+def test_an_amount_finer_than_the_minor_unit_is_refused_naming_the_currency() -> None:
+    with pytest.raises(InvalidReturn) as invalid:
+        check_amount(DELIVERED, Decimal("1.001"))
+    assert invalid.value.errors == [
+        {
+            "loc": ("amount",),
+            "msg": "an amount in EUR has no fractions of its minor unit",
+            "type": "amount_minor_unit",
+            "ctx": {"currency": "EUR"},
+        }
+    ]
