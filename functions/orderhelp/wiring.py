@@ -20,6 +20,7 @@ from orderhelp.config import (
     shop_settings,
     store_settings,
 )
+from orderhelp.observability import count
 from orderhelp.store import DynamoOrderStore, DynamoTable
 from orderhelp.timeutil import utc_now
 
@@ -164,7 +165,6 @@ def console_service() -> "ConsoleService":
 
 @cache
 def stats_service() -> "StatsService":
-    from orderhelp.observability import count  # noqa: PLC0415
     from orderhelp.stats_service import StatsService  # noqa: PLC0415
 
     return StatsService(
