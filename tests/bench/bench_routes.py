@@ -11,6 +11,7 @@ import contextlib
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -572,18 +573,27 @@ class Recorder:
 
 
 @contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    """Metrics are printed (EMF) on every call; send them where Lambda's would not be read."""
+def quiet_stdout() -> Iterator["KeptOutput"]:
+    """Metrics are printed (EMF) on every call, and the logs: kept aside, where Lambda's would
+    not be read, and readable afterwards (`measure` shows those of a call that failed)."""
     sys.stdout.flush()
     saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
+    kept = KeptOutput()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as file:
+        os.dup2(file.fileno(), 1)
         try:
-            yield
+            yield kept
         finally:
             sys.stdout.flush()
             os.dup2(saved, 1)
             os.close(saved)
+            file.seek(0)
+            kept.text = file.read()
+
+
+@dataclass
+class KeptOutput:
+    text: str = ""
 
 
 def reset_tables(client: Any) -> None:
@@ -651,13 +661,16 @@ def measure(scenario: Scenario, api: Api, admin: Any, calls: int) -> Result:
             result = Result(scenario, route, call.function)
 
         keyed = aws.idempotency_dynamodb()
-        with recorder.attached(client), recorder.attached_also(keyed), quiet_stdout():
+        with recorder.attached(client), recorder.attached_also(keyed), quiet_stdout() as output:
             began, cpu_began = time.perf_counter(), time.process_time()
             reply = call.handler(call.event, call.context)
             elapsed = time.perf_counter() - began
             cpu = time.process_time() - cpu_began
         if reply["statusCode"] != scenario.expected:
-            raise SystemExit(f"{scenario.name} #{i}: {reply['statusCode']} {reply['body']}")
+            raise SystemExit(
+                f"{scenario.name} #{i}: {reply['statusCode']} {reply['body']}\n"
+                f"its logs:\n{output.text[-4000:]}"
+            )
 
         if before is not None:
             if i >= WARMUP:
