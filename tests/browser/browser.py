@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 
 from orderhelp_dev.local.demo import DEMO_PICTURES, DEMO_PICTURES_URL
 
@@ -29,6 +29,11 @@ CHROMIUM_FLAGS = [
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
+# How long an action or an expectation waits for the page. In CI the browser shares two cores
+# with the other worker's scale tests, and a click there once waited more than 10 s for a done
+# page's button to hold still for two frames. A page that never gets there still fails.
+PAGE_WAIT_MS = 30_000
+expect.set_options(timeout=PAGE_WAIT_MS)
 
 
 @contextmanager
@@ -62,7 +67,7 @@ def new_page(
         locale={"en": "en-GB", "es": "es-ES"}[language],
         timezone_id=timezone,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(PAGE_WAIT_MS)
     context.route(f"{DEMO_PICTURES_URL}*", _demo_picture)
     page = context.new_page()
     errors: list[str] = []
