@@ -79,6 +79,7 @@ def child(path: str) -> dict[str, Any]:
         s3.delete_object(Bucket=bucket(), Key="bench/raw")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         grant = ask(api, customer, "photo.jpg", "image/jpeg", len(photo))
+        assert grant.status == 201, (grant.status, grant.body)
         started = time.perf_counter()
         key = post_form(grant.body, photo)
         assert isinstance(key, str), key

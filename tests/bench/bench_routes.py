@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
+from orderhelp_dev.local.sdk_endpoints import SDK_ENDPOINT_PREFIX
 from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
@@ -58,7 +59,8 @@ def set_environment() -> None:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
-    os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+    for name in [name for name in os.environ if name.startswith(SDK_ENDPOINT_PREFIX)]:
+        del os.environ[name]
     refs = local_references(load_template(), REGION) | TABLE_NAMES
     for spec in functions().values():
         os.environ |= function_environment(spec, refs)

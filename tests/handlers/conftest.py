@@ -1,6 +1,7 @@
 """Handler tests: the template's functions in-process, DynamoDB from moto, tables and
 environment read from `infra/template.yaml`."""
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -15,6 +16,7 @@ from orderhelp import aws, config, wiring
 from orderhelp.handlers import delay_check as delay_check_handler
 from orderhelp_dev.local import dynamodb_transactions
 from orderhelp_dev.local.sample_events import seed_calls, stage_seed_cases
+from orderhelp_dev.local.sdk_endpoints import SDK_ENDPOINT_PREFIX
 from orderhelp_dev.local.template import (
     create_table_requests,
     function_environment,
@@ -54,7 +56,9 @@ def _lambda_environment(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> dict[s
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    # Every client in moto in-process, even beside a local stack this worker started.
+    for name in [name for name in os.environ if name.startswith(SDK_ENDPOINT_PREFIX)]:
+        monkeypatch.delenv(name)
     table_names = {logical_id: logical_id for logical_id in resources("AWS::DynamoDB::Table")}
     refs = local_references(load_template(), REGION) | table_names
     for spec in functions().values():

@@ -29,7 +29,7 @@ from orderhelp_dev.local.sample_events import (
     seed_calls,
     stage_seed_cases,
 )
-from orderhelp_dev.local.sdk_endpoints import tooling_dynamodb, use_local_aws
+from orderhelp_dev.local.sdk_endpoints import ProcessEnvironment, tooling_dynamodb, use_local_aws
 from orderhelp_dev.local.state import DEFAULT_STATE_ROOT, NoStackError, StackState
 from orderhelp_dev.local.template import (
     LOCAL_REGION,
@@ -75,6 +75,7 @@ def invoke(options: InvokeOptions) -> int:
         from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB  # noqa: PLC0415
 
         database = EmbeddedDynamoDB()
+    sdk = ProcessEnvironment()
     try:
         if database is not None:
             endpoint = database.start()
@@ -87,7 +88,7 @@ def invoke(options: InvokeOptions) -> int:
                 print(f"orderhelp invoke: {missing}; or use --embedded", file=sys.stderr)
                 return 2
             endpoint = info["dynamodb_endpoint"]
-        use_local_aws(endpoint, LOCAL_REGION)
+        use_local_aws(sdk, endpoint, LOCAL_REGION)
         if database is not None:
             problem = seed_for(options.event_files, runtimes)
             if problem:
@@ -99,6 +100,7 @@ def invoke(options: InvokeOptions) -> int:
             document = outcome.error if outcome.failed else outcome.result
             print(json.dumps(document, ensure_ascii=False), flush=True)
     finally:
+        sdk.restore()
         if database is not None:
             database.stop()
     return 1 if failed else 0

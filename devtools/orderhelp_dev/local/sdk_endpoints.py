@@ -25,11 +25,46 @@ def sdk_environment(endpoint: str, region: str, s3_endpoint: str | None = None) 
     }
 
 
-def use_local_aws(endpoint: str, region: str, s3_endpoint: str | None = None) -> None:
-    """Point this process (and the workers it starts) at the local stack."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+SDK_ENDPOINT_PREFIX = "AWS_ENDPOINT_URL"
+"""The SDK's endpoint settings: `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`."""
+
+
+class ProcessEnvironment:
+    """Changes to this process's environment, put back as they were by `restore`: a stack that
+    stopped leaves no endpoint behind for the clients its host process makes afterwards."""
+
+    def __init__(self) -> None:
+        self._before: dict[str, str | None] = {}
+
+    def set(self, name: str, value: str) -> None:
+        self._before.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
+
+    def remove(self, name: str) -> None:
+        self._before.setdefault(name, os.environ.get(name))
         os.environ.pop(name, None)
-    os.environ.update(sdk_environment(endpoint, region, s3_endpoint))
+
+    def restore(self) -> None:
+        for name, value in self._before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._before.clear()
+
+
+def use_local_aws(
+    environment: ProcessEnvironment,
+    endpoint: str,
+    region: str,
+    s3_endpoint: str | None = None,
+) -> None:
+    """Point this process (and the workers it starts) at the local stack, through
+    `environment`."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        environment.remove(name)
+    for name, value in sdk_environment(endpoint, region, s3_endpoint).items():
+        environment.set(name, value)
 
 
 TOOLING_CONFIG = Config(

@@ -48,7 +48,7 @@ from orderhelp_dev.local.lambda_runtime import function_runtimes
 from orderhelp_dev.local.mail import LocalMail
 from orderhelp_dev.local.s3 import EmbeddedS3, EventDelivery, cors_rules, subscriptions_of
 from orderhelp_dev.local.scheduler import Schedule, Scheduler, template_schedules
-from orderhelp_dev.local.sdk_endpoints import tooling_dynamodb, use_local_aws
+from orderhelp_dev.local.sdk_endpoints import ProcessEnvironment, tooling_dynamodb, use_local_aws
 from orderhelp_dev.local.site import (
     LOOPBACK_NAMES,
     WEB_ROOT,
@@ -127,6 +127,8 @@ class LocalStack:
         self.stream_readers: list[StreamReader] = []
         self._owns_state = False
         self._server_thread: threading.Thread | None = None
+        # The SDK settings that point this process's clients and workers at the stack.
+        self.environment = ProcessEnvironment()
 
     @property
     def api_url(self) -> str:
@@ -147,7 +149,7 @@ class LocalStack:
         buckets = named_buckets(self.template, LOCAL_REGION)
         events = EventDelivery(subscriptions_of(functions(self.template), buckets), self._deliver)
         s3_endpoint = self.s3.start(events)
-        use_local_aws(endpoint, LOCAL_REGION, s3_endpoint)
+        use_local_aws(self.environment, endpoint, LOCAL_REGION, s3_endpoint)
         tables = {name: name for name in resources("AWS::DynamoDB::Table", self.template)}
         self.table_names = self.dynamodb.create_tables(self.template, tables, LOCAL_REGION)
         self.buckets = self._create_buckets(buckets, s3_endpoint)
@@ -252,7 +254,7 @@ class LocalStack:
             region=LOCAL_REGION,
             log=self.log.write,
         )
-        os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"] = self.bus.start()
+        self.environment.set("AWS_ENDPOINT_URL_EVENTBRIDGE", self.bus.start())
 
     def _start_stream_readers(self, endpoint: str) -> None:
         for mapping in stream_mappings(functions(self.template)):
@@ -388,6 +390,7 @@ class LocalStack:
         for pool in self.pools.values():
             pool.close()
         self.dynamodb.stop()
+        self.environment.restore()
         if self._owns_state:  # never another stack's, as when the port was taken
             self.state.remove()
 
