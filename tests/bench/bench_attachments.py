@@ -7,7 +7,8 @@ for through the API, posted to S3 under its policy (checked as S3 checks it), an
 the processing function's handler; the attachment is read through the API until it is ready.
 Beside it, in the same process, the same bytes are put and read back with the S3 client alone:
 the ratio is what checking, re-encoding and recording add to moving the bytes. The peak is the
-process's maximum resident set after the handler ran, against the function's `MemorySize`; the
+process's own maximum resident set after the handler ran (VmHWM: `ru_maxrss` would carry the
+peak of the bench process that started it), against the function's `MemorySize`; the
 worst case, a picture at the pixel limit (48 MP), is measured the same way."""
 
 import json
@@ -55,7 +56,6 @@ def _largest_photo() -> bytes:
 
 def child(path: str) -> dict[str, Any]:
     """One measurement, in this process: the photo in `path` through the whole path."""
-    import resource
     from pathlib import Path
 
     import boto3
@@ -64,6 +64,7 @@ def child(path: str) -> dict[str, Any]:
     from tests.handlers.attachment_calls import request_upload as ask
     from tests.handlers.client import START, Api, Clock, Identity
     from tests.handlers.conftest import handler_world
+    from tests.lambda_process.child import peak_rss_kb
 
     photo = Path(path).read_bytes()
     customer = Identity.customer("cust-bench")
@@ -77,7 +78,7 @@ def child(path: str) -> dict[str, Any]:
         s3.get_object(Bucket=bucket(), Key="bench/raw")["Body"].read()
         raw = time.perf_counter() - started
         s3.delete_object(Bucket=bucket(), Key="bench/raw")
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_rss_kb()
         grant = ask(api, customer, "photo.jpg", "image/jpeg", len(photo))
         assert grant.status == 201, (grant.status, grant.body)
         started = time.perf_counter()
@@ -87,7 +88,7 @@ def child(path: str) -> dict[str, Any]:
         status = attachment(api, customer, grant.body["attachment_id"]).body["status"]
         ready = time.perf_counter() - started
         assert status == "ready", status
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = peak_rss_kb()
     return {
         "bytes": len(photo),
         "ready_s": ready,
