@@ -19,7 +19,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from orderhelp_dev.local import dynamodb_transactions
+from orderhelp_dev.local import dynamodb_answers, dynamodb_transactions
 from orderhelp_dev.local.template import create_table_requests, resources, time_to_live
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -62,6 +62,7 @@ class EmbeddedDynamoDB:
 
     def start(self) -> str:
         dynamodb_transactions.install()
+        dynamodb_answers.install()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"

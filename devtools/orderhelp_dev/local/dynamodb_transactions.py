@@ -18,7 +18,6 @@ server applies one request at a time.
 
 import copy
 import hashlib
-import json
 import time
 from typing import Any
 
@@ -29,6 +28,8 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
+
+from orderhelp_dev.local.dynamodb_answers import wire_json
 
 _moto_transact_write_items = DynamoDBBackend.transact_write_items
 _moto_handle_transact_write_items = DynamoHandler.transact_write_items
@@ -51,7 +52,8 @@ def _handle_transact_write_items(self: DynamoHandler) -> ActionResult:
         return _moto_handle_transact_write_items(self)
     backend = self.dynamodb_backend
     seen: dict[str, tuple[str, float]] = backend.__dict__.setdefault("_client_tokens", {})
-    writes = json.dumps(self.body["TransactItems"], sort_keys=True)
+    # (binary is bytes in moto's parsed request)
+    writes = wire_json(self.body["TransactItems"], sort_keys=True)
     fingerprint = hashlib.sha256(writes.encode("utf-8")).hexdigest()
     now = time.monotonic()
     known = seen.get(token)
