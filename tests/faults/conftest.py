@@ -92,6 +92,9 @@ def worlds(
         clock = Clock(START)
         with pytest.MonkeyPatch.context() as monkeypatch:
             tables = _lambda_environment(monkeypatch, clock)
+            # DynamoDB through the faults, S3 in its own server, every other service (the bus,
+            # SQS, SES) in the embedded server: nothing here ever reaches AWS.
+            monkeypatch.setenv("AWS_ENDPOINT_URL", embedded_dynamodb.endpoint)
             monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
             monkeypatch.setenv("AWS_ENDPOINT_URL_S3", embedded_s3.endpoint)
             secrets = CountingSecrets()

@@ -9,7 +9,6 @@ import boto3
 import pytest
 
 from orderhelp.config import notify_settings, store_settings
-from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
 from tests.faults.conftest import World
 from tests.handlers.client import CUSTOMER
 from tests.handlers.outbox import Outbox
@@ -18,15 +17,6 @@ from tests.handlers.test_notify import notify
 ORDER = "ORD-1"
 CONTACT = {"email": "lucia@example.com", "locale": "es"}
 Worlds = Callable[[], Any]
-
-
-@pytest.fixture
-def mail_worlds(
-    worlds: Worlds, embedded_dynamodb: EmbeddedDynamoDB, monkeypatch: pytest.MonkeyPatch
-) -> Worlds:
-    """The fault worlds, with the embedded server's EventBridge, SQS and SES for the rest."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", embedded_dynamodb.endpoint)
-    return worlds
 
 
 def _sent() -> list[Any]:
@@ -50,8 +40,8 @@ def _ledger(world: World) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("times", [1, 2], ids=["the claim's answer", "both answers"])
-def test_a_lost_answer_of_the_ledger_sends_one_email(mail_worlds: Worlds, times: int) -> None:
-    with mail_worlds() as world:
+def test_a_lost_answer_of_the_ledger_sends_one_email(worlds: Worlds, times: int) -> None:
+    with worlds() as world:
         expected = notify(_cancelled(world))
         expected_ledger = [
             {k: v for k, v in item.items() if k not in ("expiration", "claimed_until")}
@@ -59,7 +49,7 @@ def test_a_lost_answer_of_the_ledger_sends_one_email(mail_worlds: Worlds, times:
             if item["id"]["S"].startswith("notify#")
         ]
 
-    with mail_worlds() as world:
+    with worlds() as world:
         cancelled = _cancelled(world)
         world.proxy.drop("PutItem", times=times)
         reply = notify(cancelled)
