@@ -14,7 +14,7 @@ from moto import mock_aws
 from orderhelp import api as api_module
 from orderhelp import aws, config, wiring
 from orderhelp.handlers import delay_check as delay_check_handler
-from orderhelp_dev.local import dynamodb_answers, dynamodb_transactions
+from orderhelp_dev.local import moto_dynamodb
 from orderhelp_dev.local.sample_events import seed_calls, stage_seed_cases
 from orderhelp_dev.local.sdk_endpoints import SDK_ENDPOINT_PREFIX
 from orderhelp_dev.local.template import (
@@ -83,10 +83,9 @@ def handler_world(clock: Clock) -> Iterator[Any]:
         with pytest.MonkeyPatch.context() as monkeypatch:
             table_names = _lambda_environment(monkeypatch, clock)
             _reset_process_caches()
-            # Transactions honour ClientRequestToken, as DynamoDB's do; item answers are
-            # written without moto's serializer (the same JSON, a fifth of the time).
-            dynamodb_transactions.install()
-            dynamodb_answers.install()
+            # Transactions honour ClientRequestToken, as DynamoDB's do; answers and queries
+            # cost what DynamoDB's do (see `moto_dynamodb`).
+            moto_dynamodb.install()
             # Keep boto3's default session between tests: its loaded service models are what
             # make a client cheap (the tables, not the session, are what a test starts afresh).
             with mock_aws(config={"core": {"reset_boto3_session": False}}):

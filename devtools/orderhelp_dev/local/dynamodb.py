@@ -19,7 +19,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from orderhelp_dev.local import dynamodb_answers, dynamodb_transactions
+from orderhelp_dev.local import moto_dynamodb
 from orderhelp_dev.local.template import create_table_requests, resources, time_to_live
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -61,8 +61,7 @@ class EmbeddedDynamoDB:
         self._region = "us-east-1"
 
     def start(self) -> str:
-        dynamodb_transactions.install()
-        dynamodb_answers.install()
+        moto_dynamodb.install()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
