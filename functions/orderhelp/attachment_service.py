@@ -20,6 +20,7 @@ from lifecycle.attachments import (
     AttachmentType,
     OwnerKind,
     RejectionReason,
+    StoredFile,
     apply_attachment_event,
     new_attachment,
 )
@@ -244,14 +245,14 @@ class AttachmentService:
                     current,
                     "accept",
                     now=now,
-                    stored={
-                        "stored_type": outcome.content_type,
-                        "stored_size": len(outcome.data),
-                        "has_thumbnail": outcome.thumbnail is not None,
-                        "width": outcome.width,
-                        "height": outcome.height,
-                        "pages": outcome.pages,
-                    },
+                    stored=StoredFile(
+                        content_type=AttachmentType(outcome.content_type),
+                        size=len(outcome.data),
+                        has_thumbnail=outcome.thumbnail is not None,
+                        width=outcome.width,
+                        height=outcome.height,
+                        pages=outcome.pages,
+                    ),
                 )
             else:
                 after = apply_attachment_event(current, "reject", now=now, reason=outcome)

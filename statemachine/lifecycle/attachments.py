@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from statemachine.exceptions import TransitionNotAllowed
 
 from lifecycle.base import Record
@@ -136,6 +143,23 @@ class MessageAttachment(BaseModel):
     )
 
 
+class StoredFile(BaseModel):
+    """What the processing stored of an upload it accepted: the file as it is served, and what
+    the bytes turned out to be. Nothing else of the record can change by accepting it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    content_type: AttachmentType
+    """As stored and served: a HEIC photo is kept as a JPEG, which browsers show."""
+    size: int
+    """The stored bytes (a re-encoded picture's, not the upload's)."""
+    has_thumbnail: bool = False
+    width: int | None = None
+    height: int | None = None
+    pages: int | None = None
+    """A PDF's."""
+
+
 class Attachment(Record):
     attachment_id: Identifier
     owner_id: str = Field(min_length=1)
@@ -151,8 +175,10 @@ class Attachment(Record):
     upload_expires_at: UtcDatetime
     reason: RejectionReason | None = None
     processed_at: UtcDatetime | None = None
-    stored_type: str | None = None
-    """The content type of the stored file: a HEIC photo is kept as JPEG, which browsers show."""
+    stored_type: Annotated[AttachmentType | None, BeforeValidator(lambda value: value or None)] = (
+        None
+    )
+    """The content type of the stored file (`StoredFile.content_type`); none until accepted."""
     stored_size: int | None = None
     has_thumbnail: bool = False
     width: int | None = None
@@ -176,7 +202,7 @@ class Attachment(Record):
     @property
     def served_type(self) -> AttachmentType:
         """What the file is as stored and served (a HEIC photo is kept as a JPEG)."""
-        return AttachmentType(self.stored_type) if self.stored_type else self.content_type
+        return self.stored_type or self.content_type
 
     def on_message(self) -> MessageAttachment:
         return MessageAttachment(attachment_id=self.attachment_id, content_type=self.served_type)
@@ -220,10 +246,15 @@ class AttachmentLifecycle(StateMachine):
         attachment: Attachment = self.model
         return attachment
 
-    def on_accept(self, now: datetime, stored: dict[str, Any]) -> None:
-        self.attachment.processed_at = now
-        for name, value in stored.items():
-            setattr(self.attachment, name, value)
+    def on_accept(self, now: datetime, stored: StoredFile) -> None:
+        attachment = self.attachment
+        attachment.processed_at = now
+        attachment.stored_type = stored.content_type
+        attachment.stored_size = stored.size
+        attachment.has_thumbnail = stored.has_thumbnail
+        attachment.width = stored.width
+        attachment.height = stored.height
+        attachment.pages = stored.pages
 
     def on_reject(self, now: datetime, reason: RejectionReason) -> None:
         self.attachment.processed_at = now

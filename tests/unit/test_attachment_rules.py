@@ -27,6 +27,7 @@ from lifecycle.attachments import (
     MessageAttachment,
     OwnerKind,
     RejectionReason,
+    StoredFile,
     apply_attachment_event,
     new_attachment,
 )
@@ -43,14 +44,18 @@ ATTACHED_AT = T0 + timedelta(minutes=5)
 
 St = AttachmentStage
 EVENTS = ("accept", "reject", "attach")
-STORED: dict[str, Any] = {
-    "stored_type": "image/jpeg",
+STORED = StoredFile(
+    content_type=AttachmentType.JPEG, size=812_345, has_thumbnail=True, width=4032, height=3024
+)
+STORED_FIELDS: dict[str, Any] = {
+    "stored_type": AttachmentType.JPEG,
     "stored_size": 812_345,
     "has_thumbnail": True,
     "width": 4032,
     "height": 3024,
     "pages": None,
 }
+"""What accepting `STORED` records."""
 ON_A_CASE: dict[str, Any] = {
     "case_id": "CS-1",
     "case_customer_id": "cust-lucia",
@@ -676,12 +681,34 @@ def test_the_machine_runs_on_the_records_stage() -> None:
 @pytest.mark.parametrize("now", [PROCESSED_AT, LAST_MOMENT])
 def test_accepting_records_when_and_what_was_stored(now: datetime) -> None:
     ready = apply_attachment_event(a_pending(), "accept", now=now, stored=STORED)
-    assert ready.model_dump() == fields_of(stage=St.READY, processed_at=now, **STORED)
+    assert ready.model_dump() == fields_of(stage=St.READY, processed_at=now, **STORED_FIELDS)
 
 
-def test_accepting_with_nothing_stored_records_only_when() -> None:
-    ready = apply_attachment_event(a_pending(), "accept", now=PROCESSED_AT, stored={})
-    assert ready.model_dump() == fields_of(stage=St.READY, processed_at=PROCESSED_AT)
+def test_accepting_a_pdf_records_its_pages_and_no_picture() -> None:
+    pdf = StoredFile(content_type=AttachmentType.PDF, size=52_000, pages=3)
+    ready = apply_attachment_event(a_pending(), "accept", now=PROCESSED_AT, stored=pdf)
+    assert ready.model_dump() == fields_of(
+        stage=St.READY,
+        processed_at=PROCESSED_AT,
+        stored_type=AttachmentType.PDF,
+        stored_size=52_000,
+        pages=3,
+    )
+    assert ready.served_type is AttachmentType.PDF
+
+
+@pytest.mark.parametrize(
+    "what",
+    [
+        {"case_id": "CS-9"},  # a field of the record that accepting must not touch
+        {"internal": True},
+        {"stored_type": "image/jpeg"},  # the record's name, not the stored file's
+        {"content_type": "text/html"},  # not a type that may be stored
+    ],
+)
+def test_what_is_stored_holds_the_stored_file_and_nothing_else(what: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        StoredFile.model_validate({"content_type": "image/jpeg", "size": 1} | what)
 
 
 def test_a_pending_attachment_past_its_processing_time_cannot_be_accepted() -> None:
