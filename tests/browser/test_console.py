@@ -238,6 +238,27 @@ def test_the_dashboard_and_its_tables_in_both_languages_on_a_phone(
                 "aria-expanded", "true"
             )
             assert table.locator("tbody tr").count() == 30
+            # Each topic of the legend is there whole, however long, inside its card
+            backlog = page.locator("[data-chart=chart-backlog]")
+            legend = backlog.locator(".chart-legend button")
+            assert legend.count() >= 2
+            card_box = backlog.bounding_box()
+            assert card_box is not None
+            for index in range(legend.count()):
+                box = legend.nth(index).bounding_box()
+                assert box is not None
+                assert card_box["x"] <= box["x"]
+                assert box["x"] + box["width"] <= card_box["x"] + card_box["width"]
+            # and pressing one hides its bars, pressing it again shows them
+            first = legend.first
+            expect(first).to_have_attribute("aria-pressed", "true")
+            shown = "canvas => Chart.getChart(canvas).isDatasetVisible(0)"
+            first.click()
+            expect(first).to_have_attribute("aria-pressed", "false")
+            assert backlog.locator("canvas").evaluate(shown) is False
+            first.click()
+            expect(first).to_have_attribute("aria-pressed", "true")
+            assert backlog.locator("canvas").evaluate(shown) is True
             scroll = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert scroll <= 0
             _no_errors(page)

@@ -415,6 +415,39 @@ function loadCharts() {
 
 const PALETTE = ["#1d4ed8", "#b45309", "#047857", "#9d174d", "#4338ca", "#0e7490", "#7c2d12", "#374151"];
 
+/** The options of a chart of stacked bars; its legend is the page's own (`legendOf`). */
+function stackedBars() {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { legend: { display: false } },
+    scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+  };
+}
+
+/** A chart's legend as a list the page lays out, so a long topic wraps on a phone (Chart.js's
+ * own legend, drawn in the canvas, cut it off at both ends): each name a button that shows or
+ * hides its bars, pressed while they are shown. */
+function legendOf(chart) {
+  return h(
+    "ul",
+    { class: "plain chart-legend" },
+    chart.data.datasets.map((dataset, index) => {
+      const swatch = h("span", { class: "chart-swatch", "aria-hidden": "true" });
+      swatch.style.backgroundColor = dataset.backgroundColor; // (CSSOM: the CSP allows no inline style)
+      const button = h("button", { type: "button", class: "chart-legend-item", "aria-pressed": "true" }, swatch, dataset.label);
+      button.addEventListener("click", () => {
+        const shown = !chart.isDatasetVisible(index);
+        chart.setDatasetVisibility(index, shown);
+        chart.update();
+        button.setAttribute("aria-pressed", String(shown));
+      });
+      return h("li", {}, button);
+    }),
+  );
+}
+
 /** A chart with its data as a table one press away (the table is what screen readers read). */
 function chartCard(id, title, summary, table, draw) {
   const canvas = h("canvas", { role: "img", "aria-label": summary, height: "240" });
@@ -441,7 +474,14 @@ function chartCard(id, title, summary, table, draw) {
     toggle,
     holder,
   );
-  return { card, draw: (Chart) => draw(Chart, canvas) };
+  const box = card.querySelector(".chart-box");
+  return {
+    card,
+    draw: (Chart) => {
+      const chart = draw(Chart, canvas);
+      if (chart.options.plugins.legend.display === false && chart.data.datasets.length > 1) box.before(legendOf(chart));
+    },
+  };
 }
 
 function dataTable(caption, columns, rows) {
@@ -501,7 +541,7 @@ export async function dashboardView(ctx) {
             data: ["open", "pending", "solved"].map((s) => stats.backlog.find((b) => b.status === s && b.action === action)?.count ?? 0),
           })),
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { boxWidth: 12 } } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        options: stackedBars(),
       }),
   );
   const answers = chartCard(
@@ -523,7 +563,7 @@ export async function dashboardView(ctx) {
             { label: t("console.late"), backgroundColor: PALETTE[1], data: stats.per_day.map((day) => day.first_answers - day.first_answers_in_time) },
           ],
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { boxWidth: 12 } } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        options: stackedBars(),
       }),
   );
   const openedTotal = Object.values(stats.opened).reduce((sum, value) => sum + value, 0);
@@ -547,7 +587,7 @@ export async function dashboardView(ctx) {
             data: stats.per_day.map((day) => day.opened[action] ?? 0),
           })),
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { boxWidth: 12 } } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        options: stackedBars(),
       }),
   );
   const ratingNames = Object.keys(stats.ratings);
