@@ -14,6 +14,7 @@ from lifecycle.actions import HelpAction
 from orderhelp_dev.local.console_demo import DISPLAY_NAMES
 from orderhelp_dev.local.identities import SigningKey, TokenIssuer
 from tests.e2e.stack import ROOT, Http, LocalStack
+from tests.e2e.test_events_and_mail import eventually
 
 
 def test_unknown_routes_are_api_gateways_404(http: Http, tokens: TokenIssuer) -> None:
@@ -277,3 +278,30 @@ def test_the_logs_after_the_banner_are_json(stack: LocalStack, http: Http) -> No
         except ValueError:
             not_json.append(line)
     assert not_json == []
+
+
+DEMO_RATINGS = {
+    # case id: (rating, comment), or None for a solved case still waiting for its rating
+    "CS-DEMO-1003": ("good", "Rápidos y muy amables, gracias."),
+    "CS-DEMO-2002": ("good", None),
+    "CS-DEMO-4002": ("not_good", "The answer was right, but it took two days to get it."),
+    "CS-DEMO-3001": None,
+}
+
+
+def test_the_demos_customers_rated_some_of_their_solved_cases_and_the_dashboard_counts_them(
+    http: Http, tokens: TokenIssuer
+) -> None:
+    for case_id, rated in DEMO_RATINGS.items():
+        customer = DEMO_CASES[case_id][0]
+        case = http.call("GET", f"/cases/{case_id}", token=tokens.customer(customer)).body
+        rating = case["rating"]
+        assert ((rating["value"], rating.get("comment")) if rating else None) == rated, case_id
+        # one solved case is left for whoever tries the demo to rate
+        assert case["rating_requested"] is (rated is None), case_id
+    # The ratings reached the figures through the bus; CS-DEMO-2002's is older than 30 days
+    ratings = eventually(
+        lambda: http.call("GET", "/agent/stats?days=30", token=tokens.agent("agent-marta")).body,
+        lambda body: sum(body["ratings"].values()) >= 2,
+    )["ratings"]
+    assert ratings == {"good": 1, "not_good": 1}

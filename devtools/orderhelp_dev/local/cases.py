@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lifecycle.actions import HelpAction
-from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, new_case
+from lifecycle.case import Author, CaseMessage, CaseStatus, OpenedBy, RatingValue, new_case
 from lifecycle.policy import CasePolicy
 from orderhelp.case_numbers import CaseNumbers
 from orderhelp.case_service import CaseService
@@ -58,6 +58,7 @@ _NOTED = timedelta(minutes=30)
 _ANSWERED = timedelta(hours=1)
 _ANSWERED_AGAIN = timedelta(hours=3)
 _SOLVED = timedelta(hours=5)
+_RATED = _SOLVED + timedelta(minutes=30)
 
 
 def stage_case(
@@ -76,6 +77,8 @@ def stage_case(
     details: dict[str, Any] | None = None,
     locale: str = "en",
     display_name: Callable[[str], str | None] = lambda agent: None,
+    rating: RatingValue | str | None = None,
+    rating_comment: str | None = None,
 ) -> StagedCase:
     """Put a case of `order_id` for `action` in `status`, its story ending before `now`:
 
@@ -88,7 +91,9 @@ def stage_case(
     `ago`, the whole story happened that much earlier (a case solved days ago is due to close).
     `details` are the help request's fields beyond the message (a return's items, say);
     `locale` is the language of the notes the flows write themselves ("Assigned to …");
-    `display_name`, the name customers read for the agent (their profile's)."""
+    `display_name`, the name customers read for the agent (their profile's); `rating` (with its
+    `rating_comment`), the customer's rating, half an hour after the case was solved (the case
+    flows refuse it for a case that is not solved or closed)."""
     action, status = HelpAction(action), CaseStatus(status)
     case_policy = case_policy or CasePolicy()
     said = conversation or Conversation()
@@ -152,6 +157,9 @@ def stage_case(
     if status in (CaseStatus.SOLVED, CaseStatus.CLOSED):
         clock.now = opened_at + _SOLVED
         cases.solve(by(staff), case_id, said.resolution, locale)
+    if rating is not None:
+        clock.now = opened_at + _RATED
+        cases.rate(by(customer), case_id, RatingValue(rating), rating_comment, locale)
     if status is CaseStatus.CLOSED:
         clock.now = opened_at + _SOLVED + case_policy.close_solved_after
         staged = store.load_case(case_id)

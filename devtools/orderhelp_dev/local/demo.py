@@ -51,6 +51,9 @@ class DemoCase:
     """The help request's fields beyond the message (a return's items, say)."""
     ended_days_ago: float = 0
     """How long ago the case's story ended (it must start after the order's own)."""
+    rating: str | None = None
+    """The customer's rating of a solved or closed case (`good`, `not_good`), with its comment."""
+    rating_comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,8 @@ def demo_customers(now: datetime) -> list[DemoCustomer]:
                         resolution="Pago confirmado; el aviso fue un error de nuestro sistema "
                         "de correo.",
                     ),
+                    rating="good",
+                    rating_comment="Rápidos y muy amables, gracias.",
                 ),
             ),
         ),
@@ -313,6 +318,7 @@ def demo_customers(now: datetime) -> list[DemoCustomer]:
                     ),
                     details={"problem": "damaged", "items": [{"sku": "JACKET-L", "quantity": 1}]},
                     ended_days_ago=35,
+                    rating="good",
                 ),
             ),
         ),
@@ -408,6 +414,8 @@ def demo_customers(now: datetime) -> list[DemoCustomer]:
                         resolution="Shipped within the EU: no customs duties or import VAT to pay.",
                     ),
                     ended_days_ago=1.2,
+                    rating="not_good",
+                    rating_comment="The answer was right, but it took two days to get it.",
                 ),
             ),
         ),
@@ -506,6 +514,8 @@ def stage_demo_cases(
             ago=timedelta(days=case.ended_days_ago),
             locale=customer.locale,
             display_name=display_name,
+            rating=case.rating,
+            rating_comment=case.rating_comment,
         )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
