@@ -4,6 +4,7 @@ and the labels the page shows by itself equal to the rules' own (the API gives t
 import json
 import re
 
+from lifecycle.case import RatingValue
 from tests.browser.browser import LIFECYCLE_LOCALES, ROOT, WEB, leaves, web_table
 from tests.browser.screenshots import SHOTS
 
@@ -21,6 +22,13 @@ def test_state_case_and_action_labels_are_the_rules_own() -> None:
         page = web_table(language)
         for section in ("states", "case_states", "actions"):
             assert page[section] == rules[section], (language, section)
+
+
+def test_every_rating_the_api_counts_has_a_name_in_both_languages() -> None:
+    """The dashboard names the ratings' values (`console.rating_name`), as the API gives them."""
+    for language in ("en", "es"):
+        names = web_table(language)["console"]["rating_name"]
+        assert names.keys() == {str(value) for value in RatingValue}, language
 
 
 def test_the_country_list_is_the_rules_own() -> None:
