@@ -14,7 +14,7 @@ from lifecycle.actions import HelpAction
 from orderhelp_dev.local.console_demo import DISPLAY_NAMES
 from orderhelp_dev.local.identities import SigningKey, TokenIssuer
 from tests.e2e.stack import ROOT, Http, LocalStack
-from tests.e2e.test_events_and_mail import eventually
+from tests.e2e.test_events_and_mail import events_of, eventually
 
 
 def test_unknown_routes_are_api_gateways_404(http: Http, tokens: TokenIssuer) -> None:
@@ -299,9 +299,23 @@ def test_the_demos_customers_rated_some_of_their_solved_cases_and_the_dashboard_
         assert ((rating["value"], rating.get("comment")) if rating else None) == rated, case_id
         # one solved case is left for whoever tries the demo to rate
         assert case["rating_requested"] is (rated is None), case_id
-    # The ratings reached the figures through the bus; CS-DEMO-2002's is older than 30 days
+    # Each rating went out on the bus once, as its case's CaseRated
+    for case_id, rated in DEMO_RATINGS.items():
+        order_id = case_id.replace("CS-DEMO-", "ORD-")
+        published = eventually(
+            lambda order_id=order_id: [
+                event for event in events_of(http, order_id) if event["detail-type"] == "CaseRated"
+            ],
+            lambda events, rated=rated: len(events) == (rated is not None),
+        )
+        assert [(e["detail"]["case_id"], e["detail"]["rating"]) for e in published] == (
+            [(case_id, rated[0])] if rated else []
+        )
+    # and the dashboard counts them (other tests on this stack rate cases too: at least these;
+    # CS-DEMO-2002's is older than the 30 days)
     ratings = eventually(
         lambda: http.call("GET", "/agent/stats?days=30", token=tokens.agent("agent-marta")).body,
-        lambda body: sum(body["ratings"].values()) >= 2,
+        lambda body: min(body["ratings"].get("good", 0), body["ratings"].get("not_good", 0)) >= 1,
     )["ratings"]
-    assert ratings == {"good": 1, "not_good": 1}
+    assert ratings.get("good", 0) >= 1
+    assert ratings.get("not_good", 0) >= 1
