@@ -50,6 +50,7 @@ class _Invocation:
     work_deadline: float
     final_deadline: float
     write_in_doubt: bool = False
+    write_applied: bool = False
 
 
 _current: ContextVar[_Invocation | None] = ContextVar("orderhelp_budget", default=None)
@@ -77,16 +78,19 @@ def check() -> None:
 
 
 def write_in_doubt() -> bool:
-    """Whether a transaction of this invocation may have been applied without its answer."""
+    """Whether a write of this invocation may have been applied: a transaction sent without its
+    answer, or one that was applied (a 503 after it, when the idempotency record cannot be
+    saved say, must not tell the caller that nothing changed)."""
     current = _current.get()
-    return current is not None and current.write_in_doubt
+    return current is not None and (current.write_in_doubt or current.write_applied)
 
 
 def settled() -> None:
-    """The flow recognised its own write: nothing is in doubt any more."""
+    """The flow recognised its own write: nothing is in doubt any more, it was applied."""
     current = _current.get()
     if current is not None:
         current.write_in_doubt = False
+        current.write_applied = True
 
 
 def install(client: Any, *, final: bool = False) -> None:
@@ -119,3 +123,4 @@ def _transaction_answered(
     elif response_dict is not None and response_dict.get("status_code") == 200:
         # Applied once: the token makes the retry of an applied transaction a no-op.
         current.write_in_doubt = False
+        current.write_applied = True
