@@ -22,6 +22,7 @@ from botocore import xform_name
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from orderhelp_dev.local import moto_dynamodb
 from orderhelp_dev.local.lambda_runtime import LocalLambdaContext, load_handler
 from orderhelp_dev.local.sdk_endpoints import SDK_ENDPOINT_PREFIX
 from orderhelp_dev.local.template import (
@@ -640,8 +641,7 @@ def prepare(scenario: Scenario, i: int) -> Prepared:
 def measure(scenario: Scenario, api: Api, admin: Any, calls: int) -> Result:
     """Call the route `WARMUP + calls` times; after each call, put the tables back as they were
     before it and make the same DynamoDB calls directly. Changes start from tables holding just
-    their own order: moto copies whole tables in every transaction, so bigger tables would time
-    moto, not DynamoDB's requests."""
+    their own order, so every call of a route meets the same tables."""
     from orderhelp import aws
 
     client = aws.dynamodb()
@@ -701,6 +701,12 @@ def run(calls: int = CALLS) -> list[Figure]:
     wiring.utc_now = clock  # type: ignore[assignment] — the services' clock, as conftest does
     results = []
     started = time.perf_counter()
+    # Moto's DynamoDB as the handler tests and the local stack have it: transactions that honour
+    # their token and back up only what they write, answers and queries that cost what DynamoDB's
+    # do. Without it every transaction deep-copies the tables it names, so the figures would
+    # time moto's copies rather than the handlers (and a full run once saw a rating's
+    # idempotency record miss its budget: a 503 that stopped the bench).
+    moto_dynamodb.install()
     with mock_aws():
         admin = boto3.client("dynamodb", region_name=REGION)
         api = Api(clock, admin)
