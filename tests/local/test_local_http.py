@@ -127,6 +127,22 @@ def test_the_page_is_served(port: int) -> None:
     assert answer.headers["content-type"].startswith("text/html")
 
 
+def test_a_file_still_the_same_is_a_304_without_its_bytes(port: int) -> None:
+    first = call(port, "GET", "/js/app.js")
+    assert first.status == 200
+    assert first.headers["cache-control"] == "no-cache"  # (asked again on every load)
+    tag = first.headers["etag"]
+    again = call(port, "GET", "/js/app.js", {"If-None-Match": f'"other", W/{tag}'})
+    assert (again.status, again.body) == (304, b"")
+    assert "content-length" not in again.headers
+    assert again.headers["etag"] == tag
+    # Another file, or a tag of another version of this one, is the whole file again
+    other = call(port, "GET", "/js/api.js", {"If-None-Match": tag})
+    assert other.status == 200
+    assert other.headers["etag"] != tag
+    assert call(port, "GET", "/js/app.js", {"If-None-Match": '"other"'}).body == first.body
+
+
 @pytest.mark.parametrize("path", ["/%00", "/index.html%00.js", "/js/%00/app.js", "/a%0Ab", "/%7F"])
 def test_a_path_with_a_nul_or_control_is_a_400(port: int, path: str) -> None:
     answer = call(port, "GET", path)

@@ -300,7 +300,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if name not in ("content-length", "connection", "date")
         ]
         lines.append(f"date: {formatdate(usegmt=True)}")
-        lines.append(f"content-length: {len(response.body)}")
+        if response.status != 304:  # (a 304 has no body, and describes the 200's)
+            lines.append(f"content-length: {len(response.body)}")
         if self.close_connection:
             lines.append("connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")

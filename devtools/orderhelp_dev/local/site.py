@@ -5,6 +5,7 @@ The emulator asks this site only about requests that match no API route: it serv
 with the stack's own identity provider. None of this is in the template: deployed, CloudFront
 serves `web/` from S3 and the page signs in with Cognito's hosted sign-in (see the README)."""
 
+import hashlib
 import ipaddress
 import json
 import re
@@ -121,6 +122,20 @@ class LocalUser:
     locale: str
 
 
+def entity_tag(body: bytes) -> str:
+    """A strong validator of a file's bytes: the same file, the same tag, across restarts."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def if_none_match(headers: Sequence[tuple[str, str]]) -> set[str]:
+    """The entity tags a conditional GET names (a weak `W/` tag compares as its strong one)."""
+    tags: set[str] = set()
+    for name, value in headers:
+        if name.lower() == "if-none-match":
+            tags |= {tag.strip().removeprefix("W/") for tag in value.split(",")}
+    return tags
+
+
 class LocalSite:
     def __init__(
         self,
@@ -156,19 +171,24 @@ class LocalSite:
             return _error(400, "bad_path", "A path holds no control characters.")
         if len(path) > MAX_PATH_CHARACTERS:
             return None
-        return self._file(path)
+        return self._file(path, request.headers)
 
     # --- static files ---------------------------------------------------------------------------
 
-    def _file(self, decoded_path: str) -> HttpResponse | None:
+    def _file(
+        self, decoded_path: str, request_headers: Sequence[tuple[str, str]] = ()
+    ) -> HttpResponse | None:
         path = self._path(decoded_path)
         if path is None:
             return None
-        content_type = CONTENT_TYPES[path.suffix]
+        body = path.read_bytes()
+        tag = entity_tag(body)
         headers = [
-            ("content-type", content_type),
-            # Edits show on the next load; the deployed page is cached by CloudFront instead.
+            ("content-type", CONTENT_TYPES[path.suffix]),
+            # Edits show on the next load (the browser asks again every time, and a file that is
+            # still the same is a 304 without its bytes); deployed, CloudFront caches the page.
             ("cache-control", "no-cache"),
+            ("etag", tag),
             ("x-content-type-options", "nosniff"),
         ]
         if path.suffix == ".html":
@@ -176,7 +196,9 @@ class LocalSite:
                 ("content-security-policy", self.content_security_policy),
                 ("referrer-policy", "no-referrer"),
             ]
-        return HttpResponse(200, headers, path.read_bytes())
+        if tag in if_none_match(request_headers):
+            return HttpResponse(304, headers, b"")
+        return HttpResponse(200, headers, body)
 
     def _path(self, decoded_path: str) -> Path | None:
         """The file `decoded_path` names under the root, or None for anything else."""
