@@ -134,9 +134,15 @@ def run_wave(stack: LocalStack, wave: list[SampleEvent]) -> None:
     seed(stack, {order for event in wave for order in event.orders})
     seed_case_states(stack, {case for event in wave for case in event.cases})
     # Reads and refusals first, side by side (none of them changes anything); then the changes in
-    # turn, those that keep the order's state before those that move it
+    # turn, those that keep the order's state before those that move it, each function's together
+    # (one `orderhelp invoke` for them all) in the order the functions first appear, so that a
+    # function's events keep their order, and a customer writes on a case before an agent takes it
     unchanging = sorted((e for e in wave if not changes_data(e)), key=lambda e: e.function)
-    changing = sorted((e for e in wave if changes_data(e)), key=changes_status)
+    functions = list(dict.fromkeys(e.function for e in wave if changes_data(e)))
+    changing = sorted(
+        (e for e in wave if changes_data(e)),
+        key=lambda e: (changes_status(e), functions.index(e.function)),
+    )
     with ThreadPoolExecutor(2) as pool:
         runs = in_runs_of_one_function(unchanging)
         for run, outputs in zip(runs, pool.map(lambda r: replay(r, *on(stack)), runs), strict=True):
