@@ -10,12 +10,16 @@ from playwright.sync_api import Browser, expect
 
 from orderhelp_dev.local.identities import TokenIssuer
 from tests.browser.browser import (
+    PHONE,
+    horizontal_overflow,
+    new_page,
     open_agent_case,
     open_case,
     open_form,
     serious_violations,
     sign_in,
     sign_in_as_agent,
+    tab_to,
 )
 from tests.browser.test_cases import browsers
 from tests.e2e.shop import Shop
@@ -52,7 +56,11 @@ def test_photos_on_a_damage_report_seen_by_both_sides(
         # Given the customer's item-problem form, in English
         sign_in(customer, base_url, customer_id)
         open_form(customer, base_url, order_id, "item_problem")
-        picker = customer.get_by_label("Photos of the problem (optional)")
+        # (the form's file input: the page's own button opens it, the test gives it files)
+        picker = customer.locator("form.help-form .attachment-picker input[type=file]")
+        expect(customer.locator(".attachment-picker label")).to_have_text(
+            "Photos of the problem (optional)"
+        )
 
         # A program is refused in words before any upload
         picker.set_input_files(str(program))
@@ -117,3 +125,39 @@ def test_photos_on_a_damage_report_seen_by_both_sides(
         open_case(customer, base_url, case_id)
         expect(customer.locator(".attachment-open img")).to_have_count(2)
         expect(customer.locator(".attachment-open img").last).to_have_attribute("alt", "otra.png")
+
+
+def test_the_picker_speaks_the_pages_language_and_opens_by_keyboard(
+    browser: Browser, base_url: str, tmp_path: Path, *, shop: Shop, customer_id: str
+) -> None:
+    # The browser's own file input would say "Choose Files" (its language, not the page's)
+    order_id = _delivered(shop, customer_id)
+    photo = tmp_path / "caja.png"
+    photo.write_bytes(files.png())
+    page = new_page(browser, viewport=PHONE, language="es")
+    try:
+        sign_in(page, base_url, customer_id)
+        page.get_by_role("button", name="Español", exact=True).click()
+        open_form(page, base_url, order_id, "item_problem")
+        picker = page.locator(".attachment-picker")
+        # (out of sight: the size of a visually hidden element, 1 px)
+        box = picker.locator("input[type=file]").bounding_box()
+        assert box is not None and box["width"] <= 1 and box["height"] <= 1
+        choose = page.get_by_role("button", name="Fotos del problema (opcional) Elegir archivos")
+        expect(choose).to_have_text("Elegir archivos")
+        assert horizontal_overflow(page) == 0
+
+        # Reached with Tab and opened with Enter, it takes the files chosen
+        tab_to(page, "Elegir archivos")
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Enter")
+        assert chooser.value.is_multiple()
+        chooser.value.set_files(str(photo))
+        expect(picker.locator(".attachment-item .attachment-name")).to_have_text("caja.png")
+        expect(picker.locator(".attachment-state")).to_have_text("Listo", timeout=60_000)
+        # and removing a file gives the focus back to the button
+        page.get_by_role("button", name="Quitar caja.png").click()
+        expect(choose).to_be_focused()
+        assert serious_violations(page) == []
+    finally:
+        page.context.close()

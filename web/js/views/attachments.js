@@ -80,18 +80,35 @@ class UploadRefused extends Error {
  */
 export function attachmentPicker({ label = t("attachments.add"), signal } = {}) {
   const inputId = uid("files");
+  const labelId = uid("label");
+  const chooseId = uid("choose");
   const hintId = uid("hint");
   // Its own class, and an alert only while it says something: the form's own field errors
   // and alerts (the message's, a refusal's) stay the only ones of their kind in the form.
   const problem = h("p", { class: "attachment-error", id: uid("error"), hidden: true });
+  // The browser's own file input says "Choose Files" in the browser's language, whatever the
+  // page's: it stays (labelled, for what a drop or a test gives it) but out of sight and out of
+  // the tab order, and a button in the page's language opens it.
   const input = h("input", {
     id: inputId,
     type: "file",
     multiple: true,
     accept: [...ALLOWED, ".heic", ".heif"].join(","),
-    "aria-describedby": hintId,
-    class: "attachment-input",
+    tabindex: "-1",
+    class: "attachment-input visually-hidden",
   });
+  const choose = h(
+    "button",
+    {
+      type: "button",
+      id: chooseId,
+      class: "button button-secondary attachment-choose",
+      "aria-labelledby": `${labelId} ${chooseId}`,
+      "aria-describedby": hintId,
+    },
+    t("attachments.choose"),
+  );
+  choose.addEventListener("click", () => input.click());
   const list = h("ul", { class: "plain attachment-list", "aria-live": "polite" });
   const entries = [];
 
@@ -135,7 +152,7 @@ export function attachmentPicker({ label = t("attachments.add"), signal } = {}) 
       entries.splice(entries.indexOf(entry), 1);
       entry.element.remove();
       announce(t("attachments.removed", { name: file.name }));
-      focus(input);
+      focus(choose);
     });
     entries.push(entry);
     list.append(entry.element);
@@ -201,7 +218,7 @@ export function attachmentPicker({ label = t("attachments.add"), signal } = {}) 
   const element = h(
     "div",
     { class: "field attachment-picker" },
-    h("label", { for: inputId }, label),
+    h("label", { for: inputId, id: labelId }, label),
     h(
       "p",
       { class: "hint", id: hintId },
@@ -209,6 +226,7 @@ export function attachmentPicker({ label = t("attachments.add"), signal } = {}) 
     ),
     problem,
     input,
+    choose,
     list,
   );
   return {
@@ -221,7 +239,7 @@ export function attachmentPicker({ label = t("attachments.add"), signal } = {}) 
       replace(list);
       say(null);
     },
-    focus: () => focus(input),
+    focus: () => focus(choose),
   };
 }
 
