@@ -1,5 +1,6 @@
 """The embedded DynamoDB keeps DynamoDB's promises the design rests on: a transaction is all or
-nothing, and of two conditional writes on one item only one succeeds."""
+nothing, and of two conditional writes on one item only one succeeds; and its stream's readers
+hear of a write when it is made."""
 
 import sys
 import threading
@@ -10,7 +11,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from orderhelp_dev.local import streams
 from orderhelp_dev.local.dynamodb import EmbeddedDynamoDB
+from orderhelp_dev.local.environments import Invocation
 from orderhelp_dev.local.template import load_template, resources
 
 REGION = "eu-west-1"
@@ -154,3 +157,39 @@ def test_of_many_concurrent_conditional_writes_on_one_version_only_one_wins(
     )["Items"]
     assert [entry["sk"]["S"] for entry in history] == [f"HISTORY#{wins[0]}"]
     assert item(client, pk, "A")["writer"] == {"N": str(wins[0])}  # type: ignore[index]
+
+
+def test_an_idle_stream_reader_reads_a_write_when_it_is_made_and_stops_when_told(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a reader that, without a signal, would not read its shard again for ten minutes
+    monkeypatch.setattr(streams, "IDLE_POLL_SECONDS", 600)
+    delivered: list[dict[str, Any]] = []
+
+    def invoke(event: dict[str, Any]) -> Invocation:
+        delivered.extend(event["Records"])
+        return Invocation("request")
+
+    def keys() -> set[str]:
+        return {r["dynamodb"]["Keys"]["pk"]["S"] for r in delivered}
+
+    reader = streams.StreamReader(
+        streams.StreamMapping("PublisherFunction", "OrdersTable"),
+        client.meta.endpoint_url,
+        REGION,
+        invoke,
+        dead_letter=lambda _queue, _message: None,
+        log=lambda **_: None,
+    ).start()
+    try:
+        client.put_item(TableName="OrdersTable", Item=key("STREAM-1", "A"))
+        assert streams.wait_until(lambda: "STREAM-1" in keys(), 10)
+        # When another write is made once it has read everything
+        client.put_item(TableName="OrdersTable", Item=key("STREAM-2", "A"))
+        # Then it reads it then, not at its next poll
+        assert streams.wait_until(lambda: "STREAM-2" in keys(), 10)
+    finally:
+        reader.stop()
+    # and stopping wakes it too: its thread has ended
+    assert reader._thread is not None
+    assert not reader._thread.is_alive()

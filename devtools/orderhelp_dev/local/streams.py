@@ -24,11 +24,15 @@ from typing import Any
 import boto3
 from moto.events.models import EventPattern
 
+from orderhelp_dev.local import stream_appends
 from orderhelp_dev.local.environments import Invocation
 from orderhelp_dev.local.template import LOCAL_ACCOUNT_ID, FunctionSpec
 
 POLL_SECONDS = 0.02
-"""How often an idle shard is read again (Lambda polls each shard about four times a second)."""
+"""How often `wait_until` asks again."""
+IDLE_POLL_SECONDS = 0.25
+"""How often an idle shard is read again without a signal that a record was appended
+(`stream_appends`): Lambda polls each shard about four times a second."""
 RETRY_SECONDS = 0.2
 
 
@@ -140,6 +144,7 @@ class StreamReader:
 
     def stop(self) -> None:
         self._stop.set()
+        stream_appends.wake()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
@@ -165,6 +170,7 @@ class StreamReader:
             for shard in shards
         }
         while not self._stop.is_set():
+            seen = stream_appends.count()  # (before reading: a record added meanwhile wakes it)
             busy = False
             for shard_id, iterator in list(iterators.items()):
                 try:
@@ -182,7 +188,7 @@ class StreamReader:
                     self._deliver(records[start : start + self.mapping.batch_size], shard_id, arn)
                     busy = True
             if not busy:
-                self._stop.wait(POLL_SECONDS)
+                stream_appends.wait_after(seen, IDLE_POLL_SECONDS, self._stop)
 
     def _deliver(self, batch: list[dict[str, Any]], shard_id: str, arn: str) -> None:
         pending = batch
